@@ -1,0 +1,95 @@
+"""The local terminal chat: typed lines become core events; replies are printed as text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from bot.adapters.terminal.render import Pick, PlainRenderer
+from bot.events import (
+    ActionClicked,
+    Channel,
+    CommandInvoked,
+    Event,
+    Identity,
+    MessageReceived,
+    UserInfo,
+)
+from bot.replies import Reply
+
+_NUMBERS = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
+
+
+@dataclass
+class TerminalChat:
+    """One person's chat with the core in a terminal.
+
+    Args:
+        handle: The router's `handle`.
+        identity: Who is typing.
+        user: What the "platform" reports about them (name, time zone).
+    """
+
+    handle: Callable[[Event], list[Reply]]
+    identity: Identity
+    user: UserInfo = field(default_factory=UserInfo)
+    renderer: PlainRenderer = field(default_factory=PlainRenderer)
+
+    def __post_init__(self) -> None:
+        self._channel = Channel(id=f"dm-{self.identity.user_id}", is_direct=True)
+
+    def send(self, line: str) -> list[str]:
+        """Process one typed line and return the printed answer."""
+        event = self._event(line)
+        if isinstance(event, str):
+            return [event]
+        replies = self.handle(event)
+        self.renderer.reset()
+        out: list[str] = []
+        for reply in replies:
+            if out:
+                out.append("")
+            out.extend(self.renderer.render(reply))
+        return out
+
+    def _event(self, line: str) -> Event | str:
+        who = {"identity": self.identity, "channel": self._channel, "user": self.user}
+        stripped = line.strip()
+        if stripped.lower().startswith("/learn"):
+            return CommandInvoked(**who, text=stripped[len("/learn") :].strip())  # type: ignore[arg-type]
+        if self.renderer.picks and _NUMBERS.match(stripped):
+            return self._pick(who, [int(n) for n in re.split(r"[, ]+", stripped)])
+        return MessageReceived(**who, text=line)  # type: ignore[arg-type]
+
+    def _pick(self, base: dict[str, object], numbers: list[int]) -> Event | str:
+        picks = self.renderer.picks
+        if any(not 1 <= n <= len(picks) for n in numbers):
+            return f"Choose a number between 1 and {len(picks)}."
+        chosen = [picks[n - 1] for n in numbers]
+        first = chosen[0]
+        if first.url:
+            return f"Open {first.url}"
+        if len(chosen) > 1 and not all(p.multi and p.value == first.value for p in chosen):
+            return "Pick one option, or several options of the same list."
+        return self._click(base, first, chosen)
+
+    @staticmethod
+    def _click(base: dict[str, object], first: Pick, chosen: list[Pick]) -> ActionClicked:
+        values = tuple(p.option for p in chosen if p.option)
+        value = first.value
+        if first.option and not first.multi:
+            value, values = first.value, (first.option,)
+        return ActionClicked(**base, action=first.action, value=value, values=values)  # type: ignore[arg-type]
+
+
+def run_script(chat: TerminalChat, lines: Iterable[str]) -> list[str]:
+    """Replay input lines and return the transcript (`> input`, then the answer)."""
+    transcript: list[str] = []
+    for line in lines:
+        if line.startswith("#"):
+            continue
+        transcript.append(f"> {line}")
+        transcript.extend(chat.send(line))
+        transcript.append("")
+    return transcript

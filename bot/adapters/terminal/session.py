@@ -1,0 +1,61 @@
+"""Wires a terminal chat to the core: identity, local role, interactive loop and replays."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.adapters.terminal.chat import TerminalChat, run_script
+from bot.app import App
+from bot.events import Identity, UserInfo
+
+PROMPT = "you> "
+
+
+@dataclass
+class ChatSession:
+    """A terminal chat bound to a built core."""
+
+    chat: TerminalChat
+
+    def replay(self, lines: Iterable[str]) -> list[str]:
+        """Run scripted input and return the transcript."""
+        return run_script(self.chat, lines)
+
+    def interactive(self, stdin: TextIO, echo: Callable[[str], None]) -> None:
+        """Read lines until end of input or `/quit`; uses line editing on a real terminal."""
+        echo("learnbot terminal chat. Type /learn help, ask a question, or /quit to leave.")
+        for line in _lines(stdin):
+            if line.strip() in {"/quit", "/exit"}:
+                break
+            for out in self.chat.send(line):
+                echo(out)
+            echo("")
+        echo("Bye!")
+
+
+def _lines(stdin: TextIO) -> Iterator[str]:
+    if not stdin.isatty():
+        yield from (line.rstrip("\n") for line in stdin)
+        return
+    import readline  # noqa: F401  (enables line editing and history for input())
+
+    while True:
+        try:
+            yield input(PROMPT)
+        except (EOFError, KeyboardInterrupt):
+            return
+
+
+def open_chat(core: App, identity: Identity, *, role: str, timezone: str = "") -> ChatSession:
+    """Resolve the local user (granting the requested role: the terminal is trusted)."""
+    services = core.services
+    now = services.clock.now()
+    info = UserInfo(display_name=identity.user_id.capitalize(), timezone=timezone)
+    learner = services.learners.resolve(identity, info, now=now)
+    if identity.platform == "terminal":
+        roles = {"learner", role} if role != "admin" else {"learner", "manager", "admin"}
+        services.learners.set_roles(learner.id, frozenset(roles), now=now)
+    chat = TerminalChat(handle=core.router.handle, identity=identity, user=info)
+    return ChatSession(chat)

@@ -1,0 +1,69 @@
+"""The composition root: settings -> storage -> services -> router, built in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock, SystemClock
+from bot.core import Services
+from bot.dialogs.engine import DialogEngine
+from bot.dialogs.onboarding import OnboardingFlow
+from bot.handlers import ask, basics, profile
+from bot.router import Router
+from bot.settings import Settings
+from bot.storage.db import make_engine, migrate
+from bot.storage.dialogs import DialogRepository
+from bot.storage.journal import ActivityLog, AuditLog, EventLog
+from bot.storage.learners import LearnerRepository, ProfileRepository
+
+
+@dataclass
+class App:
+    """Everything a process needs: settings, services and the router adapters feed."""
+
+    settings: Settings
+    services: Services
+    router: Router
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    """Open (and migrate) the database and build the repositories."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    migrate(engine)
+    return Services(
+        engine=engine,
+        settings=settings,
+        clock=clock or SystemClock(),
+        learners=LearnerRepository(engine),
+        profiles=ProfileRepository(engine),
+        dialogs=DialogRepository(engine),
+        events=EventLog(engine),
+        audit=AuditLog(engine),
+        activity=ActivityLog(engine),
+    )
+
+
+def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
+    """Build the whole core for one process."""
+    services = build_services(settings, clock=clock)
+    dialogs = DialogEngine({"onboarding": OnboardingFlow()})
+    commands = [profile.COMMAND, ask.COMMAND]
+    router = Router(
+        services=services,
+        commands=[],
+        actions={},
+        dialogs=dialogs,
+        ask=ask.handle_question,
+    )
+    router.commands.update(
+        {
+            c.name: c
+            for c in [
+                basics.help_command(router.visible_commands),
+                basics.start_command(dialogs.start),
+                *commands,
+            ]
+        }
+    )
+    return App(settings=settings, services=services, router=router)

@@ -1,0 +1,174 @@
+"""The onboarding dialog: welcome, privacy notice, then role, goals, preferences and hours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import messages as msg
+from bot.core import Context
+from bot.dialogs.engine import DialogRef, Step
+from bot.replies import Buttons, Note, Reply, Text
+from learning.profile import (
+    FORMATS,
+    ProfileError,
+    parse_format,
+    parse_hours,
+    parse_session_minutes,
+    parse_timezone,
+)
+
+KIND = "onboarding"
+STAGES = ("welcome", "role", "goals", "format", "session", "timezone", "hours")
+HOURS = ("09:00-17:00", "08:00-16:00", "10:00-18:00")
+SESSIONS = ("5", "10", "15", "30")
+
+
+def catalog(ctx: Context, name: str) -> list[tuple[str, str]]:
+    """(id, title) pairs from a feature service such as the competency framework."""
+    source = ctx.services.feature(name)
+    return list(source()) if callable(source) else []
+
+
+class OnboardingFlow:
+    """Asks one thing per message and stores the answers in the profile as it goes."""
+
+    kind = KIND
+
+    def start(self, ctx: Context, ref: DialogRef, args: str) -> Step:
+        """Greet, explain privacy, and offer to start."""
+        tz = ctx.event.user.timezone or ctx.services.profiles.get(ctx.learner.id).timezone
+        state = {"stage": "welcome", "tz": tz}
+        return Step(state, self.prompt(ctx, ref, state))
+
+    def prompt(self, ctx: Context, ref: DialogRef, state: dict[str, Any]) -> list[Reply]:
+        """The question of the current stage."""
+        return [_PROMPTS[state["stage"]](ctx, ref, state)]
+
+    def on_action(
+        self,
+        ctx: Context,
+        ref: DialogRef,
+        state: dict[str, Any],
+        choice: str,
+        values: tuple[str, ...],
+    ) -> Step:
+        """Apply a button answer."""
+        if choice == "later":
+            return Step(state, [Reply((Text(msg.ONBOARDING_LATER),))], done=True)
+        if choice == "choices":
+            choice = ",".join(values)
+        return self._answer(ctx, ref, state, choice)
+
+    def on_text(self, ctx: Context, ref: DialogRef, state: dict[str, Any], text: str) -> Step:
+        """Apply a typed answer; every stage takes text."""
+        if state["stage"] == "welcome":
+            return self._answer(ctx, ref, state, "go")
+        return self._answer(ctx, ref, state, text.strip())
+
+    def _answer(self, ctx: Context, ref: DialogRef, state: dict[str, Any], answer: str) -> Step:
+        stage = state["stage"]
+        try:
+            changes = _APPLY[stage](ctx, state, answer)
+        except ProfileError as err:
+            return Step(state, [Reply((Text(str(err)),)), *self.prompt(ctx, ref, state)])
+        profiles = ctx.services.profiles
+        profile = profiles.get(ctx.learner.id).with_changes(**changes)
+        following = STAGES.index(stage) + 1
+        if following == len(STAGES):
+            profile = profile.with_changes(onboarded_at=ctx.now)
+            profiles.save(ctx.learner.id, profile, now=ctx.now)
+            return Step({**state, "stage": "done"}, [_finished(ctx)], done=True)
+        profiles.save(ctx.learner.id, profile, now=ctx.now)
+        new_state = {**state, "stage": STAGES[following]}
+        return Step(new_state, self.prompt(ctx, ref, new_state))
+
+
+def _welcome(ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Reply:
+    return Reply(
+        (
+            Text(msg.WELCOME.format(name=ctx.learner.name)),
+            Note(msg.PRIVACY),
+            Buttons((ref.button("Let's start", "go", "primary"), ref.button("Not now", "later"))),
+        )
+    )
+
+
+def _ask_role(ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Reply:
+    roles = catalog(ctx, "roles")
+    blocks: list[Any] = [Text(msg.ASK_ROLE)]
+    if roles:
+        blocks.append(ref.choices(tuple(roles)))
+    return Reply(tuple(blocks))
+
+
+def _ask_goals(ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Reply:
+    competencies = catalog(ctx, "competencies")
+    blocks: list[Any] = [Text(msg.ASK_GOALS)]
+    if competencies:
+        blocks.append(ref.choices(tuple(competencies), multi=True, submit="Save goals"))
+    blocks.append(Buttons((ref.button("Skip", "skip"),)))
+    return Reply(tuple(blocks))
+
+
+def _ask_format(ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Reply:
+    options = tuple(
+        ref.button(f.capitalize() if f != "any" else "No preference", f) for f in FORMATS
+    )
+    return Reply((Text(msg.ASK_FORMAT), Buttons(options)))
+
+
+def _ask_session(ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Reply:
+    options = tuple(ref.button(f"{m} min", m) for m in SESSIONS)
+    return Reply((Text(msg.ASK_SESSION), Buttons(options)))
+
+
+def _ask_timezone(ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Reply:
+    keep = ref.button(f"Yes, {state['tz']}", state["tz"], "primary")
+    return Reply((Text(msg.ASK_TIMEZONE.format(tz=state["tz"])), Buttons((keep,))))
+
+
+def _ask_hours(ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Reply:
+    return Reply((Text(msg.ASK_HOURS), Buttons(tuple(ref.button(h, h) for h in HOURS))))
+
+
+def _finished(ctx: Context) -> Reply:
+    return Reply((Text(msg.ONBOARDING_DONE.format(name=ctx.learner.name)), Text(msg.NEXT_STEPS)))
+
+
+def _apply_role(ctx: Context, state: dict[str, Any], answer: str) -> dict[str, Any]:
+    role = " ".join(answer.split())[:100]
+    if not role:
+        raise ProfileError("Please tell me your role, for example Support agent.")
+    return {"job_role": role}
+
+
+def _apply_goals(ctx: Context, state: dict[str, Any], answer: str) -> dict[str, Any]:
+    if answer == "skip":
+        return {"goals": ()}
+    goals = tuple(g.strip()[:100] for g in answer.split(",") if g.strip())
+    return {"goals": goals[:10]}
+
+
+def _apply_hours(ctx: Context, state: dict[str, Any], answer: str) -> dict[str, Any]:
+    start, end = parse_hours(answer)
+    return {"work_start": start, "work_end": end}
+
+
+_PROMPTS = {
+    "welcome": _welcome,
+    "role": _ask_role,
+    "goals": _ask_goals,
+    "format": _ask_format,
+    "session": _ask_session,
+    "timezone": _ask_timezone,
+    "hours": _ask_hours,
+}
+_APPLY = {
+    "welcome": lambda ctx, state, answer: {},
+    "role": _apply_role,
+    "goals": _apply_goals,
+    "format": lambda ctx, state, answer: {"preferred_format": parse_format(answer)},
+    "session": lambda ctx, state, answer: {"session_minutes": parse_session_minutes(answer)},
+    "timezone": lambda ctx, state, answer: {"timezone": parse_timezone(answer)},
+    "hours": _apply_hours,
+}

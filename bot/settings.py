@@ -1,0 +1,100 @@
+"""The one settings class: environment variables and an optional `.env`, validated once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_ROLES = ("learner", "manager", "admin")
+
+
+class Settings(BaseSettings):
+    """Every setting learnbot reads. Documented in the README's settings table.
+
+    Secrets are `SecretStr`, so they never appear in reprs, logs or error messages.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    home: Path = Field(default=Path(".learnbot"), alias="LEARNBOT_HOME")
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    chroma_url: str | None = Field(default=None, alias="CHROMA_URL")
+    llm: str | None = Field(default=None, alias="LEARNBOT_LLM")
+    max_upload_mb: float = Field(default=25.0, alias="LEARNBOT_MAX_UPLOAD_MB", gt=0)
+    admins: str = Field(default="", alias="LEARNBOT_ADMINS")
+    log_level: str = Field(default="INFO", alias="LEARNBOT_LOG_LEVEL")
+    mastery_threshold: float = Field(default=0.8, alias="LEARNBOT_MASTERY_THRESHOLD", gt=0, lt=1)
+    coach: str = Field(default="", alias="LEARNBOT_COACH")
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+
+    microsoft_app_id: str | None = Field(default=None, alias="MICROSOFT_APP_ID")
+    microsoft_app_password: SecretStr | None = Field(default=None, alias="MICROSOFT_APP_PASSWORD")
+    microsoft_app_type: str = Field(default="SingleTenant", alias="MICROSOFT_APP_TYPE")
+    microsoft_app_tenant_id: str | None = Field(default=None, alias="MICROSOFT_APP_TENANT_ID")
+    teams_allowed_tenants: str = Field(default="", alias="LEARNBOT_TEAMS_ALLOWED_TENANTS")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+    @property
+    def db_url(self) -> str:
+        """The SQLAlchemy URL: DATABASE_URL, or a SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'learnbot.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the embedded vector index and lexical index live."""
+        return self.home / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        """Where derived model files (the exported ONNX encoder) are cached."""
+        return self.home / "models"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The upload and ingestion size cap in bytes."""
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def admin_handles(self) -> frozenset[str]:
+        """User references listed in LEARNBOT_ADMINS (comma separated)."""
+        return frozenset(part.strip() for part in self.admins.split(",") if part.strip())
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment and `.env`, with explicit overrides on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+# The embedding stack must never reach a model hub, and Chroma must not send telemetry.
+RUNTIME_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TOKENIZERS_PARALLELISM": "false",
+    "ANONYMIZED_TELEMETRY": "False",
+}
+
+
+def apply_runtime_env() -> None:
+    """Set the process environment the ML libraries read (without overriding the user's)."""
+    import os
+
+    for key, value in RUNTIME_ENV.items():
+        os.environ.setdefault(key, value)

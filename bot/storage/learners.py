@@ -1,0 +1,215 @@
+"""Learner, identity and profile repository."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from bot.events import Identity, UserInfo
+from bot.model import Learner
+from bot.storage.tables import identities, learners, profiles
+from learning.profile import Profile
+
+
+class LearnerRepository:
+    """Learners keyed by platform identity, linked across platforms by email."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def resolve(self, identity: Identity, info: UserInfo, *, now: datetime) -> Learner:
+        """The learner behind an identity, created (or linked by email) on first contact."""
+        with self._engine.begin() as conn:
+            learner_id = self._learner_id(conn, identity)
+            if learner_id is None:
+                learner_id = self._link_or_create(conn, identity, info, now=now)
+            else:
+                self._refresh(conn, learner_id, info, now=now)
+            return self._load(conn, learner_id)
+
+    def find(self, identity: Identity) -> Learner | None:
+        """The learner behind an identity, or None if it never wrote to learnbot."""
+        with self._engine.connect() as conn:
+            learner_id = self._learner_id(conn, identity)
+            return None if learner_id is None else self._load(conn, learner_id)
+
+    def get(self, learner_id: str) -> Learner | None:
+        """A learner by internal id."""
+        with self._engine.connect() as conn:
+            exists = conn.execute(select(learners.c.id).where(learners.c.id == learner_id))
+            return self._load(conn, learner_id) if exists.first() else None
+
+    def find_by_email(self, email: str) -> Learner | None:
+        """A learner by email (case-insensitive)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(learners.c.id).where(learners.c.email == email.strip().lower())
+            ).first()
+            return None if row is None else self._load(conn, row.id)
+
+    def all_ids(self) -> list[str]:
+        """Every learner id, oldest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(learners.c.id).order_by(learners.c.created_at))
+            return [r.id for r in rows]
+
+    def set_roles(self, learner_id: str, roles: frozenset[str], *, now: datetime) -> None:
+        """Replace a learner's permission roles (`learner` is always kept)."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(learners)
+                .where(learners.c.id == learner_id)
+                .values(roles=sorted(roles | {"learner"}), updated_at=now)
+            )
+
+    def delete(self, learner_id: str) -> None:
+        """Delete a learner and everything that cascades from it."""
+        with self._engine.begin() as conn:
+            conn.execute(delete(learners).where(learners.c.id == learner_id))
+
+    def _learner_id(self, conn: Connection, identity: Identity) -> str | None:
+        row = conn.execute(
+            select(identities.c.learner_id).where(
+                identities.c.platform == identity.platform,
+                identities.c.workspace == identity.workspace,
+                identities.c.user_id == identity.user_id,
+            )
+        ).first()
+        return None if row is None else str(row.learner_id)
+
+    def _link_or_create(
+        self, conn: Connection, identity: Identity, info: UserInfo, *, now: datetime
+    ) -> str:
+        email = info.email.strip().lower() or None
+        row = None
+        if email:
+            row = conn.execute(select(learners.c.id).where(learners.c.email == email)).first()
+        if row is not None:
+            learner_id = str(row.id)
+        else:
+            learner_id = uuid.uuid4().hex
+            conn.execute(
+                insert(learners).values(
+                    id=learner_id,
+                    display_name=info.display_name[:200],
+                    email=email,
+                    roles=["learner"],
+                    is_guest=info.is_guest,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            conn.execute(insert(profiles).values(_profile_row(learner_id, Profile(), now=now)))
+        conn.execute(
+            insert(identities).values(
+                platform=identity.platform,
+                workspace=identity.workspace,
+                user_id=identity.user_id,
+                learner_id=learner_id,
+                created_at=now,
+            )
+        )
+        return learner_id
+
+    def _refresh(self, conn: Connection, learner_id: str, info: UserInfo, *, now: datetime) -> None:
+        changes: dict[str, Any] = {}
+        if info.display_name:
+            changes["display_name"] = info.display_name[:200]
+        if info.email:
+            changes["email"] = info.email.strip().lower()
+        if info.is_guest:
+            changes["is_guest"] = True
+        if changes:
+            changes["updated_at"] = now
+            conn.execute(update(learners).where(learners.c.id == learner_id).values(**changes))
+
+    def _load(self, conn: Connection, learner_id: str) -> Learner:
+        row = conn.execute(select(learners).where(learners.c.id == learner_id)).mappings().one()
+        ids = conn.execute(
+            select(identities).where(identities.c.learner_id == learner_id)
+        ).mappings()
+        return Learner(
+            id=row["id"],
+            display_name=row["display_name"],
+            email=row["email"],
+            roles=frozenset(row["roles"]),
+            is_guest=bool(row["is_guest"]),
+            identities=tuple(Identity(i["platform"], i["workspace"], i["user_id"]) for i in ids),
+        )
+
+
+class ProfileRepository:
+    """Learner profiles: preferences, time zone, working pattern."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def get(self, learner_id: str) -> Profile:
+        """The learner's profile (defaults if it was never edited)."""
+        with self._engine.connect() as conn:
+            row = (
+                conn.execute(select(profiles).where(profiles.c.learner_id == learner_id))
+                .mappings()
+                .first()
+            )
+        return Profile() if row is None else _profile_from_row(row)
+
+    def save(self, learner_id: str, profile: Profile, *, now: datetime) -> None:
+        """Store the whole profile."""
+        values = _profile_row(learner_id, profile, now=now)
+        with self._engine.begin() as conn:
+            done = conn.execute(
+                update(profiles).where(profiles.c.learner_id == learner_id).values(**values)
+            )
+            if done.rowcount == 0:
+                conn.execute(insert(profiles).values(**values))
+
+
+def _clock(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _profile_row(learner_id: str, p: Profile, *, now: datetime) -> dict[str, Any]:
+    return {
+        "learner_id": learner_id,
+        "job_role": p.job_role,
+        "goals": list(p.goals),
+        "preferred_format": p.preferred_format,
+        "session_minutes": p.session_minutes,
+        "timezone": p.timezone,
+        "work_days": p.work_days,
+        "work_start": _clock(p.work_start),
+        "work_end": _clock(p.work_end),
+        "quiet_start": _clock(p.quiet_start),
+        "quiet_end": _clock(p.quiet_end),
+        "nudges_per_day": p.nudges_per_day,
+        "nudges_per_week": p.nudges_per_week,
+        "paused_until": p.paused_until,
+        "attributes": dict(p.attributes),
+        "onboarded_at": p.onboarded_at,
+        "updated_at": now,
+    }
+
+
+def _profile_from_row(row: RowMapping) -> Profile:
+    return Profile(
+        job_role=row["job_role"],
+        goals=tuple(row["goals"]),
+        preferred_format=row["preferred_format"],
+        session_minutes=row["session_minutes"],
+        timezone=row["timezone"],
+        work_days=row["work_days"],
+        work_start=time.fromisoformat(row["work_start"]),
+        work_end=time.fromisoformat(row["work_end"]),
+        quiet_start=time.fromisoformat(row["quiet_start"]),
+        quiet_end=time.fromisoformat(row["quiet_end"]),
+        nudges_per_day=row["nudges_per_day"],
+        nudges_per_week=row["nudges_per_week"],
+        paused_until=row["paused_until"],
+        attributes=dict(row["attributes"]),
+        onboarded_at=row["onboarded_at"],
+    )

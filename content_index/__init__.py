@@ -1,0 +1,1 @@
+"""The content library: parsing documents into modules and structure-aware chunks."""

@@ -1,0 +1,102 @@
+"""Value objects for parsed content: module metadata, sections and chunks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DIFFICULTIES = ("foundation", "intermediate", "advanced")
+FORMATS = ("text", "video", "interactive", "audio", "slides")
+
+
+@dataclass(frozen=True)
+class ModuleMeta:
+    """Metadata for one module (one document of the library).
+
+    Attributes:
+        id: Stable module id (front matter `id`, else derived from the source path).
+        title: Title (front matter, else the first heading, else the file name).
+        competencies: Competency ids the module teaches.
+        difficulty: foundation, intermediate or advanced.
+        minutes: Estimated minutes to study it.
+        format: text, video, interactive, audio or slides.
+        prerequisites: Module ids to study first.
+        audience: Roles or groups that may see it; empty means everyone.
+        tags: Free-form tags.
+        source: Path relative to the ingested folder, the file name, or a URL.
+        summary: One or two sentences describing the module.
+        url: Where a learner can open it, if known.
+        inferred: Names of the fields that were inferred rather than given.
+    """
+
+    id: str
+    title: str
+    competencies: tuple[str, ...] = ()
+    difficulty: str = "foundation"
+    minutes: int = 5
+    format: str = "text"
+    prerequisites: tuple[str, ...] = ()
+    audience: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    source: str = ""
+    summary: str = ""
+    url: str = ""
+    inferred: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of a document, following its heading structure.
+
+    Attributes:
+        title: The section heading (the document title for text before any heading).
+        anchor: A URL fragment for the heading (GitHub-style slug), "" for the preamble.
+        level: Heading level (1-6; 0 for the preamble).
+        text: The section body as plain text (Markdown kept light).
+        line_start: First line (1-based) of the section in the source text, 0 if unknown.
+        line_end: Last line (inclusive), 0 if unknown.
+        path: Titles of the enclosing headings, outermost first (breadcrumb).
+    """
+
+    title: str
+    anchor: str
+    level: int
+    text: str
+    line_start: int = 0
+    line_end: int = 0
+    path: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """A parsed document: its metadata, sections and the hash of its raw bytes."""
+
+    meta: ModuleMeta
+    sections: tuple[Section, ...]
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable piece of a module, within one section.
+
+    Attributes:
+        id: Unique id, `f"{module_id}::{ordinal}"`.
+        module_id: The module it belongs to.
+        ordinal: Position of the chunk within the module (0-based).
+        section: Section title, for citations.
+        anchor: Section anchor, for citation links.
+        text: The chunk text (what is embedded and indexed).
+        line_start: First source line covered (1-based), 0 if unknown.
+        line_end: Last source line covered, 0 if unknown.
+        context: Document title and section breadcrumb, prepended when embedding.
+    """
+
+    id: str
+    module_id: str
+    ordinal: int
+    section: str
+    anchor: str
+    text: str
+    line_start: int = 0
+    line_end: int = 0
+    context: str = ""

@@ -1,0 +1,1 @@
+"""The pure learning domain: items, ability estimation, adaptive testing, mastery and paths."""

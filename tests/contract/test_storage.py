@@ -1,0 +1,133 @@
+"""Storage behaves the same on a SQLite file and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import inspect
+
+from bot.events import Identity, UserInfo
+from bot.storage.db import current_revision, head_revision, make_engine, migrate
+from bot.storage.dialogs import DONE, DialogRepository
+from bot.storage.journal import AuditLog, EventLog
+from bot.storage.learners import LearnerRepository, ProfileRepository
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def engine(db_url: str):  # type: ignore[no-untyped-def]
+    engine = make_engine(db_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_migrations_apply_and_are_idempotent(engine) -> None:
+    assert current_revision(engine) == head_revision()
+    migrate(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert {"learners", "identities", "profiles", "dialogs", "processed_events"} <= tables
+
+
+def test_identity_is_keyed_by_platform_workspace_and_user(engine) -> None:
+    repo = LearnerRepository(engine)
+    a = repo.resolve(Identity("slack", "T1", "U1"), UserInfo("Ana"), now=NOW)
+    again = repo.resolve(Identity("slack", "T1", "U1"), UserInfo("Ana B."), now=NOW)
+    other_team = repo.resolve(Identity("slack", "T2", "U1"), UserInfo("Someone"), now=NOW)
+    assert again.id == a.id
+    assert again.display_name == "Ana B.", "the platform's current name is kept"
+    assert other_team.id != a.id
+    assert a.roles == frozenset({"learner"})
+
+
+def test_the_same_email_links_slack_and_teams_into_one_learner(engine) -> None:
+    repo = LearnerRepository(engine)
+    slack = repo.resolve(
+        Identity("slack", "T1", "U1"), UserInfo("Ana", "Ana@Corp.example"), now=NOW
+    )
+    teams = repo.resolve(
+        Identity("teams", "tenant-1", "29:abc"), UserInfo("Ana", "ana@corp.example"), now=NOW
+    )
+    assert teams.id == slack.id
+    assert {i.platform for i in teams.identities} == {"slack", "teams"}
+    assert repo.find_by_email("ANA@corp.example").id == slack.id
+
+
+def test_profile_round_trip(engine) -> None:
+    learners, profiles = LearnerRepository(engine), ProfileRepository(engine)
+    learner = learners.resolve(Identity("terminal", "local", "ana"), UserInfo(), now=NOW)
+    profile = profiles.get(learner.id).with_changes(
+        timezone="Asia/Tokyo",
+        goals=("security",),
+        work_start=time(7, 30),
+        paused_until=NOW + timedelta(days=1),
+        attributes={"department": "Support"},
+    )
+    profiles.save(learner.id, profile, now=NOW)
+    loaded = profiles.get(learner.id)
+    assert loaded == profile
+    assert loaded.paused_until.tzinfo is not None
+
+
+def test_dialog_advances_once_per_version(engine) -> None:
+    learner = LearnerRepository(engine).resolve(
+        Identity("terminal", "local", "b"), UserInfo(), now=NOW
+    )
+    repo = DialogRepository(engine)
+    record = repo.create(learner.id, "quiz", {"n": 0}, now=NOW)
+    first = repo.advance(record, state={"n": 1}, status="active", now=NOW)
+    replay = repo.advance(record, state={"n": 99}, status="active", now=NOW)
+    assert first is not None
+    assert first.step == 1
+    assert replay is None, "a second request with the same version changes nothing"
+    assert repo.get(record.id).state == {"n": 1}
+    repo.advance(first, state={"n": 2}, status=DONE, now=NOW)
+    assert repo.active(learner.id) is None
+    assert repo.latest(learner.id, "quiz").status == DONE
+
+
+def test_starting_a_dialog_cancels_the_previous_one_of_its_kind(engine) -> None:
+    learner = LearnerRepository(engine).resolve(
+        Identity("terminal", "local", "c"), UserInfo(), now=NOW
+    )
+    repo = DialogRepository(engine)
+    old = repo.create(learner.id, "quiz", {}, now=NOW)
+    new = repo.create(learner.id, "quiz", {}, now=NOW + timedelta(seconds=1))
+    assert repo.get(old.id).status == "cancelled"
+    assert repo.active(learner.id, "quiz").id == new.id
+
+
+def test_event_ids_are_processed_once(engine) -> None:
+    log = EventLog(engine)
+    assert log.first_time("slack:Ev1", now=NOW)
+    assert not log.first_time("slack:Ev1", now=NOW)
+    assert log.prune(older_than=timedelta(hours=1), now=NOW + timedelta(hours=2)) == 1
+    assert log.first_time("slack:Ev1", now=NOW)
+
+
+def test_audit_log_appends(engine) -> None:
+    audit = AuditLog(engine)
+    audit.record(actor="admin-1", action="grant", target="learner-2", now=NOW)
+    audit.record(actor="admin-1", action="ingest", detail={"n": 3}, now=NOW)
+    entries = audit.entries()
+    assert [e["action"] for e in entries] == ["ingest", "grant"]
+    assert entries[0]["detail"] == {"n": 3}
+
+
+def test_deleting_a_learner_removes_identities_and_profile(engine) -> None:
+    learners, profiles = LearnerRepository(engine), ProfileRepository(engine)
+    ident = Identity("slack", "T1", "U9")
+    learner = learners.resolve(ident, UserInfo(email="z@x.example"), now=NOW)
+    learners.delete(learner.id)
+    assert learners.find(ident) is None
+    assert learners.get(learner.id) is None
+    assert profiles.get(learner.id).onboarded_at is None
+
+
+def test_naive_datetimes_are_refused(engine) -> None:
+    from sqlalchemy.exc import StatementError
+
+    with pytest.raises(StatementError, match="naive datetimes"):
+        AuditLog(engine).record(actor="a", action="b", now=datetime(2026, 1, 1))

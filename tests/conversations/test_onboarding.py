@@ -1,0 +1,97 @@
+"""Onboarding, help, profile edits and restarts, read as transcripts."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from bot.app import build_app
+from tests.conversations.transcript import Conversation
+
+
+def test_first_contact_runs_onboarding_and_stores_the_profile(core) -> None:
+    chat = Conversation(core)
+    welcome = chat.say("hi")
+    assert "Hi Ana!" in welcome
+    assert "/learn forget-me" in welcome, "the privacy notice explains deletion"
+    assert "[1] Let's start" in welcome
+    assert "role" in chat.say("1")
+    assert "better at" in chat.say("Support agent")
+    assert "prefer to learn" in chat.say("Skip")
+    assert "session" in chat.say("3")  # Video
+    tz_prompt = chat.say("3")  # 15 min
+    assert "Europe/Berlin" in tz_prompt, "the platform's time zone is offered as the default"
+    assert "work" in chat.say("1")  # keep Europe/Berlin
+    done = chat.say("08:30-16:30")
+    assert "All set, Ana!" in done
+
+    profile = chat.profile
+    assert profile.job_role == "Support agent"
+    assert profile.preferred_format == "video"
+    assert profile.session_minutes == 15
+    assert profile.timezone == "Europe/Berlin"
+    assert (profile.work_start, profile.work_end) == (time(8, 30), time(16, 30))
+    assert profile.onboarded_at is not None
+
+
+def test_invalid_answer_is_explained_and_the_question_repeated(core) -> None:
+    chat = Conversation(core)
+    chat.say("hi")
+    chat.say("1")
+    chat.say("Engineer")
+    chat.say("Skip")
+    chat.say("2")
+    chat.say("2")
+    answer = chat.say("Mars/Olympus")
+    assert "not a time zone I know" in answer
+    assert "Is your time zone" in answer
+    assert chat.profile.timezone == "UTC", "nothing wrong was stored"
+
+
+def test_restart_in_the_middle_of_onboarding_continues_where_the_learner_was(
+    sqlite_settings, clock
+) -> None:
+    first = Conversation(build_app(sqlite_settings, clock=clock))
+    first.say("hello")
+    first.say("1")
+    first.say("Store associate")
+    # A new process: nothing in memory survives, only the database.
+    second = Conversation(build_app(sqlite_settings, clock=clock))
+    answer = second.say("Skip")
+    assert "prefer to learn" in answer, "the goals step takes the answer after the restart"
+    assert second.profile.job_role == "Store associate"
+
+
+def test_not_now_ends_onboarding_and_it_can_be_restarted(core) -> None:
+    chat = Conversation(core)
+    chat.say("hi")
+    assert "/learn start" in chat.say("2")
+    assert "Hi Ana!" not in chat.say("what now?"), "declining is remembered"
+    assert "Hi Ana!" in chat.say("/learn start")
+
+
+def test_help_lists_only_commands_the_role_may_use(core) -> None:
+    learner_help = Conversation(core, "ana").say("/learn help")
+    assert "/learn profile" in learner_help
+    assert "/learn help" in learner_help
+    for line in learner_help.splitlines():
+        if line.startswith("/learn"):
+            assert ": " in line, "every command has a one-line description"
+
+
+def test_unknown_command_gets_the_closest_suggestion(core) -> None:
+    chat = Conversation(core)
+    answer = chat.say("/learn profle")
+    assert "I don't know /learn profle" in answer
+    assert "Did you mean /learn profile?" in answer
+    assert "Did you mean" not in chat.say("/learn xyzzy")
+
+
+def test_profile_edit_changes_one_field_and_rejects_bad_values(core) -> None:
+    chat = Conversation(core)
+    assert "Updated your timezone" in chat.say("/learn profile set timezone america/new_york")
+    assert "Updated your hours" in chat.say("/learn profile set hours 7-15")
+    assert "not a range of hours" in chat.say("/learn profile set hours soon")
+    assert "no profile field 'colour'" in chat.say("/learn profile set colour blue")
+    shown = chat.say("/learn profile")
+    assert "Time zone: America/New_York" in shown
+    assert "Working hours: 07:00-15:00" in shown
