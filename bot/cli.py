@@ -43,8 +43,9 @@ def open_app() -> App:
     from pydantic import ValidationError
 
     from bot.app import build_app
-    from bot.settings import load_settings
+    from bot.settings import apply_runtime_env, load_settings
 
+    apply_runtime_env()
     try:
         settings = load_settings()
     except ValidationError as err:
@@ -123,8 +124,6 @@ def chat(
 def main() -> None:
     """Entry point of the `learnbot` command."""
     from bot import commands_extra
-    from bot.settings import apply_runtime_env
 
-    apply_runtime_env()
     commands_extra.register(app)
     app()
