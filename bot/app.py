@@ -13,6 +13,7 @@ from bot.router import Router
 from bot.settings import Settings
 from bot.storage.db import make_engine, migrate
 from bot.storage.dialogs import DialogRepository
+from bot.storage.framework import FrameworkRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
 
@@ -41,12 +42,14 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         events=EventLog(engine),
         audit=AuditLog(engine),
         activity=ActivityLog(engine),
+        framework=FrameworkRepository(engine),
     )
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Build the whole core for one process."""
     services = build_services(settings, clock=clock)
+    _register_catalogs(services)
     dialogs = DialogEngine({"onboarding": OnboardingFlow()})
     commands = [profile.COMMAND, ask.COMMAND]
     router = Router(
@@ -67,3 +70,10 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         }
     )
     return App(settings=settings, services=services, router=router)
+
+
+def _register_catalogs(services: Services) -> None:
+    """Offer the framework's roles and competencies as choices (in onboarding, for goals)."""
+    repo = services.framework
+    services.extras["roles"] = lambda: [(r.id, r.title) for r in repo.get().roles]
+    services.extras["competencies"] = lambda: [(c.id, c.title) for c in repo.get().competencies]

@@ -2,8 +2,37 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+framework_app = typer.Typer(help="Competency frameworks: competencies, roles and requirements.")
 
 
 def register(app: typer.Typer) -> None:
     """Attach every feature's commands to the main CLI."""
+    app.add_typer(framework_app, name="framework")
+
+
+@framework_app.command("import")
+def framework_import(
+    file: Annotated[Path, typer.Argument(help="A YAML or JSON framework file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Replace the competency framework with FILE (nothing changes if it has an error)."""
+    from bot.cli import emit_json, fail, open_app
+    from bot.errors import UserError
+    from bot.imports import load_framework_file
+
+    try:
+        framework = load_framework_file(file)
+    except UserError as err:
+        raise fail(str(err)) from err
+    core = open_app()
+    core.services.framework.replace(framework)
+    summary = {"competencies": len(framework.competencies), "roles": len(framework.roles)}
+    if as_json:
+        emit_json(summary)
+    else:
+        typer.echo(f"Imported {summary['competencies']} competencies and {summary['roles']} roles.")

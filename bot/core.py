@@ -13,6 +13,7 @@ from bot.model import Learner
 from bot.replies import Reply
 from bot.settings import Settings
 from bot.storage.dialogs import DialogRepository
+from bot.storage.framework import FrameworkRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
 
@@ -37,6 +38,7 @@ class Services:
     events: EventLog
     audit: AuditLog
     activity: ActivityLog
+    framework: FrameworkRepository
     extras: dict[str, Any] = field(default_factory=dict)
 
     def feature(self, name: str) -> Any:

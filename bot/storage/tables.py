@@ -6,12 +6,14 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -114,4 +116,25 @@ activity = Table(
     Column("detail", JSON, nullable=False),
     Index("ix_activity_learner_at", "learner_id", "at"),
     UniqueConstraint("learner_id", "verb", "object_id", "at", name="uq_activity_event"),
+)
+
+competencies = Table(
+    "competencies",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("prerequisites", JSON, nullable=False),
+    Column("cut_score", Float, nullable=False, default=0.0),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("targets", JSON, nullable=False),
+    Column("required_modules", JSON, nullable=False),
+    Column("position", Integer, nullable=False, default=0),
 )

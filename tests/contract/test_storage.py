@@ -131,3 +131,27 @@ def test_naive_datetimes_are_refused(engine) -> None:
 
     with pytest.raises(StatementError, match="naive datetimes"):
         AuditLog(engine).record(actor="a", action="b", now=datetime(2026, 1, 1))
+
+
+def test_framework_is_replaced_whole(engine) -> None:
+    from bot.storage.framework import FrameworkRepository
+    from learning.framework import parse_framework
+
+    repo = FrameworkRepository(engine)
+    first = parse_framework(
+        {
+            "competencies": [{"id": "a", "title": "A"}, {"id": "b", "prerequisites": ["a"]}],
+            "roles": [
+                {
+                    "id": "r",
+                    "targets": [{"competency": "b", "level": "advanced"}],
+                    "required_modules": [{"module": "m1", "due_days": 7}],
+                }
+            ],
+        }
+    )
+    repo.replace(first)
+    assert repo.get() == first
+    second = parse_framework({"competencies": [{"id": "z", "title": "Z"}], "roles": []})
+    repo.replace(second)
+    assert repo.get() == second
