@@ -60,10 +60,7 @@ PROFILE_FIELDS_HELP = (
 UNKNOWN_PROFILE_FIELD = "There is no profile field '{field}'. " + PROFILE_FIELDS_HELP
 
 # Questions
-NO_LIBRARY = (
-    "The learning library is empty, so I can't answer questions yet. "
-    "An admin can add content with `learnbot ingest FOLDER`."
-)
+NO_LIBRARY = "The learning library is empty, so I can't answer questions from it yet."
 
 # Roles
 ROLE_NAMES = {"learner": "learner", "manager": "manager", "admin": "admin"}

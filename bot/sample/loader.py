@@ -1,0 +1,29 @@
+"""Loads the sample library into a fresh installation (`learnbot init --sample`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.app import App
+from bot.imports import load_framework_file
+from bot.sample import sample_dir
+
+SampleStep = Callable[[App], str]
+
+
+def load_framework(core: App) -> str:
+    """Import the sample competency framework."""
+    framework = load_framework_file(sample_dir() / "framework.yaml")
+    core.services.framework.replace(framework)
+    return (
+        f"Sample framework: {len(framework.competencies)} competencies, "
+        f"{len(framework.roles)} roles"
+    )
+
+
+STEPS: tuple[SampleStep, ...] = (load_framework,)
+
+
+def load_sample(core: App) -> list[str]:
+    """Run every sample-loading step; each returns one line describing what it loaded."""
+    return [step(core) for step in STEPS]
