@@ -155,3 +155,29 @@ def test_framework_is_replaced_whole(engine) -> None:
     second = parse_framework({"competencies": [{"id": "z", "title": "Z"}], "roles": []})
     repo.replace(second)
     assert repo.get() == second
+
+
+def test_content_module_and_chunks_are_saved_and_replaced_together(engine) -> None:
+    from bot.errors import Conflict
+    from bot.storage.content import ContentRepository
+    from content_index.model import Chunk, ModuleMeta
+
+    repo = ContentRepository(engine)
+    meta = ModuleMeta(id="sec/phishing", title="Phishing", competencies=("security",),
+                      audience=("support",), source="security/phishing.md")
+    first = [Chunk(f"sec/phishing::{i}", "sec/phishing", i, "Report it", "report-it", f"t{i}")
+             for i in range(3)]
+    assert repo.save(meta, content_hash="h1", new_chunks=first, now=NOW) == []
+    record = repo.by_source("security/phishing.md")
+    assert record.meta == meta
+    assert record.content_hash == "h1"
+    second = first[:1]
+    old = repo.save(meta, content_hash="h2", new_chunks=second, now=NOW)
+    assert sorted(old) == [c.id for c in first]
+    assert repo.chunks() == second
+    clash = ModuleMeta(id="sec/phishing", title="Other", source="other/file.md")
+    with pytest.raises(Conflict, match=r"already used by security/phishing\.md"):
+        repo.save(clash, content_hash="h3", new_chunks=[], now=NOW)
+    assert repo.get("sec/phishing").content_hash == "h2", "a rejected module changes nothing"
+    assert repo.delete("sec/phishing") == ["sec/phishing::0"]
+    assert repo.chunk_ids() == set()
