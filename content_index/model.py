@@ -55,6 +55,8 @@ class Section:
         line_start: First line (1-based) of the section in the source text, 0 if unknown.
         line_end: Last line (inclusive), 0 if unknown.
         path: Titles of the enclosing headings, outermost first (breadcrumb).
+        line_map: Source line (1-based) of each line of `text` (`text.split("\\n")`), 0 for
+            the blank lines between paragraphs; empty when the format has no lines (PDF, DOCX).
     """
 
     title: str
@@ -64,15 +66,24 @@ class Section:
     line_start: int = 0
     line_end: int = 0
     path: tuple[str, ...] = field(default_factory=tuple)
+    line_map: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class ParsedDocument:
-    """A parsed document: its metadata, sections and the hash of its raw bytes."""
+    """A parsed document: its metadata, sections and the hash of its raw bytes.
+
+    Attributes:
+        meta: The module metadata, given or inferred.
+        sections: The sections in document order (headings without a body included).
+        content_hash: SHA-256 hex digest of the raw file bytes.
+        warnings: Problems that did not stop parsing (a legacy encoding, unreadable pages).
+    """
 
     meta: ModuleMeta
     sections: tuple[Section, ...]
     content_hash: str
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
