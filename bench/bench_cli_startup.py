@@ -19,8 +19,10 @@ def main() -> None:
         start = time.perf_counter()
         subprocess.run([str(exe), "--help"], check=True, capture_output=True)
         times.append(time.perf_counter() - start)
-    print(f"learnbot --help over {RUNS} runs: median {statistics.median(times) * 1000:.0f} ms, "
-          f"max {max(times) * 1000:.0f} ms (target < 500 ms)")
+    print(
+        f"learnbot --help over {RUNS} runs: median {statistics.median(times) * 1000:.0f} ms, "
+        f"max {max(times) * 1000:.0f} ms (target < 500 ms)"
+    )
 
 
 if __name__ == "__main__":

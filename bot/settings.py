@@ -89,6 +89,8 @@ RUNTIME_ENV = {
     "TRANSFORMERS_VERBOSITY": "error",
     "TOKENIZERS_PARALLELISM": "false",
     "ANONYMIZED_TELEMETRY": "False",
+    # BLAS threads fight over 2 cores on the small matrices of calibration and search.
+    "OPENBLAS_NUM_THREADS": "1",
 }
 
 
