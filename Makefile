@@ -10,6 +10,7 @@ export HF_HUB_DISABLE_PROGRESS_BARS := 1
 export TRANSFORMERS_VERBOSITY := error
 export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
+export OPENBLAS_NUM_THREADS := 1
 
 .PHONY: setup demo check test bench clean
 
