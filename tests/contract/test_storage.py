@@ -163,10 +163,17 @@ def test_content_module_and_chunks_are_saved_and_replaced_together(engine) -> No
     from content_index.model import Chunk, ModuleMeta
 
     repo = ContentRepository(engine)
-    meta = ModuleMeta(id="sec/phishing", title="Phishing", competencies=("security",),
-                      audience=("support",), source="security/phishing.md")
-    first = [Chunk(f"sec/phishing::{i}", "sec/phishing", i, "Report it", "report-it", f"t{i}")
-             for i in range(3)]
+    meta = ModuleMeta(
+        id="sec/phishing",
+        title="Phishing",
+        competencies=("security",),
+        audience=("support",),
+        source="security/phishing.md",
+    )
+    first = [
+        Chunk(f"sec/phishing::{i}", "sec/phishing", i, "Report it", "report-it", f"t{i}")
+        for i in range(3)
+    ]
     assert repo.save(meta, content_hash="h1", new_chunks=first, now=NOW) == []
     record = repo.by_source("security/phishing.md")
     assert record.meta == meta
