@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock, SystemClock
-from bot.core import Services
+from bot.core import Services, lazy
 from bot.dialogs.engine import DialogEngine
 from bot.dialogs.onboarding import OnboardingFlow
 from bot.handlers import ask, basics, profile
@@ -50,12 +50,13 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Build the whole core for one process."""
     services = build_services(settings, clock=clock)
     _register_catalogs(services)
+    _register_library(services)
     dialogs = DialogEngine({"onboarding": OnboardingFlow()})
     commands = [profile.COMMAND, ask.COMMAND]
     router = Router(
         services=services,
         commands=[],
-        actions={},
+        actions={ask.FEEDBACK_ACTION: ask.handle_feedback},
         dialogs=dialogs,
         ask=ask.handle_question,
     )
@@ -77,3 +78,14 @@ def _register_catalogs(services: Services) -> None:
     repo = services.framework
     services.extras["roles"] = lambda: [(r.id, r.title) for r in repo.get().roles]
     services.extras["competencies"] = lambda: [(c.id, c.title) for c in repo.get().competencies]
+
+
+def _register_library(services: Services) -> None:
+    """The content library, built on first use (it loads the embedding model lazily)."""
+    from bot.library import Library
+    from bot.storage.content import ContentRepository
+
+    content = ContentRepository(services.engine)
+    services.extras["library"] = lazy(
+        lambda: Library(content=content, settings=services.settings, clock=services.clock)
+    )

@@ -64,3 +64,14 @@ NO_LIBRARY = "The learning library is empty, so I can't answer questions from it
 
 # Roles
 ROLE_NAMES = {"learner": "learner", "manager": "manager", "admin": "admin"}
+
+# Answers
+HELPFUL = "Helpful"
+NOT_HELPFUL = "Not helpful"
+OPEN_MODULE = "Open {title}"
+NO_ANSWER = (
+    "I couldn't find an answer to that in the learning library, so I won't guess. "
+    "I've noted the question for the content team."
+)
+RELATED = "These modules might still help:\n{modules}"
+THANKS_FEEDBACK = "Thanks, noted. It helps improve the library."

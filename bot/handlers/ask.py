@@ -2,18 +2,81 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot import messages as msg
-from bot.core import Command, Context
-from bot.replies import Reply, say
+from bot.core import Command, Context, Services
+from bot.errors import UserError
+from bot.events import ActionClicked
+from bot.model import Learner
+from bot.replies import Button, Buttons, Note, Reply, Text, say
+
+FEEDBACK_ACTION = "answer"
+
+
+def audience_of(services: Services, learner: Learner) -> list[str]:
+    """The audience tags a learner belongs to: permission roles, job role, org attributes."""
+    profile = services.profiles.get(learner.id)
+    tags = {r for r in ("learner", "manager", "admin") if learner.has_role(r)}
+    if profile.job_role:
+        tags.add(profile.job_role)
+    tags.update(v for v in profile.attributes.values() if v)
+    return sorted(tags)
 
 
 def handle_question(ctx: Context, text: str) -> list[Reply]:
-    """Answer a question from the library."""
+    """Answer a question from the library, with citations and feedback buttons."""
     library = ctx.services.feature("library")
-    if library is None:
+    if library is None or not library.content.chunk_ids():
         return [say(msg.NO_LIBRARY)]
-    answered: list[Reply] = library.answer_replies(ctx, text)
-    return answered
+    result = library.ask(text, roles=audience_of(ctx.services, ctx.learner))
+    if not result.confident:
+        library.content.record_gap(text, learner_id=ctx.learner.id, best_score=0.0, now=ctx.now)
+        ctx.services.activity.record(
+            ctx.learner.id, "asked", detail={"answered": False}, now=ctx.now
+        )
+        return [_no_answer(result)]
+    sources = [{"module_id": s.module_id, "section": s.section} for s in result.sources]
+    answer_id = library.content.record_answer(
+        learner_id=ctx.learner.id, question=text, sources=sources, now=ctx.now
+    )
+    ctx.services.activity.record(ctx.learner.id, "asked", detail={"answered": True}, now=ctx.now)
+    return [_answer(result, answer_id)]
+
+
+def _answer(result: Any, answer_id: str) -> Reply:
+    cites = "\n".join(
+        f"[{n}] [{s.title} › {s.section or 'Introduction'}]({s.link})"
+        for n, s in enumerate(result.sources, start=1)
+    )
+    first = result.sources[0]
+    buttons = (
+        Button(msg.HELPFUL, FEEDBACK_ACTION, f"{answer_id}:yes"),
+        Button(msg.NOT_HELPFUL, FEEDBACK_ACTION, f"{answer_id}:no"),
+        Button(msg.OPEN_MODULE.format(title=first.title[:40]), "open", url=first.link),
+    )
+    return Reply((Text(result.answer), Note(cites), Buttons(buttons)), summary=result.answer[:150])
+
+
+def _no_answer(result: Any) -> Reply:
+    blocks: list[Any] = [Text(msg.NO_ANSWER)]
+    if result.related:
+        related = "\n".join(f"• [{s.title}]({s.link})" for s in result.related)
+        blocks.append(Note(msg.RELATED.format(modules=related)))
+    return Reply(tuple(blocks))
+
+
+def handle_feedback(ctx: Context, event: ActionClicked) -> list[Reply]:
+    """Store Helpful / Not helpful for the learner's own answer."""
+    answer_id, _, verdict = event.value.partition(":")
+    library = ctx.services.feature("library")
+    if library is None or verdict not in {"yes", "no"}:
+        raise UserError(msg.STALE_BUTTON)
+    if not library.content.rate_answer(
+        answer_id, learner_id=ctx.learner.id, helpful=verdict == "yes"
+    ):
+        raise UserError(msg.NOT_YOUR_DIALOG)
+    return [say(msg.THANKS_FEEDBACK)]
 
 
 COMMAND = Command(

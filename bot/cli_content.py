@@ -1,0 +1,161 @@
+"""`learnbot ingest`, `learnbot ask` and `learnbot eval retrieval`: the content library's CLI."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the content commands."""
+    app.command("ingest")(ingest)
+    app.command("ask")(ask)
+    eval_app = typer.Typer(help="Evaluate learnbot against a question set.")
+    eval_app.command("retrieval")(eval_retrieval)
+    app.add_typer(eval_app, name="eval")
+
+
+def _library(core: App):  # type: ignore[no-untyped-def]
+    return core.services.feature("library")
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete modules whose files are gone.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add or update documents in the content library (Markdown, HTML, PDF, DOCX, text)."""
+    from rich.progress import Progress
+
+    from bot.cli import emit_json, fail, open_app
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise fail(f"not found: {', '.join(missing)}", 2)
+    library = _library(open_app())
+    with Progress(transient=True, disable=as_json) as bar:
+        task = bar.add_task("Ingesting", total=None)
+
+        def step(done: int, total: int, source: str) -> None:
+            bar.update(task, completed=done, total=total, description=source[-50:])
+
+        report = library.ingest(paths, prune=prune, progress=step)
+    if as_json:
+        emit_json(report.as_json())
+        return
+    typer.echo(
+        f"Ingested {report.ingested}, skipped {report.skipped} unchanged, "
+        f"{len(report.failed)} failed, {report.chunks} chunks"
+        + (f", pruned {report.pruned}" if prune else "")
+        + "."
+    )
+    for source, fields in report.inferred.items():
+        typer.echo(f"  inferred for {source}: {', '.join(fields)}")
+    for failure in report.failed:
+        typer.secho(f"  failed: {failure['path']}: {failure['error']}", fg=typer.colors.YELLOW)
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="A plain-language question.")],
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Answer as this user (their audience applies).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the content library, with sources."""
+    from bot.cli import emit_json, open_app, parse_user
+
+    core = open_app()
+    roles = None
+    if as_user is not None:
+        from bot.handlers.ask import audience_of
+
+        learner = core.services.learners.find(parse_user(as_user))
+        roles = audience_of(core.services, learner) if learner else ["learner"]
+    result = _library(core).ask(question, roles=roles)
+    if as_json:
+        emit_json(
+            {
+                "answer": result.answer,
+                "confident": result.confident,
+                "sources": [
+                    {
+                        "module_id": s.module_id,
+                        "title": s.title,
+                        "section": s.section,
+                        "source": s.source,
+                        "score": s.score,
+                    }
+                    for s in result.sources
+                ],
+            }
+        )
+        return
+    typer.echo(result.answer or "I couldn't find that in the library.")
+    for n, s in enumerate(result.sources or result.related, start=1):
+        typer.echo(f"  [{n}] {s.title} > {s.section} ({s.link})")
+
+
+def eval_retrieval(
+    qa: Annotated[Path, typer.Option("--qa", help="JSON lines: question and gold paths.")],
+    k: Annotated[int, typer.Option("--k", help="How many results to score.")] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score retrieval on a question set: recall@1/5/10, MRR and latency."""
+    from bot.cli import emit_json, fail, open_app
+
+    if not qa.is_file():
+        raise fail(f"not found: {qa}", 2)
+    rows = []
+    for n, line in enumerate(qa.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            rows.append((str(row["question"]), [g.split("#")[0] for g in row["gold"]]))
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise fail(f'{qa}, line {n}: expected {{"question": ..., "gold": [...]}}') from err
+    library = _library(open_app())
+    ranks, times = [], []
+    for question, gold in rows:
+        start = time.perf_counter()
+        hits = library.search(question, roles=None, k=max(k, 10))
+        times.append((time.perf_counter() - start) * 1000)
+        sources = [library.content.get(h.module_id).meta.source for h in hits]
+        ranks.append(next((i + 1 for i, s in enumerate(sources) if s in gold), None))
+    report = _metrics(ranks, times)
+    if as_json:
+        emit_json(report)
+    else:
+        for key, value in report.items():
+            typer.echo(f"{key:>10}: {value}")
+
+
+def _metrics(ranks: list[int | None], times: list[float]) -> dict[str, float | int]:
+    n = len(ranks)
+
+    def recall(at: int) -> float:
+        return round(sum(1 for r in ranks if r is not None and r <= at) / max(n, 1), 4)
+
+    ordered = sorted(times) or [0.0]
+    return {
+        "recall@1": recall(1),
+        "recall@5": recall(5),
+        "recall@10": recall(10),
+        "mrr": round(sum(1 / r for r in ranks if r) / max(n, 1), 4),
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2),
+        "n": n,
+    }

@@ -1,0 +1,293 @@
+"""The content library service: ingestion kept consistent across database and index, and Q&A."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.clock import Clock
+from bot.errors import Conflict
+from bot.settings import Settings
+from bot.storage.content import ContentRepository
+
+if TYPE_CHECKING:
+    from content_index.model import ParsedDocument
+    from retrieval.answer import Answer
+    from retrieval.hybrid import Hit, HybridRetriever
+    from retrieval.store import ChromaVectorStore
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did (the `--json` contract)."""
+
+    ingested: int = 0
+    skipped: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    chunks: int = 0
+    pruned: int = 0
+    inferred: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented JSON shape."""
+        return {
+            "ingested": self.ingested,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "chunks": self.chunks,
+        }
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited source as the `ask --json` contract shows it."""
+
+    module_id: str
+    title: str
+    section: str
+    source: str
+    score: float
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer, whether the library was confident, and its sources (best first)."""
+
+    answer: str
+    confident: bool
+    sources: tuple[Source, ...]
+    related: tuple[Source, ...] = ()
+
+
+class Library:
+    """Ingests documents and answers questions from them.
+
+    The database is the source of truth. A document's new vectors are written first, then its
+    module and chunk rows in one transaction, then its old vectors are deleted; if the database
+    write fails the new vectors are removed again. Search ignores vectors whose chunk is not in
+    the database, so a crash in between can leave unused vectors, never a half-written module.
+    """
+
+    def __init__(
+        self,
+        *,
+        content: ContentRepository,
+        settings: Settings,
+        clock: Clock,
+        chat_model: Any = None,
+    ) -> None:
+        self._content = content
+        self._settings = settings
+        self._clock = clock
+        self._chat_model = chat_model
+        self._embedder: Any = None
+        self._store: ChromaVectorStore | None = None
+        self._retriever: HybridRetriever | None = None
+
+    @property
+    def content(self) -> ContentRepository:
+        """The module and chunk records."""
+        return self._content
+
+    def embedder(self) -> Any:
+        """The embedding model (loaded on first use)."""
+        if self._embedder is None:
+            from retrieval.onnx_embedder import OnnxEmbedder
+
+            self._embedder = OnnxEmbedder(self._settings.models_dir)
+        return self._embedder
+
+    def store(self) -> ChromaVectorStore:
+        """The vector store: embedded Chroma in the data folder, or a Chroma server."""
+        if self._store is None:
+            from retrieval.store import ChromaVectorStore
+
+            url = self._settings.chroma_url
+            path = None if url else self._settings.index_dir / "chroma"
+            self._store = ChromaVectorStore(path=path, url=url)
+        return self._store
+
+    def ingest(
+        self, paths: Sequence[Path], *, prune: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
+        """Ingest files and folders; unchanged documents are skipped by content hash."""
+        from content_index import discover
+
+        report = IngestReport()
+        found = discover(list(paths))
+        for done, (path, source) in enumerate(found, start=1):
+            if progress is not None:
+                progress(done, len(found), source)
+            self._ingest_one(path, source, report)
+        if prune:
+            report.pruned = self._prune({source for _, source in found})
+        self._retriever = None
+        return report
+
+    def _ingest_one(self, path: Path, source: str, report: IngestReport) -> None:
+        from content_index import ContentError
+
+        try:
+            data = (
+                path.read_bytes() if path.stat().st_size <= self._settings.max_upload_bytes else b""
+            )
+            digest = hashlib.sha256(data).hexdigest()
+            existing = self._content.by_source(source)
+            if existing is not None and existing.content_hash == digest and data:
+                report.skipped += 1
+                return
+            doc = self._parse(path, source, data)
+            report.chunks += self._write(doc)
+            report.ingested += 1
+            if doc.meta.inferred:
+                report.inferred[source] = list(doc.meta.inferred)
+        except (ContentError, Conflict, OSError) as err:
+            report.failed.append({"path": source, "error": str(err)})
+
+    def _parse(self, path: Path, source: str, data: bytes) -> ParsedDocument:
+        from content_index import find_sidecar, load_sidecar, parse_document
+        from content_index.safety import check_size
+
+        check_size(path.stat().st_size, max_bytes=self._settings.max_upload_bytes, path=source)
+        sidecar_path = find_sidecar(path)
+        sidecar = load_sidecar(sidecar_path) if sidecar_path else None
+        return parse_document(
+            data,
+            source=source,
+            filename=path.name,
+            sidecar=sidecar,
+            max_bytes=self._settings.max_upload_bytes,
+        )
+
+    def _write(self, doc: ParsedDocument) -> int:
+        from content_index import chunk_document
+
+        chunks = chunk_document(doc)
+        salt = doc.content_hash[:8]
+        chunks = [_with_id(c, f"{c.module_id}::{salt}::{c.ordinal}") for c in chunks]
+        store = self.store()
+        vectors = self.embedder().embed_documents([_embed_text(c) for c in chunks])
+        store.add_chunks(doc.meta, chunks, vectors)
+        try:
+            old = self._content.save(
+                doc.meta, content_hash=doc.content_hash, new_chunks=chunks, now=self._clock.now()
+            )
+        except Exception:
+            store.delete_ids([c.id for c in chunks])
+            raise
+        store.delete_ids([i for i in old if i not in {c.id for c in chunks}])
+        return len(chunks)
+
+    def _prune(self, seen: set[str]) -> int:
+        removed = 0
+        for record in self._content.modules(include_retired=True):
+            if record.meta.source not in seen:
+                self.store().delete_ids(self._content.delete(record.meta.id))
+                removed += 1
+        return removed
+
+    def retriever(self) -> HybridRetriever:
+        """The hybrid retriever over every live chunk (rebuilt after ingestion)."""
+        if self._retriever is None:
+            from retrieval.hybrid import HybridRetriever
+
+            modules = {r.meta.id: r.meta for r in self._content.modules()}
+            chunks = self._content.chunks(module_ids=list(modules))
+            self._retriever = HybridRetriever(
+                embedder=self.embedder(), store=self.store(), chunks=chunks, modules=modules
+            )
+        return self._retriever
+
+    def search(self, question: str, *, roles: Sequence[str] | None, k: int = 10) -> list[Hit]:
+        """The best chunks for a question, among modules visible to `roles`."""
+        if not self._content.chunk_ids():
+            return []
+        return self.retriever().search(question, k=k, roles=roles)
+
+    def ask(self, question: str, *, roles: Sequence[str] | None) -> Answered:
+        """Answer a question from the library, or say honestly that it has no answer."""
+        from retrieval.confidence import is_confident
+
+        hits = self.search(question, roles=roles)
+        modules = {r.meta.id: r.meta for r in self._content.modules()}
+        sources = tuple(self._source(h, modules) for h in hits)
+        if not hits or not is_confident(hits):
+            return Answered("", False, (), related=_unique_modules(sources)[:3])
+        answer = self._compose(question, hits, modules)
+        if answer is None:
+            return Answered("", False, (), related=_unique_modules(sources)[:3])
+        cited = {c.module_id for c in answer.citations}
+        ordered = tuple(s for s in sources if s.module_id in cited) or sources[:3]
+        return Answered(answer.text, bool(answer.text), ordered)
+
+    def chat_model(self) -> Any:
+        """The configured chat model (LEARNBOT_LLM), or None for extractive answers."""
+        if self._chat_model is None and self._settings.llm:
+            from retrieval.llm import load_chat_model
+
+            self._chat_model = load_chat_model(self._settings.llm)
+        return self._chat_model
+
+    def _compose(
+        self, question: str, hits: Sequence[Hit], modules: dict[str, Any]
+    ) -> Answer | None:
+        """A generated answer when a chat model is configured, else an extractive one.
+
+        Returns None when the model found no answer in the sources (it cited nothing).
+        A model that fails (unreachable, misconfigured) falls back to the extractive answer.
+        """
+        from retrieval.answer import compose_extractive
+
+        try:
+            model = self.chat_model()
+        except (ImportError, ValueError) as err:
+            log.warning("chat model unavailable, answering extractively: %s", err)
+            model = None
+        if model is not None:
+            from retrieval.llm import compose_with_llm
+
+            try:
+                generated = compose_with_llm(question, hits, model, modules=modules)
+            except Exception as err:  # noqa: BLE001  (any provider failure: fall back)
+                log.warning("chat model failed, answering extractively: %s", type(err).__name__)
+            else:
+                return generated if generated.citations else None
+        return compose_extractive(question, hits, modules=modules)
+
+    @staticmethod
+    def _source(hit: Hit, modules: dict[str, Any]) -> Source:
+        meta = modules[hit.module_id]
+        link = (meta.url or meta.source) + (f"#{hit.anchor}" if hit.anchor else "")
+        return Source(
+            hit.module_id, meta.title, hit.section, meta.source, round(hit.score, 4), link
+        )
+
+
+def _unique_modules(sources: Sequence[Source]) -> tuple[Source, ...]:
+    seen: set[str] = set()
+    unique = []
+    for s in sources:
+        if s.module_id not in seen:
+            seen.add(s.module_id)
+            unique.append(s)
+    return tuple(unique)
+
+
+def _with_id(chunk: Any, new_id: str) -> Any:
+    from dataclasses import replace
+
+    return replace(chunk, id=new_id)
+
+
+def _embed_text(chunk: Any) -> str:
+    from retrieval.embedding import embedding_text
+
+    return str(embedding_text(chunk))
