@@ -83,12 +83,13 @@ class Library:
         settings: Settings,
         clock: Clock,
         chat_model: Any = None,
+        embedder: Any = None,
     ) -> None:
         self._content = content
         self._settings = settings
         self._clock = clock
         self._chat_model = chat_model
-        self._embedder: Any = None
+        self._embedder: Any = embedder
         self._store: ChromaVectorStore | None = None
         self._retriever: HybridRetriever | None = None
 
@@ -222,11 +223,13 @@ class Library:
         if not hits or not is_confident(hits):
             return Answered("", False, (), related=_unique_modules(sources)[:3])
         answer = self._compose(question, hits, modules)
-        if answer is None:
+        if answer is None or not answer.text:
             return Answered("", False, (), related=_unique_modules(sources)[:3])
-        cited = {c.module_id for c in answer.citations}
-        ordered = tuple(s for s in sources if s.module_id in cited) or sources[:3]
-        return Answered(answer.text, bool(answer.text), ordered)
+        cited = tuple(_cited_source(c, hits) for c in answer.citations)
+        others = [
+            s for s in _unique_modules(sources) if s.module_id not in {c.module_id for c in cited}
+        ]
+        return Answered(answer.text, True, cited, related=tuple(others[:3]))
 
     def chat_model(self) -> Any:
         """The configured chat model (LEARNBOT_LLM), or None for extractive answers."""
@@ -269,6 +272,26 @@ class Library:
         return Source(
             hit.module_id, meta.title, hit.section, meta.source, round(hit.score, 4), link
         )
+
+
+def _cited_source(citation: Any, hits: Sequence[Hit]) -> Source:
+    """The source behind answer marker [n], scored by its best hit."""
+    score = max(
+        (
+            h.score
+            for h in hits
+            if h.module_id == citation.module_id and h.section == citation.section
+        ),
+        default=0.0,
+    )
+    return Source(
+        citation.module_id,
+        citation.title,
+        citation.section,
+        citation.source,
+        round(score, 4),
+        citation.link,
+    )
 
 
 def _unique_modules(sources: Sequence[Source]) -> tuple[Source, ...]:

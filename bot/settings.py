@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     chroma_url: str | None = Field(default=None, alias="CHROMA_URL")
     llm: str | None = Field(default=None, alias="LEARNBOT_LLM")
+    models_cache: Path | None = Field(default=None, alias="LEARNBOT_MODELS_DIR")
     max_upload_mb: float = Field(default=25.0, alias="LEARNBOT_MAX_UPLOAD_MB", gt=0)
     admins: str = Field(default="", alias="LEARNBOT_ADMINS")
     log_level: str = Field(default="INFO", alias="LEARNBOT_LOG_LEVEL")
@@ -64,7 +65,7 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         """Where derived model files (the exported ONNX encoder) are cached."""
-        return self.home / "models"
+        return self.models_cache or self.home / "models"
 
     @property
     def max_upload_bytes(self) -> int:

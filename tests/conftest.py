@@ -24,6 +24,19 @@ REQUIRE_PG = os.environ.get("LEARNBOT_REQUIRE_POSTGRES") == "1"
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One model cache for the whole run, so the ONNX export happens at most once."""
+    folder = tmp_path_factory.mktemp("models")
+    previous = os.environ.get("LEARNBOT_MODELS_DIR")
+    os.environ["LEARNBOT_MODELS_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("LEARNBOT_MODELS_DIR", None)
+    else:
+        os.environ["LEARNBOT_MODELS_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The public data folder beside the repository (skips when it is absent)."""

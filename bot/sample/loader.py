@@ -21,7 +21,18 @@ def load_framework(core: App) -> str:
     )
 
 
-STEPS: tuple[SampleStep, ...] = (load_framework,)
+def load_content(core: App) -> str:
+    """Ingest the sample modules into the content library (unchanged ones are skipped)."""
+    library = core.services.feature("library")
+    report = library.ingest([sample_dir() / "content"])
+    failed = f", {len(report.failed)} failed" if report.failed else ""
+    return (
+        f"Sample library: {report.ingested} modules ingested, "
+        f"{report.skipped} unchanged{failed} ({report.chunks} new chunks)"
+    )
+
+
+STEPS: tuple[SampleStep, ...] = (load_framework, load_content)
 
 
 def load_sample(core: App) -> list[str]:

@@ -116,9 +116,9 @@ def torch_embedder() -> TorchEmbedder:
 
 
 @pytest.fixture(scope="session")
-def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A model cache folder shared by the session's ONNX tests."""
-    return tmp_path_factory.mktemp("models")
+def onnx_cache(shared_models_dir: Path) -> Path:
+    """The model cache folder shared by the session's ONNX tests."""
+    return shared_models_dir
 
 
 @pytest.fixture(scope="session")
