@@ -80,7 +80,8 @@ def test_reingest_skips_unchanged_replaces_changed_and_prunes_removed(
     second = library.ingest([folder], prune=True)
     assert (second.ingested, second.skipped, second.pruned) == (1, 2, 1)
     after = {c.id for c in library.content.chunks(module_ids=["workplace-basics/remote-work"])}
-    assert after and before.isdisjoint(after), "a changed document gets all-new chunks"
+    assert after
+    assert before.isdisjoint(after), "a changed document gets all-new chunks"
     assert library.content.get("workplace-basics/benefits") is None
     _consistent(library)
     hits = library.search("coworking stipend per month", roles=None, k=3)
@@ -157,7 +158,8 @@ def test_a_failed_database_write_keeps_the_previous_version(
 
     monkeypatch.setattr(library.content, "save", refuse)
     report = library.ingest([page])
-    assert report.failed and "refused" in report.failed[0]["error"]
+    assert report.failed
+    assert "refused" in report.failed[0]["error"]
     assert library.content.chunk_ids() == before
     _consistent(library)
 
