@@ -220,7 +220,8 @@ class Library:
         hits = self.search(question, roles=roles)
         modules = {r.meta.id: r.meta for r in self._content.modules()}
         sources = tuple(self._source(h, modules) for h in hits)
-        if not hits or not is_confident(hits):
+        unknown = self.retriever().unknown_share(question) if hits else 0.0
+        if not hits or not is_confident(hits, unknown_share=unknown):
             return Answered("", False, (), related=_unique_modules(sources)[:3])
         answer = self._compose(question, hits, modules)
         if answer is None or not answer.text:

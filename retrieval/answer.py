@@ -16,6 +16,9 @@ _MARKUP_ONLY = re.compile(r"^[\s#>*|\-=_`:]*$")
 _MIN_WORDS = 4
 # Added to a sentence's relevance for the hit it comes from: 0.3 for the first, 0.15, 0.1...
 _RANK_PRIOR = 0.3
+# A sentence joins the answer only if it scores at least this share of the best sentence,
+# so a weak sentence from a lower-ranked hit does not pad a good answer.
+_KEEP_SHARE = 0.6
 
 SentenceScorer = Callable[[str, Sequence[str]], Sequence[float]]
 
@@ -148,6 +151,8 @@ def compose_extractive(
         for score, (rank, position, sentence) in zip(relevance, candidates, strict=True)
     ]
     chosen = sorted(scored, key=lambda s: (-s[0], s[1], s[2]))[:max_sentences]
+    if chosen:
+        chosen = [s for s in chosen if s[0] >= _KEEP_SHARE * chosen[0][0]]
     chosen.sort(key=lambda s: (s[1], s[2]))
     numbers: dict[tuple[str, str], int] = {}
     citations: list[Citation] = []

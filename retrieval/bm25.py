@@ -76,6 +76,13 @@ class BM25Index:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def unknown_share(self, query: str) -> float:
+        """The share of the query's terms that occur nowhere in the index (0.0 for no terms)."""
+        terms = tokenize(query, use_stemming=self.params.use_stemming)
+        if not terms:
+            return 0.0
+        return sum(1 for t in terms if t not in self._vocabulary) / len(terms)
+
     @classmethod
     def build(
         cls,

@@ -167,6 +167,10 @@ class HybridRetriever:
         )
         return [self._hit(c, score, dense.get(c), lexical.get(c)) for c, score in picked]
 
+    def unknown_share(self, query: str) -> float:
+        """The share of the query's terms that appear nowhere in the library."""
+        return self._lexical.unknown_share(query)
+
     def _permitted_modules(
         self, allowed: ModuleFilter | None, roles: Collection[str] | None
     ) -> set[str] | None:

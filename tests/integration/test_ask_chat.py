@@ -1,0 +1,70 @@
+"""Questions in chat, read as transcripts: cited answers, feedback, honest "I don't know"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.storage.tables import answer_feedback, content_gaps
+from tests.conversations.transcript import Conversation
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def chat(library_core, sample_content: Path) -> Conversation:
+    library_core.services.feature("library").ingest([sample_content])
+    conversation = Conversation(library_core)
+    conversation.say("/learn profile set role support-agent")
+    return conversation
+
+
+def _rows(core, table):  # type: ignore[no-untyped-def]
+    with core.services.engine.connect() as conn:
+        return list(conn.execute(select(table)).mappings())
+
+
+def test_a_question_gets_a_cited_answer_and_feedback_is_stored(chat: Conversation) -> None:
+    answer = chat.say("/learn ask how many days do I have to file an expense report?")
+    assert "[1]" in answer
+    assert "Expenses" in answer or "expenses" in answer
+    assert "[1] Helpful" in answer
+    assert "Not helpful" in answer
+    thanks = chat.say("1")
+    assert "Thanks" in thanks
+    (row,) = _rows(chat.core, answer_feedback)
+    assert row["helpful"] is True
+    assert row["sources"][0]["module_id"] == "internal-tools/expenses"
+
+
+def test_a_plain_direct_message_is_a_question_too(chat: Conversation) -> None:
+    chat.say("hi")  # first contact starts onboarding
+    chat.say("/learn profile")  # leave onboarding aside
+    answer = chat.say("/learn ask what should I do if I think I clicked a phishing link?")
+    assert "[1]" in answer
+
+
+def test_an_unanswerable_question_is_declined_and_recorded_as_a_gap(chat: Conversation) -> None:
+    answer = chat.say("/learn ask what is the wifi password at the Denver store?")
+    assert "won't guess" in answer
+    gaps = _rows(chat.core, content_gaps)
+    assert [g["question"] for g in gaps] == ["what is the wifi password at the Denver store?"]
+
+
+def test_someone_elses_feedback_button_is_refused(chat: Conversation, library_core) -> None:
+    chat.say("/learn ask how do I request time off?")
+    answer_id = _rows(library_core, answer_feedback)[0]["id"]
+    other = Conversation(library_core, "ben")
+    from bot.events import ActionClicked, Channel
+
+    event = ActionClicked(
+        identity=other.session.chat.identity,
+        channel=Channel("dm-ben"),
+        action="answer",
+        value=f"{answer_id}:no",
+    )
+    (reply,) = library_core.router.handle(event)
+    assert "someone else's" in reply.fallback
+    assert _rows(library_core, answer_feedback)[0]["helpful"] is None
