@@ -8,7 +8,7 @@ from bot.clock import Clock, SystemClock
 from bot.core import Services, lazy
 from bot.dialogs.engine import DialogEngine
 from bot.dialogs.onboarding import OnboardingFlow
-from bot.handlers import ask, basics, profile
+from bot.handlers import ask, basics, files, profile
 from bot.router import Router
 from bot.settings import Settings
 from bot.storage.db import make_engine, migrate
@@ -59,6 +59,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         actions={ask.FEEDBACK_ACTION: ask.handle_feedback},
         dialogs=dialogs,
         ask=ask.handle_question,
+        on_file=files.handle_file,
     )
     router.commands.update(
         {

@@ -133,40 +133,57 @@ class Library:
         self._retriever = None
         return report
 
+    def ingest_upload(self, name: str, data: bytes) -> IngestReport:
+        """Ingest one uploaded file (sent in chat or fetched from a URL); its source is `name`."""
+        report = IngestReport()
+        self._ingest_data(data, source=name, filename=name, sidecar=None, report=report)
+        self._retriever = None
+        return report
+
     def _ingest_one(self, path: Path, source: str, report: IngestReport) -> None:
-        from content_index import ContentError
+        from content_index import ContentError, find_sidecar, load_sidecar
+        from content_index.safety import check_size
 
         try:
-            data = (
-                path.read_bytes() if path.stat().st_size <= self._settings.max_upload_bytes else b""
-            )
+            check_size(path.stat().st_size, max_bytes=self._settings.max_upload_bytes, path=source)
+            sidecar_path = find_sidecar(path)
+            sidecar = load_sidecar(sidecar_path) if sidecar_path else None
+            data = path.read_bytes()
+        except (ContentError, OSError) as err:
+            report.failed.append({"path": source, "error": str(err)})
+            return
+        self._ingest_data(data, source=source, filename=path.name, sidecar=sidecar, report=report)
+
+    def _ingest_data(
+        self,
+        data: bytes,
+        *,
+        source: str,
+        filename: str,
+        sidecar: dict[str, Any] | None,
+        report: IngestReport,
+    ) -> None:
+        from content_index import ContentError, parse_document
+
+        try:
             digest = hashlib.sha256(data).hexdigest()
             existing = self._content.by_source(source)
             if existing is not None and existing.content_hash == digest and data:
                 report.skipped += 1
                 return
-            doc = self._parse(path, source, data)
+            doc = parse_document(
+                data,
+                source=source,
+                filename=filename,
+                sidecar=sidecar,
+                max_bytes=self._settings.max_upload_bytes,
+            )
             report.chunks += self._write(doc)
             report.ingested += 1
             if doc.meta.inferred:
                 report.inferred[source] = list(doc.meta.inferred)
-        except (ContentError, Conflict, OSError) as err:
+        except (ContentError, Conflict) as err:
             report.failed.append({"path": source, "error": str(err)})
-
-    def _parse(self, path: Path, source: str, data: bytes) -> ParsedDocument:
-        from content_index import find_sidecar, load_sidecar, parse_document
-        from content_index.safety import check_size
-
-        check_size(path.stat().st_size, max_bytes=self._settings.max_upload_bytes, path=source)
-        sidecar_path = find_sidecar(path)
-        sidecar = load_sidecar(sidecar_path) if sidecar_path else None
-        return parse_document(
-            data,
-            source=source,
-            filename=path.name,
-            sidecar=sidecar,
-            max_bytes=self._settings.max_upload_bytes,
-        )
 
     def _write(self, doc: ParsedDocument) -> int:
         from content_index import chunk_document

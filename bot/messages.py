@@ -75,3 +75,20 @@ NO_ANSWER = (
 )
 RELATED = "These modules might still help:\n{modules}"
 THANKS_FEEDBACK = "Thanks, noted. It helps improve the library."
+
+# Files sent to the bot
+FILE_TOO_BIG = "{name} is larger than {limit} MB, the upload limit, so I didn't download it."
+FILE_UNREADABLE = "I couldn't download {name}. Please send it again."
+UPLOAD_ADMINS_ONLY = (
+    "Only admins can add files to the learning library. You can send me a calendar (.ics) file."
+)
+FILE_KIND_UNSUPPORTED = (
+    "I can't import {name}: send content (Markdown, HTML, PDF, DOCX, text), a quiz bank "
+    "(GIFT, Aiken, CSV, YAML), a competency framework (YAML), an org chart (CSV) or a "
+    "calendar (.ics)."
+)
+UPLOAD_FAILED = "Nothing was added: {error}"
+UPLOAD_UNCHANGED = "{name} is already in the library, unchanged."
+UPLOAD_DONE = (
+    "Added {name} to the library ({chunks} sections indexed). Learners can ask about it now."
+)

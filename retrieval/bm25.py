@@ -76,10 +76,14 @@ class BM25Index:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def unknown_share(self, query: str) -> float:
-        """The share of the query's terms that occur nowhere in the index (0.0 for no terms)."""
+    def unknown_share(self, query: str, *, min_vocabulary: int = 1000) -> float:
+        """The share of the query's terms that occur nowhere in the index.
+
+        0.0 for a query without terms, and for an index of fewer than `min_vocabulary`
+        distinct terms: a small library lacks everyday words too, so absence means little.
+        """
         terms = tokenize(query, use_stemming=self.params.use_stemming)
-        if not terms:
+        if not terms or len(self._vocabulary) < min_vocabulary:
             return 0.0
         return sum(1 for t in terms if t not in self._vocabulary) / len(terms)
 

@@ -112,3 +112,16 @@ def test_version_depends_on_ids_and_text() -> None:
 
 def _version(ids: list[str], bodies: list[str]) -> str:
     return BM25Index.build(ids=ids, bodies=bodies).version
+
+
+def test_unknown_share_counts_terms_the_library_never_uses() -> None:
+    bodies = [f"policy number{n} leave request approval" for n in range(1200)]
+    index = BM25Index.build(ids=[str(n) for n in range(1200)], bodies=bodies)
+    assert index.unknown_share("leave request") == 0.0
+    assert index.unknown_share("wifi password leave request") == 0.5
+    assert index.unknown_share("") == 0.0
+
+
+def test_unknown_share_is_silent_for_a_small_library() -> None:
+    index = BM25Index.build(ids=["a"], bodies=["claim expenses in Ledger"])
+    assert index.unknown_share("how long to file my expenses") == 0.0
