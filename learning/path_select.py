@@ -209,7 +209,9 @@ def _merge_alternatives(inputs: PlanInputs, picks: dict[str, Pick]) -> dict[str,
         group = [
             m for m in cat.alternatives(mid) if m in picks or visible(cat.modules[m], inputs.role)
         ]
-        keep, why = (mid, "") if mid in required else _representative(inputs, group, required)
+        keep, why = (
+            (mid, "alt_required") if mid in required else _representative(inputs, group, required)
+        )
         if keep not in merged:
             others = tuple(m for m in group if m != keep and m not in required)
             merged[keep] = picks.get(keep) or Pick(cat.modules[keep], teaches=list(pick.teaches))
@@ -220,10 +222,21 @@ def _merge_alternatives(inputs: PlanInputs, picks: dict[str, Pick]) -> dict[str,
     return merged
 
 
+def _to_study(inputs: PlanInputs, pick: Pick) -> bool:
+    """Whether the learner will study the module (only then do its prerequisites matter)."""
+    mid, state = pick.module.id, inputs.state
+    if mid in state.completed:
+        return False
+    if pick.requirement is not None:
+        return mid not in state.waivers
+    comps = pick.teaches or list(pick.module.competencies)
+    return not comps or any(standing(c, state, inputs.threshold)[0] == "gap" for c in comps)
+
+
 def _pull_prerequisites(inputs: PlanInputs, picks: dict[str, Pick]) -> None:
     cat = inputs.catalogue
     required = {mid for mid, p in picks.items() if p.requirement is not None}
-    queue = list(picks)
+    queue = [mid for mid, pick in picks.items() if _to_study(inputs, pick)]
     while queue:
         mid = queue.pop(0)
         for prereq in cat.modules[mid].prerequisites:
@@ -234,7 +247,8 @@ def _pull_prerequisites(inputs: PlanInputs, picks: dict[str, Pick]) -> None:
                 continue
             if keep not in picks:
                 picks[keep] = Pick(cat.modules[keep])
-                queue.append(keep)
+                if _to_study(inputs, picks[keep]):
+                    queue.append(keep)
             if mid not in picks[keep].needed_by:
                 picks[keep].needed_by.append(mid)
 

@@ -133,15 +133,25 @@ def ordered_steps(
     titles = {mid: p.module.title for mid, p in picks.items()}
     verdicts = {mid: _verdict(inputs, p, titles) for mid, p in picks.items()}
     skipped = {
-        mid for mid in picks if mid in inputs.state.skipped and picks[mid].requirement is None
+        mid
+        for mid in picks
+        if mid in inputs.state.skipped
+        and picks[mid].requirement is None
+        and verdicts[mid].status == "todo"
     }
     primary = {mid: _primary(p.module, ranks) for mid, p in picks.items()}
     lineage = {c: ancestors(framework, c) for c in set(primary.values()) if c}
     prereqs: dict[str, list[str]] = {}
     for mid in picks:
         earlier = lineage.get(primary[mid], set())
-        by_comp = [n for n in picks if primary[n] in earlier]
-        by_module = [n for n, p in picks.items() if mid in p.needed_by]
+        # A skipped module may wait past later competencies: the learner says they know it.
+        by_comp = [n for n in picks if primary[n] in earlier and n not in skipped]
+        by_module = [
+            alt
+            for prereq in cat.modules[mid].prerequisites
+            for alt in cat.alternatives(prereq)
+            if alt in picks and alt != mid
+        ]
         prereqs[mid] = by_module + [n for n in by_comp if n not in by_module]
     base: dict[str, Key] = {
         mid: (
@@ -200,7 +210,7 @@ def _step(
         status=verdict.status,
         due_at=verdict.due_at,
         required=pick.requirement is not None,
-        skipped=skipped and verdict.status == "todo",
+        skipped=skipped,
         needed_by=tuple(titles[n] for n in pick.needed_by),
         details=_details(inputs, pick, verdict, titles, skipped=skipped),
     )
