@@ -37,7 +37,7 @@ from datetime import datetime
 from learning.framework import Framework, Role
 from learning.path_catalogue import build_catalogue
 from learning.path_model import (
-    PACES,
+    SESSIONS_PER_WEEK,
     CatalogModule,
     LearnerState,
     Path,
@@ -103,16 +103,16 @@ def plan(
     inputs = PlanInputs(framework, catalogue, state, prefs, threshold, now, role, comps)
     picks = select(inputs, warnings)
     steps, sessions = ordered_steps(inputs, picks, warnings)
-    pace = prefs.pace if prefs.pace in PACES else "normal"
+    pace = prefs.pace if prefs.pace in SESSIONS_PER_WEEK else "normal"
     if pace != prefs.pace:
-        notices.append(f"pace '{prefs.pace}' is not one of {', '.join(PACES)}; normal used")
+        notices.append(f"pace '{prefs.pace}' is not one of {', '.join(SESSIONS_PER_WEEK)}; normal used")
     return Path(
         steps=tuple(steps),
         competencies=tuple(comps.values()),
         role=role.id if role else "",
         total_minutes=sum(s.minutes for s in steps if s.actionable),
         sessions=sessions,
-        sessions_per_week=PACES[pace],
+        sessions_per_week=SESSIONS_PER_WEEK[pace],
         warnings=tuple(warnings),
         notices=tuple(notices),
     )

@@ -17,7 +17,7 @@ CompetencyStanding = Literal["gap", "mastered", "exempt"]
 STATUSES: tuple[StepStatus, ...] = ("todo", "done", "exempt", "due", "overdue")
 ACTIONABLE: frozenset[str] = frozenset({"todo", "due", "overdue"})
 LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(DIFFICULTIES)}
-PACES = {"light": 2, "normal": 3, "intensive": 5}
+SESSIONS_PER_WEEK = {"light": 2, "normal": 3, "intensive": 5}
 """Sessions per week at each pace."""
 
 
@@ -90,7 +90,7 @@ class Preferences:
         goals: Personal goals: competency ids or titles.
         preferred_format: "any" or a content format.
         session_minutes: Length of one learning session.
-        pace: light, normal or intensive (sessions per week, see `PACES`).
+        pace: light, normal or intensive (sessions per week, see `SESSIONS_PER_WEEK`).
     """
 
     role: str = ""
