@@ -75,6 +75,10 @@ PATH_EMPTY = (
     "There is nothing to study in your path right now. Set your role with "
     "`/learn profile set role ROLE` or your goals with `/learn profile set goals ...`."
 )
+PATH_NO_MODULES = (
+    "Your path is empty: the library has no modules for your role and goals yet. "
+    "Ask an admin to add some."
+)
 PATH_COMPLETE = "You have finished every step of your path. Well done!"
 PATH_SESSION = "**Session {number}** · about {minutes} min"
 PATH_LEFT_OUT = "Done or not needed"

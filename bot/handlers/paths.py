@@ -99,7 +99,8 @@ def handle_path(ctx: Context, args: str) -> list[Reply]:
     planned = paths.plan(ctx.learner.id, now=ctx.now)
     paths.record_shown(planned)
     if not planned.path.steps:
-        return [Reply((Text(msg.PATH_EMPTY), *(Note(n) for n in planned.path.notices)))]
+        empty = msg.PATH_NO_MODULES if planned.path.competencies else msg.PATH_EMPTY
+        return [Reply((Text(empty), *(Note(n) for n in planned.path.notices)))]
     return [Reply(tuple(preview_blocks(ctx, planned)), summary=msg.PATH_TITLE)]
 
 
