@@ -105,7 +105,8 @@ def plan(
     steps, sessions = ordered_steps(inputs, picks, warnings)
     pace = prefs.pace if prefs.pace in SESSIONS_PER_WEEK else "normal"
     if pace != prefs.pace:
-        notices.append(f"pace '{prefs.pace}' is not one of {', '.join(SESSIONS_PER_WEEK)}; normal used")
+        known = ", ".join(SESSIONS_PER_WEEK)
+        notices.append(f"pace '{prefs.pace}' is not one of {known}; normal used")
     return Path(
         steps=tuple(steps),
         competencies=tuple(comps.values()),
