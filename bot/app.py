@@ -8,7 +8,8 @@ from bot.clock import Clock, SystemClock
 from bot.core import Services, lazy
 from bot.dialogs.engine import DialogEngine
 from bot.dialogs.onboarding import OnboardingFlow
-from bot.handlers import ask, basics, files, profile
+from bot.handlers import ask, basics, files, path_steps, paths, profile
+from bot.paths import PathService
 from bot.router import Router
 from bot.settings import Settings
 from bot.storage.db import make_engine, migrate
@@ -51,12 +52,25 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     services = build_services(settings, clock=clock)
     _register_catalogs(services)
     _register_library(services)
+    services.extras[paths.FEATURE] = lazy(lambda: PathService(services))
     dialogs = DialogEngine({"onboarding": OnboardingFlow()})
-    commands = [profile.COMMAND, ask.COMMAND]
+    commands = [
+        profile.COMMAND,
+        ask.COMMAND,
+        paths.PATH_COMMAND,
+        path_steps.NEXT_COMMAND,
+        path_steps.DONE_COMMAND,
+        path_steps.SKIP_COMMAND,
+        paths.PROGRESS_COMMAND,
+    ]
     router = Router(
         services=services,
         commands=[],
-        actions={ask.FEEDBACK_ACTION: ask.handle_feedback},
+        actions={
+            ask.FEEDBACK_ACTION: ask.handle_feedback,
+            paths.WHY_ACTION: paths.on_why,
+            **path_steps.ACTIONS,
+        },
         dialogs=dialogs,
         ask=ask.handle_question,
         on_file=files.handle_file,

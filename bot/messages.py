@@ -55,7 +55,7 @@ PROFILE_TITLE = "Your profile"
 PROFILE_UPDATED = "Updated your {field}."
 PROFILE_FIELDS_HELP = (
     "Change a field with `/learn profile set FIELD VALUE`. Fields: role, goals, format, "
-    "session, timezone, hours, days, quiet, nudges-per-day, nudges-per-week."
+    "session, pace, timezone, hours, days, quiet, nudges-per-day, nudges-per-week."
 )
 UNKNOWN_PROFILE_FIELD = "There is no profile field '{field}'. " + PROFILE_FIELDS_HELP
 
@@ -92,3 +92,66 @@ UPLOAD_UNCHANGED = "{name} is already in the library, unchanged."
 UPLOAD_DONE = (
     "Added {name} to the library ({chunks} sections indexed). Learners can ask about it now."
 )
+# Learning paths
+PATH_TITLE = "Your learning path"
+PATH_SUMMARY = (
+    "{steps} to study, about {minutes} min in {sessions} of up to {session} min "
+    "(about {weeks} at a {pace} pace)."
+)
+PATH_EMPTY = (
+    "There is nothing to study in your path right now. Set your role with "
+    "`/learn profile set role ROLE` or your goals with `/learn profile set goals ...`."
+)
+PATH_NO_MODULES = (
+    "Your path is empty: the library has no modules for your role and goals yet. "
+    "Ask an admin to add some."
+)
+PATH_COMPLETE = "You have finished every step of your path. Well done!"
+PATH_SESSION = "**Session {number}** · about {minutes} min"
+PATH_LEFT_OUT = "Done or not needed"
+PATH_WHY_HINT = "Tap Why? on a step, or type `/learn path why MODULE`, to see the full reasoning."
+PATH_LIBRARY_WARNINGS = "Library problems worked around ({count}): {first}"
+WHY_BUTTON = "Why?"
+WHY_TITLE = "Why {title}?"
+STATUS_LABELS = {
+    "todo": "to do",
+    "done": "done",
+    "exempt": "not needed",
+    "due": "due",
+    "overdue": "overdue",
+}
+STEP_LINE = "{minutes} min · {format} · {status}{skipped}"
+STATUS_DUE = "due {date}"
+STATUS_OVERDUE = "overdue since {date}"
+STEP_SKIPPED = " · skipped for now"
+NEXT_TITLE = "Next: {title}"
+OPEN_MODULE = "Open the module"
+MARK_DONE = "Mark done"
+TAKE_CHECK = "Take the mastery check"
+TEST_OUT = "Test out now"
+CHECKS_NOT_AVAILABLE = "Mastery checks are not available yet, so I can't test you on this one."
+NOT_IN_PATH = "'{module}' is not in your path. Type `/learn path` to see your steps."
+NO_CURRENT_STEP = "There is no step to mark done. Type `/learn path` to see your path."
+MARKED_DONE = "Marked **{title}** done."
+ALREADY_DONE = "**{title}** was already marked done on {date}."
+UP_NEXT = "Up next: **{title}** ({minutes} min). Type `/learn next` when you are ready."
+SKIPPED = "OK, **{title}** is skipped for now: it moves as late in your path as it can."
+SKIP_OFFER = "Already know it? Pass its mastery check to test out of it."
+SKIP_NO_CHECK = (
+    "Mastery checks are not available yet, so you can't test out of it; it stays in your path."
+)
+CANNOT_SKIP_REQUIRED = (
+    "**{title}** is required for your role{due}, so it can't be skipped. "
+    "An admin can waive it if there is a good reason."
+)
+CANNOT_SKIP_DONE = "**{title}** is already done; there is nothing to skip."
+CANNOT_SKIP_EXEMPT = "**{title}** is already left out of your path: {reason}"
+NO_SUCH_STEP = "There is no module '{module}' in the library. Type `/learn path` to see your steps."
+PROGRESS_TITLE = "Your progress"
+PROGRESS_PATH = "Path completed"
+PROGRESS_COUNTS = "{done} of {total} steps done; about {minutes} min left."
+PROGRESS_NO_EVIDENCE = "{title} (no evidence yet)"
+PROGRESS_EXEMPT = "{title} (exempt)"
+PROGRESS_NONE = "Nothing to show yet: set your role or goals, then type `/learn path`."
+STREAK = "Streak: {days} in a row with learning activity."
+STREAK_NONE = "No streak yet: study a step today to start one."

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 FORMATS = ("any", "text", "video", "interactive", "audio")
 SESSION_MINUTES = (5, 10, 15, 30, 45, 60)
+PACES = ("light", "normal", "intensive")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.h]?([0-5]\d)?$")
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -39,6 +40,7 @@ class Profile:
     paused_until: datetime | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     onboarded_at: datetime | None = None
+    pace: str = "normal"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -127,3 +129,11 @@ def parse_session_minutes(text: str) -> int:
     if not digits.isdigit() or not 2 <= int(digits) <= 120:
         raise ProfileError(f"'{text}' is not a session length; give minutes between 2 and 120.")
     return int(digits)
+
+
+def parse_pace(text: str) -> str:
+    """Validate a learning pace: light, normal or intensive (sessions per week)."""
+    value = text.strip().lower()
+    if value not in PACES:
+        raise ProfileError(f"'{text}' is not a pace; choose one of {', '.join(PACES)}.")
+    return value

@@ -191,6 +191,7 @@ def _profile_row(learner_id: str, p: Profile, *, now: datetime) -> dict[str, Any
         "paused_until": p.paused_until,
         "attributes": dict(p.attributes),
         "onboarded_at": p.onboarded_at,
+        "pace": p.pace,
         "updated_at": now,
     }
 
@@ -212,4 +213,5 @@ def _profile_from_row(row: RowMapping) -> Profile:
         paused_until=row["paused_until"],
         attributes=dict(row["attributes"]),
         onboarded_at=row["onboarded_at"],
+        pace=row["pace"],
     )

@@ -70,6 +70,7 @@ profiles = Table(
     Column("attributes", JSON, nullable=False),
     Column("onboarded_at", UTCDateTime, nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("pace", String(16), nullable=False, default="normal", server_default="normal"),
 )
 
 dialogs = Table(
@@ -185,4 +186,49 @@ answer_feedback = Table(
     Column("question", Text, nullable=False),
     Column("sources", JSON, nullable=False),
     Column("helpful", Boolean, nullable=True),
+)
+
+# Learning paths (migration 0008).
+
+module_progress = Table(
+    "module_progress",
+    metadata,
+    Column("learner_id", ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("module_id", String(200), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("completed_at", UTCDateTime, nullable=True),
+)
+
+role_assignments = Table(
+    "role_assignments",
+    metadata,
+    Column("learner_id", ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", String(100), primary_key=True),
+    Column("since", UTCDateTime, nullable=False),
+)
+
+module_waivers = Table(
+    "module_waivers",
+    metadata,
+    Column("learner_id", ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("module_id", String(200), primary_key=True),
+    Column("waiver_id", String(32), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+recommendations = Table(
+    "recommendations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("learner_id", ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("subject", String(200), nullable=False, default=""),
+    Column("digest", String(64), nullable=False),
+    Column("inputs", JSON, nullable=False),
+    Column("output", JSON, nullable=False),
+    Index("ix_recommendations_learner_kind", "learner_id", "kind", "id"),
 )

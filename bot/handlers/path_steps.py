@@ -1,0 +1,216 @@
+"""`/learn next`, `/learn done` and `/learn skip`: working through the path step by step.
+
+The mastery check after a step, and the test-out offered for a skipped step, go through the
+feature service ``services.feature("mastery_check")``: a callable
+``(ctx, competency_id, module_id) -> list[Reply]`` that starts the check (the quiz feature
+registers it). Without it, learners are told checks are not available yet.
+"""
+
+from __future__ import annotations
+
+from bot import messages as msg
+from bot.core import Command, Context
+from bot.errors import Conflict, NotFound, UserError
+from bot.events import ActionClicked
+from bot.handlers.paths import service, step_line, why_button
+from bot.paths import PathService, PlannedPath
+from bot.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
+from learning.path_model import Step
+
+CHECK_FEATURE = "mastery_check"
+NEXT_ACTION = "path.next"
+DONE_ACTION = "path.done"
+CHECK_ACTION = "path.check"
+OPEN_ACTION = "path.open"
+
+
+def _check_button(ctx: Context, step: Step, label: str) -> Button | None:
+    if ctx.services.feature(CHECK_FEATURE) is None:
+        return None
+    return Button(label, CHECK_ACTION, step.module_id, "primary")
+
+
+def handle_next(ctx: Context, args: str) -> list[Reply]:
+    """Deliver the next step: summary, link, then its mastery check."""
+    paths = service(ctx)
+    planned = paths.plan(ctx.learner.id, now=ctx.now)
+    paths.record_shown(planned)
+    step = planned.path.next_step()
+    if step is None:
+        return [Reply((Text(msg.PATH_COMPLETE if planned.path.steps else msg.PATH_EMPTY),))]
+    paths.repo.mark(ctx.learner.id, step.module_id, "started", now=ctx.now)
+    ctx.services.activity.record(ctx.learner.id, "path.next", object_id=step.module_id, now=ctx.now)
+    return [deliver(ctx, step)]
+
+
+def deliver(ctx: Context, step: Step) -> Reply:
+    """One step as a message: what it is, why, where to open it, and what to do after."""
+    text = "\n".join(t for t in (step.summary, step_line(step), f"_{step.reason}_") if t)
+    blocks: list[Block] = [Section(msg.NEXT_TITLE.format(title=step.title), text)]
+    buttons = []
+    if step.url:
+        buttons.append(Button(msg.OPEN_MODULE, OPEN_ACTION, step.module_id, url=step.url))
+    buttons.append(Button(msg.MARK_DONE, DONE_ACTION, step.module_id))
+    check = _check_button(ctx, step, msg.TAKE_CHECK)
+    if check is not None:
+        buttons.append(check)
+    buttons.append(why_button(step))
+    blocks.append(Buttons(tuple(buttons)))
+    if check is None:
+        blocks.append(Note(msg.CHECKS_NOT_AVAILABLE))
+    return Reply(tuple(blocks), summary=msg.NEXT_TITLE.format(title=step.title))
+
+
+def find_step(paths: PathService, planned: PlannedPath, ref: str) -> tuple[str, str]:
+    """(module id, title) for a module named by id or title, in the path or the library.
+
+    Raises:
+        NotFound: no module of the library has that id or title.
+    """
+    ref = ref.strip()
+    step = planned.path.step(ref) or next(
+        (s for s in planned.path.steps if s.title.casefold() == ref.casefold()), None
+    )
+    if step is not None:
+        return step.module_id, step.title
+    try:
+        module = paths.module(ref)
+    except NotFound as err:
+        raise NotFound(msg.NO_SUCH_STEP.format(module=ref[:200])) from err
+    return module.id, module.title
+
+
+def _current(paths: PathService, planned: PlannedPath) -> Step:
+    """The step the learner is on: the latest one started that is still to do, else the next."""
+    todo = {s.module_id: s for s in planned.path.steps if s.actionable}
+    for p in paths.repo.progress(planned.learner_id):
+        if p.status == "started" and p.module_id in todo:
+            return todo[p.module_id]
+    step = planned.path.next_step()
+    if step is None:
+        raise UserError(msg.NO_CURRENT_STEP)
+    return step
+
+
+def mark_done(ctx: Context, ref: str) -> list[Reply]:
+    """Mark the current (or named) step done, re-plan, and say what comes next."""
+    paths = service(ctx)
+    planned = paths.plan(ctx.learner.id, now=ctx.now)
+    if ref.strip():
+        module_id, title = find_step(paths, planned, ref)
+    else:
+        current = _current(paths, planned)
+        module_id, title = current.module_id, current.title
+    step = planned.path.step(module_id)
+    if step is not None and step.status == "done":
+        date = planned.state.completed[module_id].date().isoformat()
+        return [Reply((Text(msg.ALREADY_DONE.format(title=title, date=date)),))]
+    paths.repo.mark(ctx.learner.id, module_id, "done", now=ctx.now)
+    ctx.services.activity.record(ctx.learner.id, "module.done", object_id=module_id, now=ctx.now)
+    replanned = paths.plan(ctx.learner.id, now=ctx.now)
+    paths.record_shown(replanned)
+    blocks: list[Block] = [Text(msg.MARKED_DONE.format(title=title))]
+    following = replanned.path.next_step()
+    if following is None:
+        blocks.append(Text(msg.PATH_COMPLETE))
+    else:
+        blocks.append(Text(msg.UP_NEXT.format(title=following.title, minutes=following.minutes)))
+        blocks.append(Buttons((Button(msg.NEXT_TITLE.format(title=following.title), NEXT_ACTION),)))
+    blocks.append(Progress(msg.PROGRESS_PATH, replanned.path.completion))
+    return [Reply(tuple(blocks))]
+
+
+def handle_skip(ctx: Context, args: str) -> list[Reply]:
+    """Skip a module for now and offer to test out of it."""
+    paths = service(ctx)
+    planned = paths.plan(ctx.learner.id, now=ctx.now)
+    module_id, title = find_step(paths, planned, args)
+    step = planned.path.step(module_id)
+    if step is None:
+        raise Conflict(msg.NOT_IN_PATH.format(module=module_id))
+    _refuse_skip(step)
+    paths.repo.mark(ctx.learner.id, module_id, "skipped", now=ctx.now)
+    ctx.services.activity.record(ctx.learner.id, "module.skipped", object_id=module_id, now=ctx.now)
+    blocks: list[Block] = [Text(msg.SKIPPED.format(title=title))]
+    check = _check_button(ctx, step, msg.TEST_OUT)
+    if check is None:
+        blocks.append(Note(msg.SKIP_NO_CHECK))
+    else:
+        blocks += [Text(msg.SKIP_OFFER), Buttons((check, why_button(step)))]
+    return [Reply(tuple(blocks))]
+
+
+def _refuse_skip(step: Step) -> None:
+    if step.status == "done":
+        raise Conflict(msg.CANNOT_SKIP_DONE.format(title=step.title))
+    if step.status == "exempt":
+        raise Conflict(msg.CANNOT_SKIP_EXEMPT.format(title=step.title, reason=step.reason))
+    if step.required:
+        due = f" (due {step.due_at.date().isoformat()})" if step.due_at else ""
+        raise UserError(msg.CANNOT_SKIP_REQUIRED.format(title=step.title, due=due))
+
+
+def start_check(ctx: Context, module_id: str) -> list[Reply]:
+    """Hand over to the quiz feature's mastery check for a step's competency."""
+    check = ctx.services.feature(CHECK_FEATURE)
+    if check is None:
+        return [Reply((Text(msg.CHECKS_NOT_AVAILABLE),))]
+    planned = service(ctx).plan(ctx.learner.id, now=ctx.now)
+    step = planned.path.step(module_id)
+    if step is None:
+        raise Conflict(msg.NOT_IN_PATH.format(module=module_id[:200]))
+    gaps = [
+        c.competency
+        for c in planned.path.competencies
+        if c.standing == "gap" and c.competency in step.competencies
+    ]
+    competency = (gaps or list(step.competencies) or [""])[0]
+    replies: list[Reply] = check(ctx, competency, module_id)
+    return replies
+
+
+def on_action(ctx: Context, event: ActionClicked) -> list[Reply]:
+    """The buttons of a delivered or skipped step."""
+    if event.action == DONE_ACTION:
+        return mark_done(ctx, event.value)
+    if event.action == CHECK_ACTION:
+        return start_check(ctx, event.value)
+    return handle_next(ctx, "")
+
+
+def on_open(ctx: Context, event: ActionClicked) -> list[Reply]:
+    """A link button: the platform opens the link; Slack still reports the click."""
+    ctx.services.activity.record(
+        ctx.learner.id, "module.opened", object_id=event.value, now=ctx.now
+    )
+    return []
+
+
+ACTIONS = {
+    NEXT_ACTION: on_action,
+    DONE_ACTION: on_action,
+    CHECK_ACTION: on_action,
+    OPEN_ACTION: on_open,
+}
+NEXT_COMMAND = Command(
+    "next",
+    "Get the next step of your path, with its link and mastery check.",
+    "/learn next",
+    "learner",
+    handle_next,
+)
+DONE_COMMAND = Command(
+    "done",
+    "Mark the current step (or a named module) done; your path is re-planned.",
+    "/learn done [MODULE]",
+    "learner",
+    mark_done,
+)
+SKIP_COMMAND = Command(
+    "skip",
+    "Skip a module for now, with an offer to test out of it.",
+    "/learn skip MODULE",
+    "learner",
+    handle_skip,
+    needs_args=True,
+)

@@ -1,0 +1,179 @@
+"""`/learn path`, `/learn progress` and the Why? button: the path previewed and explained."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot import messages as msg
+from bot.core import Command, Context
+from bot.errors import Conflict
+from bot.events import ActionClicked
+from bot.paths import PathService, PlannedPath
+from bot.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
+from learning.path_model import Step
+from learning.streak import streak
+
+FEATURE = "paths"
+WHY_ACTION = "path.why"
+
+
+def service(ctx: Context) -> PathService:
+    """The path service (registered as the "paths" feature, or built on the spot)."""
+    found = ctx.services.feature(FEATURE)
+    return found if isinstance(found, PathService) else PathService(ctx.services)
+
+
+def plural(count: int, word: str) -> str:
+    """'1 step', '3 steps'."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def why_button(step: Step) -> Button:
+    """The Why? button of a step."""
+    return Button(msg.WHY_BUTTON, WHY_ACTION, step.module_id)
+
+
+def step_line(step: Step) -> str:
+    """Minutes, format, status, due date and skipped mark of a step, on one line."""
+    status = msg.STATUS_LABELS[step.status]
+    if step.due_at and step.status in {"due", "overdue"}:
+        template = msg.STATUS_DUE if step.status == "due" else msg.STATUS_OVERDUE
+        status = template.format(date=step.due_at.date().isoformat())
+    return msg.STEP_LINE.format(
+        minutes=step.minutes,
+        format=step.format,
+        status=status,
+        skipped=msg.STEP_SKIPPED if step.skipped else "",
+    )
+
+
+def _step_blocks(step: Step) -> list[Block]:
+    return [
+        Section(step.title, f"{step_line(step)}\n_{step.reason}_"),
+        Buttons((why_button(step),)),
+    ]
+
+
+def _summary(planned: PlannedPath) -> str:
+    path, prefs = planned.path, planned.prefs
+    todo = sum(1 for s in path.steps if s.actionable)
+    return msg.PATH_SUMMARY.format(
+        steps=plural(todo, "step"),
+        minutes=path.total_minutes,
+        sessions=plural(path.sessions, "session"),
+        session=prefs.session_minutes,
+        weeks=plural(path.weeks, "week"),
+        pace=prefs.pace,
+    )
+
+
+def preview_blocks(ctx: Context, planned: PlannedPath) -> list[Block]:
+    """The whole path: sessions of steps with reasons, then what was left out."""
+    path = planned.path
+    blocks: list[Block] = [Section(msg.PATH_TITLE, _summary(planned))]
+    blocks += [Note(n) for n in path.notices]
+    for number in range(1, path.sessions + 1):
+        steps = [s for s in path.steps if s.session == number]
+        minutes = sum(s.minutes for s in steps)
+        blocks.append(Text(msg.PATH_SESSION.format(number=number, minutes=minutes)))
+        for step in steps:
+            blocks += _step_blocks(step)
+    rest = [s for s in path.steps if not s.actionable]
+    if rest:
+        blocks.append(Text(f"**{msg.PATH_LEFT_OUT}**"))
+        for step in rest:
+            blocks += _step_blocks(step)
+    blocks.append(Note(msg.PATH_WHY_HINT))
+    if path.warnings and ctx.learner.has_role("admin"):
+        first = path.warnings[0]
+        blocks.append(Note(msg.PATH_LIBRARY_WARNINGS.format(count=len(path.warnings), first=first)))
+    return blocks
+
+
+def handle_path(ctx: Context, args: str) -> list[Reply]:
+    """`/learn path` previews the path; `/learn path why MODULE` explains one step."""
+    words = args.split(None, 1)
+    if words and words[0].lower() == "why":
+        return explain(ctx, words[1].strip() if len(words) > 1 else "")
+    paths = service(ctx)
+    planned = paths.plan(ctx.learner.id, now=ctx.now)
+    paths.record_shown(planned)
+    if not planned.path.steps:
+        empty = msg.PATH_NO_MODULES if planned.path.competencies else msg.PATH_EMPTY
+        return [Reply((Text(empty), *(Note(n) for n in planned.path.notices)))]
+    return [Reply(tuple(preview_blocks(ctx, planned)), summary=msg.PATH_TITLE)]
+
+
+def explain(ctx: Context, module_id: str) -> list[Reply]:
+    """The full reasoning behind one step of the learner's current path."""
+    planned = service(ctx).plan(ctx.learner.id, now=ctx.now)
+    step = planned.path.step(module_id) or _by_title(planned, module_id)
+    if step is None:
+        raise Conflict(msg.NOT_IN_PATH.format(module=module_id[:200]))
+    text = "\n".join(f"• {line}" for line in step.details)
+    return [Reply((Section(msg.WHY_TITLE.format(title=step.title), text),))]
+
+
+def _by_title(planned: PlannedPath, text: str) -> Step | None:
+    key = text.strip().casefold()
+    return next((s for s in planned.path.steps if s.title.casefold() == key), None) if key else None
+
+
+def on_why(ctx: Context, event: ActionClicked) -> list[Reply]:
+    """The Why? button."""
+    return explain(ctx, event.value)
+
+
+def handle_progress(ctx: Context, args: str) -> list[Reply]:
+    """`/learn progress`: mastery per competency, path completion and the streak."""
+    paths = service(ctx)
+    planned = paths.plan(ctx.learner.id, now=ctx.now)
+    path = planned.path
+    if not path.steps and not path.competencies:
+        return [Reply((Text(msg.PROGRESS_NONE),))]
+    blocks: list[Block] = [Section(msg.PROGRESS_TITLE)]
+    for comp in path.competencies:
+        label = comp.title
+        if comp.standing == "exempt":
+            label = msg.PROGRESS_EXEMPT.format(title=comp.title)
+        elif comp.mastery is None:
+            label = msg.PROGRESS_NO_EVIDENCE.format(title=comp.title)
+        value = 1.0 if comp.standing == "exempt" else comp.mastery or 0.0
+        blocks.append(Progress(label, value))
+    done = sum(1 for s in path.steps if s.status == "done")
+    total = done + sum(1 for s in path.steps if s.actionable)
+    blocks.append(Progress(msg.PROGRESS_PATH, path.completion))
+    blocks.append(
+        Text(msg.PROGRESS_COUNTS.format(done=done, total=total, minutes=path.total_minutes))
+    )
+    days = learner_streak(ctx, paths)
+    blocks.append(Text(msg.STREAK.format(days=plural(days, "day")) if days else msg.STREAK_NONE))
+    return [Reply(tuple(blocks), summary=msg.PROGRESS_TITLE)]
+
+
+def learner_streak(ctx: Context, paths: PathService) -> int:
+    """Consecutive local days with learning activity (any activity, or module progress)."""
+    learner_id = ctx.learner.id
+    times = [e["at"] for e in ctx.services.activity.for_learner(learner_id)]
+    for p in paths.repo.progress(learner_id):
+        times.append(p.at)
+        if p.completed_at:
+            times.append(p.completed_at)
+    zone = ZoneInfo(ctx.services.profiles.get(learner_id).timezone)
+    return streak(times, now=ctx.now, zone=zone)
+
+
+PATH_COMMAND = Command(
+    "path",
+    "Preview your learning path, with time estimates and the reason for every step.",
+    "/learn path [why MODULE]",
+    "learner",
+    handle_path,
+)
+PROGRESS_COMMAND = Command(
+    "progress",
+    "Show your mastery per competency, how much of your path is done, and your streak.",
+    "/learn progress",
+    "learner",
+    handle_progress,
+)

@@ -1,0 +1,102 @@
+"""The wording of path reasons: one sentence per step, and the longer "Why?" explanation.
+
+Kept together (like the profile's error texts) so the planner's wording stays consistent; the
+chat's own strings live in `bot.messages`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from learning.path_model import CompetencyPlan
+
+REASONS = {
+    "gap_role": "{competency} is a target of your role and {evidence}.",
+    "gap_goal": "{competency} is one of your goals and {evidence}.",
+    "gap_prereq": "{competency} is a prerequisite of {needed_by} and {evidence}.",
+    "module_prereq": "Needed before {module}.",
+    "required": "Required for your role{due}.",
+    "required_overdue": "Required for your role; it was due {due}.",
+    "review": "A review of this module is due{due}.",
+    "exempt": "Exempt: you showed you know {competency} (evidence {evidence}).",
+    "mastered": "Not needed: your mastery of {competency} is {p} (the plan needs {needed}).",
+    "waived": "Required for your role, but waived by an admin (waiver {waiver}).",
+    "done": "Completed on {date}.",
+}
+NO_EVIDENCE = "nothing has measured it yet"
+BELOW = "your mastery is {p}, below the {needed} the plan needs"
+
+DETAILS = {
+    "role": "{competency} is a target of your role {role} at {level} level.",
+    "goal": "{competency} is one of your personal goals (aiming for {level} level).",
+    "prerequisite": "{competency} is a prerequisite of {needed_by}.",
+    "no_evidence": "No quiz or mastery check has measured {competency} yet.",
+    "measured": "Your probability of mastery of {competency} is {p}; the plan needs {needed}.",
+    "exempt": "{competency} is exempt on evidence {evidence}.",
+    "needed_before": "It comes before {modules}, which build on it.",
+    "due": "It is due {due}, {days} days after you started as {role}.",
+    "overdue": "It is overdue: it was due {due}, {days} days after you started as {role}.",
+    "required_stays": (
+        "Required modules stay in your path even when you know the topic, "
+        "unless an admin waives them."
+    ),
+    "review": "It is due for a review since {due}, to keep what you learned fresh.",
+    "alternative": "Chosen over {others} because {why}.",
+    "alt_format": "you prefer {format}",
+    "alt_done": "you already completed it",
+    "alt_required": "your role requires this one",
+    "alt_short": "it is the shortest",
+    "shape": "Level {difficulty}, format {format}, about {minutes} minutes.",
+    "skipped": "You skipped it for now; pass its mastery check to test out of it.",
+}
+
+
+def day(at: datetime) -> str:
+    """A date as the path shows it (ISO, unambiguous in every locale)."""
+    return at.date().isoformat()
+
+
+def percent(p: float) -> str:
+    """A probability as a whole percentage."""
+    return f"{round(p * 100)}%"
+
+
+def evidence_clause(plan: CompetencyPlan, threshold: float) -> str:
+    """'nothing has measured it yet' or 'your mastery is 35%, below the 80% ...'."""
+    if plan.mastery is None:
+        return NO_EVIDENCE
+    return BELOW.format(p=percent(plan.mastery), needed=percent(threshold))
+
+
+def gap_reason(plan: CompetencyPlan, *, threshold: float, titles: dict[str, str]) -> str:
+    """The one-line reason for a module that closes a gap in `plan`'s competency."""
+    evidence = evidence_clause(plan, threshold)
+    if plan.origin == "prerequisite":
+        needed_by = " and ".join(titles.get(c, c) for c in plan.needed_by)
+        return REASONS["gap_prereq"].format(
+            competency=plan.title, needed_by=needed_by, evidence=evidence
+        )
+    key = "gap_role" if plan.origin == "role" else "gap_goal"
+    return REASONS[key].format(competency=plan.title, evidence=evidence)
+
+
+def competency_details(
+    plan: CompetencyPlan, *, role: str, threshold: float, titles: dict[str, str]
+) -> list[str]:
+    """Why a competency is in the plan, and what is known about the learner's mastery."""
+    if plan.origin == "prerequisite":
+        needed_by = " and ".join(titles.get(c, c) for c in plan.needed_by)
+        lines = [DETAILS["prerequisite"].format(competency=plan.title, needed_by=needed_by)]
+    else:
+        lines = [DETAILS[plan.origin].format(competency=plan.title, role=role, level=plan.level)]
+    if plan.standing == "exempt":
+        lines.append(DETAILS["exempt"].format(competency=plan.title, evidence=plan.evidence))
+    elif plan.mastery is None:
+        lines.append(DETAILS["no_evidence"].format(competency=plan.title))
+    else:
+        lines.append(
+            DETAILS["measured"].format(
+                competency=plan.title, p=percent(plan.mastery), needed=percent(threshold)
+            )
+        )
+    return lines

@@ -1,0 +1,177 @@
+"""Learning paths in chat, read as transcripts: preview, why, next, done, skip, progress."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.replies import Reply, say
+from bot.storage.paths import PathRepository
+from tests.conversations.transcript import Conversation
+from tests.path_library import FakeMastery, load_library
+
+
+@pytest.fixture
+def chat(core):  # type: ignore[no-untyped-def]
+    load_library(core)
+    core.services.extras["mastery"] = FakeMastery(
+        {"workplace-basics": 0.93, "security-awareness": 0.35}
+    )
+    conversation = Conversation(core)
+    conversation.say("/learn profile set role support-agent")
+    conversation.say("/learn profile set session 15")
+    return conversation
+
+
+def button(output: str, after: str, label: str) -> str:
+    """The number of the first button `label` shown after the line containing `after`."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if after in line)
+    for line in lines[start:]:
+        if label in line:
+            return line.split(f"] {label}")[0].rsplit("[", 1)[1]
+    raise AssertionError(f"no {label} button after {after}")
+
+
+def flat(text: str) -> str:
+    """The text with line wrapping undone (the terminal wraps at 88 columns)."""
+    return " ".join(text.split())
+
+
+def learner_id(chat: Conversation) -> str:
+    learner = chat.core.services.learners.find(chat.session.chat.identity)
+    assert learner is not None
+    return learner.id
+
+
+def test_path_preview_lists_sessions_steps_minutes_and_reasons(chat: Conversation) -> None:
+    shown = chat.say("/learn path")
+    assert "YOUR LEARNING PATH" in shown
+    assert "7 steps to study, about 45 min in 4 sessions of up to 15 min" in shown
+    assert "Session 1 · about 14 min" in shown
+    assert "7 min · text · due 2026-12-07" in shown
+    assert "Required for your role, due 2026-12-07." in shown
+    assert "Security awareness is a target of your role and your mastery is 35%" in shown
+    assert "Internal tools is a target of your role and nothing has measured it yet." in shown
+    assert "Not needed: your mastery of Workplace basics is 93%" in shown
+    assert shown.index("OUR CODE OF CONDUCT") < shown.index("PASSWORDS AND MFA")
+    assert shown.index("TRIAGING TICKETS") < shown.index("WHEN TO ESCALATE")
+    assert "PHISHING DRILL" not in shown, "one of two alternatives, the shorter one"
+    records = PathRepository(chat.core.services.engine).recommendations(learner_id=learner_id(chat))
+    assert [r.kind for r in records] == ["path", "exemption"]
+    assert records[0].inputs["mastery"] == {"workplace-basics": 0.93, "security-awareness": 0.35}
+    assert records[1].subject == "workplace-basics"
+    assert records[1].inputs["basis"] == "mastery"
+    chat.say("/learn path")
+    assert len(PathRepository(chat.core.services.engine).recommendations()) == 2, (
+        "the same recommendation shown again is not recorded twice"
+    )
+
+
+def test_why_button_explains_the_step(chat: Conversation) -> None:
+    shown = chat.say("/learn path")
+    why = chat.say(button(shown, "TRIAGING TICKETS", "Why?"))
+    assert "WHY TRIAGING TICKETS?" in why
+    assert "Customer support is a target of your role Support agent at intermediate level." in why
+    assert "No quiz or mastery check has measured Customer support yet." in why
+    assert "It comes before When to escalate" in why
+    typed = chat.say("/learn path why Passwords and MFA")
+    assert "WHY PASSWORDS AND MFA?" in typed
+    assert "Your probability of mastery of Security awareness is 35%; the plan needs 80%." in typed
+
+
+def test_next_done_and_progress(chat: Conversation) -> None:
+    step = chat.say("/learn next")
+    assert "NEXT: OUR CODE OF CONDUCT" in step
+    assert "What our code of conduct covers." in step
+    assert "Open the module <https://learn.example/compliance/code-of-conduct>" in step
+    assert "Mastery checks are not available yet" in step
+    done = chat.say("/learn done")
+    assert "Marked Our code of conduct done." in done
+    assert "Up next: Protecting privacy (7 min)." in done
+    progress = chat.say("/learn progress")
+    assert "Security awareness" in progress
+    assert "35%" in progress
+    assert "Customer support (no evidence yet)" in progress
+    assert "1 of 7 steps done; about 38 min left." in progress
+    assert "Streak: 1 day in a row" in progress
+    chat.core.services.clock.advance(timedelta(days=1))
+    assert "Marked Protecting privacy done." in chat.say("/learn done Protecting privacy")
+    again = chat.say("/learn progress")
+    assert "2 of 7 steps done; about 31 min left." in again
+    assert "Streak: 2 days in a row" in again
+    assert "was already marked done" in chat.say("/learn done compliance/code-of-conduct")
+
+
+def test_mastery_check_is_offered_through_the_feature_seam(chat: Conversation) -> None:
+    calls: list[tuple[str, str]] = []
+
+    def check(ctx, competency: str, module_id: str) -> list[Reply]:  # type: ignore[no-untyped-def]
+        calls.append((competency, module_id))
+        return [say(f"Check on {competency} starts now.")]
+
+    chat.core.services.extras["mastery_check"] = check
+    step = chat.say("/learn next")
+    started = chat.say(button(step, "NEXT: OUR CODE OF CONDUCT", "Take the mastery check"))
+    assert "Check on compliance starts now." in started
+    assert calls == [("compliance", "compliance/code-of-conduct")]
+
+
+def test_skip_offers_a_test_out_and_defers_the_step(chat: Conversation) -> None:
+    no_check = chat.say("/learn skip security/phishing")
+    assert "Spotting phishing is skipped for now" in no_check
+    assert "you can't test out of it; it stays in your path" in flat(no_check)
+    calls: list[tuple[str, str]] = []
+    chat.core.services.extras["mastery_check"] = lambda ctx, c, m: [
+        calls.append((c, m)) or say("Test-out started.")
+    ]
+    offer = chat.say("/learn skip Passwords and MFA")
+    assert "Pass its mastery check to test out of it." in offer
+    assert "Test-out started." in chat.say(button(offer, "skipped", "Test out now"))
+    assert calls == [("security-awareness", "security/passwords-and-mfa")]
+    shown = chat.say("/learn path")
+    assert "6 min · text · to do · skipped for now" in shown
+    assert shown.index("WHEN TO ESCALATE") < shown.index("SPOTTING PHISHING"), "deferred"
+
+
+def test_skip_refuses_required_done_and_unknown_modules(chat: Conversation) -> None:
+    required = chat.say("/learn skip compliance/code-of-conduct")
+    assert "is required for your role (due 2026-12-07), so it can't be skipped" in required
+    assert "There is no module 'nope/x' in the library." in chat.say("/learn skip nope/x")
+    assert "needs more" in chat.say("/learn skip")
+    chat.say("/learn done compliance/code-of-conduct")
+    assert "already done; there is nothing to skip" in chat.say(
+        "/learn skip compliance/code-of-conduct"
+    )
+
+
+def test_new_evidence_re_plans_the_path(chat: Conversation) -> None:
+    assert "TRIAGING TICKETS\n6 min · text · to do" in chat.say("/learn path")
+    service = chat.core.services.extras["mastery"]
+    service.values["customer-support"] = 0.91
+    service.exempt["internal-tools"] = "check-17"
+    shown = chat.say("/learn path")
+    assert "Not needed: your mastery of Customer support is 91%" in shown
+    assert "Exempt: you showed you know Internal tools (evidence check-17)." in shown
+    assert "4 steps to study" in shown, "only compliance and security remain"
+
+
+def test_pace_and_format_change_the_plan(chat: Conversation) -> None:
+    assert "Updated your pace" in chat.say("/learn profile set pace light")
+    assert "not a pace" in chat.say("/learn profile set pace frantic")
+    chat.say("/learn profile set format interactive")
+    shown = chat.say("/learn path")
+    assert "at a light pace" in flat(shown)
+    assert "PHISHING DRILL" in shown
+    assert "SPOTTING PHISHING" not in shown
+    assert "Pace: light" in chat.say("/learn profile")
+
+
+def test_a_learner_without_a_role_is_told_how_to_get_a_path(core) -> None:  # type: ignore[no-untyped-def]
+    load_library(core)
+    chat = Conversation(core, "ben")
+    assert "Set your role with /learn profile set role ROLE" in flat(chat.say("/learn path"))
+    assert "Nothing to show yet" in chat.say("/learn progress")
+    chat.say("/learn profile set role astronaut")
+    assert "role 'astronaut' is not in the framework" in flat(chat.say("/learn path"))
