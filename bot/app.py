@@ -8,14 +8,17 @@ from bot.clock import Clock, SystemClock
 from bot.core import Services
 from bot.dialogs.engine import DialogEngine
 from bot.dialogs.onboarding import OnboardingFlow
-from bot.handlers import ask, basics, profile
+from bot.dialogs.quiz import FLOWS as QUIZ_FLOWS
+from bot.handlers import ask, basics, profile, quiz
 from bot.router import Router
 from bot.settings import Settings
 from bot.storage.db import make_engine, migrate
 from bot.storage.dialogs import DialogRepository
 from bot.storage.framework import FrameworkRepository
+from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
+from bot.storage.mastery import MasteryRepository
 
 
 @dataclass
@@ -50,12 +53,13 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Build the whole core for one process."""
     services = build_services(settings, clock=clock)
     _register_catalogs(services)
-    dialogs = DialogEngine({"onboarding": OnboardingFlow()})
-    commands = [profile.COMMAND, ask.COMMAND]
+    _register_quiz(services)
+    dialogs = DialogEngine({"onboarding": OnboardingFlow(), **QUIZ_FLOWS})
+    commands = [profile.COMMAND, ask.COMMAND, *quiz.COMMANDS]
     router = Router(
         services=services,
         commands=[],
-        actions={},
+        actions={**quiz.ACTIONS},
         dialogs=dialogs,
         ask=ask.handle_question,
     )
@@ -77,3 +81,11 @@ def _register_catalogs(services: Services) -> None:
     repo = services.framework
     services.extras["roles"] = lambda: [(r.id, r.title) for r in repo.get().roles]
     services.extras["competencies"] = lambda: [(c.id, c.title) for c in repo.get().competencies]
+
+
+def _register_quiz(services: Services) -> None:
+    """The item bank and learner model; onboarding offers the intake quiz once items exist."""
+    items = ItemRepository(services.engine)
+    services.extras["items"] = items
+    services.extras["mastery"] = MasteryRepository(services.engine)
+    services.extras["quiz_ready"] = lambda: bool(items.competencies())

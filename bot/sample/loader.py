@@ -21,9 +21,24 @@ def load_framework(core: App) -> str:
     )
 
 
-STEPS: tuple[SampleStep, ...] = (load_framework,)
+def load_quiz_bank(core: App) -> str:
+    """Import the sample quiz bank, when the sample library has one (after the framework)."""
+    from bot.errors import UserError
+    from bot.quiz_bank import import_bank_file
+
+    path = sample_dir() / "quiz-bank.yaml"
+    if not path.is_file():
+        return ""
+    report = import_bank_file(core.services, path)
+    if report.errors:
+        first = report.errors[0]
+        raise UserError(f"{path.name}, line {first['line']}: {first['message']}")
+    return f"Sample quiz bank: {report.imported} items"
+
+
+STEPS: tuple[SampleStep, ...] = (load_framework, load_quiz_bank)
 
 
 def load_sample(core: App) -> list[str]:
     """Run every sample-loading step; each returns one line describing what it loaded."""
-    return [step(core) for step in STEPS]
+    return [line for line in (step(core) for step in STEPS) if line]
