@@ -29,7 +29,8 @@ class MasteryVerdict:
         For "undetermined" this is the chance of mastery itself.
         """
         p = self.p_mastery if self.verdict != "not mastered" else 1.0 - self.p_mastery
-        return min(99, max(0, math.floor(p * 100)))
+        # The epsilon keeps float noise (0.29 * 100 = 28.999...) from losing a whole percent.
+        return min(99, max(0, math.floor(p * 100 + 1e-9)))
 
 
 def judge(p_mastery: float, *, threshold: float) -> MasteryVerdict:
@@ -44,6 +45,6 @@ def judge(p_mastery: float, *, threshold: float) -> MasteryVerdict:
         raise ValueError(f"mastery threshold must be in (0.5, 1), got {threshold}")
     if p_mastery >= threshold:
         return MasteryVerdict("mastered", p_mastery)
-    if p_mastery <= 1.0 - threshold:
+    if 1.0 - p_mastery >= threshold:
         return MasteryVerdict("not mastered", p_mastery)
     return MasteryVerdict("undetermined", p_mastery)

@@ -109,6 +109,7 @@ class ItemRepository:
                         insert(items).values(
                             **row,
                             **_fresh(item),
+                            retired=False,
                             source=source[:1000],
                             imported_at=now,
                             updated_at=now,
@@ -259,7 +260,7 @@ class ItemRepository:
 
 def _fresh(item: Item) -> dict[str, Any]:
     a, b = prior_params(item.difficulty)
-    return {"a": a, "b": b, "calibrated": False, "retired": False}
+    return {"a": a, "b": b, "calibrated": False}
 
 
 def _first_answers(conn: Connection) -> list[tuple[str, str, bool]]:
