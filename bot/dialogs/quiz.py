@@ -79,8 +79,8 @@ def config_for(state: Mapping[str, Any]) -> CatConfig:
 
 
 def load_bank(ctx: Context, state: Mapping[str, Any]) -> ItemBank:
-    """The live items a saved quiz draws from."""
-    items = item_repo(ctx.services).bank(list(state["titles"]))
+    """The live items a saved quiz draws from (parameters only: `item_repo().get` shows one)."""
+    items = item_repo(ctx.services).selection_bank(list(state["titles"]))
     pool = state.get("pool")
     if pool is not None:
         wanted = set(pool)
@@ -156,7 +156,7 @@ class QuizFlow:
     def _question(
         self, ctx: Context, ref: DialogRef, state: Mapping[str, Any], bank: ItemBank
     ) -> list[Reply]:
-        item = bank.by_id.get(state["current"] or "")
+        item = item_repo(ctx.services).get(state["current"] or "")
         if item is None:
             return [say(msg.QUESTION_CLOSED)]
         cat = CatState.from_dict(state["cat"])

@@ -145,6 +145,25 @@ class ItemRepository:
         with self._engine.connect() as conn:
             return tuple(item_from_row(r) for r in conn.execute(query).mappings())
 
+    def selection_bank(self, competencies: Iterable[str]) -> tuple[Item, ...]:
+        """The live items of some competencies with only what item selection reads.
+
+        Each item has its id, competency, difficulty label and (a, b), but an empty stem and
+        no options: reading 4 plain columns instead of the whole row keeps a quiz step fast
+        on a large bank. Use `get` for an item to show.
+        """
+        cols = (items.c.id, items.c.competency, items.c.difficulty, items.c.a, items.c.b)
+        query = (
+            select(*cols)
+            .where(items.c.competency.in_(list(competencies)), items.c.retired.is_(False))
+            .order_by(items.c.id)
+        )
+        with self._engine.connect() as conn:
+            return tuple(
+                Item(id=i, stem="", kind="single", options=(), competency=c, difficulty=d, a=a, b=b)
+                for i, c, d, a, b in conn.execute(query)
+            )
+
     def competencies(self) -> dict[str, int]:
         """Competency -> number of live items, for every competency that has some."""
         query = (
