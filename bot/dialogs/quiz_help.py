@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 Effect = Callable[[], None]
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _MAX_SECTIONS = 2
+_CLOSE_ENOUGH = 0.6
 _MAX_MISSED_LISTED = 8
 
 
@@ -62,12 +63,15 @@ def _words(text: str) -> set[str]:
 
 
 def _closest_sections(ctx: Context, module_id: str, its: Sequence[Item]) -> list[str]:
-    """The module's sections sharing the most words with the missed questions."""
+    """The module's sections sharing the most words (of 4+ letters) with the missed questions."""
     wanted = _words(" ".join(f"{i.stem} {i.explanation}" for i in its))
     scores: Counter[str] = Counter()
     for chunk in ContentRepository(ctx.services.engine).chunks(module_ids=[module_id]):
         scores[chunk.section] += len(wanted & _words(f"{chunk.section} {chunk.text}"))
-    return [s for s, score in scores.most_common(_MAX_SECTIONS) if score > 0]
+    ranked = scores.most_common(_MAX_SECTIONS)
+    best = ranked[0][1] if ranked else 0
+    # A section sharing only a word or two with the questions is noise, not a pointer.
+    return [s for s, score in ranked if score > 0 and score >= _CLOSE_ENOUGH * best]
 
 
 def coach_identity(ctx: Context) -> Identity | None:

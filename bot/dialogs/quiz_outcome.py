@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,6 @@ from bot.storage.mastery import Ability, CheckAttempt
 from learning.cat import CatConfig, CatState, CompetencyResult, ItemBank, results
 from learning.mastery import judge
 
-log = logging.getLogger(__name__)
 Effect = Callable[[], None]
 ESCALATE_EVERY = 3
 RETRY_ACTION = "quiz.check"

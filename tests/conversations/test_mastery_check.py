@@ -54,15 +54,36 @@ def test_a_check_after_a_module_prefers_that_modules_questions(core) -> None:
     assert current_item(chat, "check").module_id != "security/phishing", "then the others"
 
 
+def _library_module(core) -> None:  # type: ignore[no-untyped-def]
+    from bot.storage.content import ContentRepository
+    from content_index.model import Chunk, ModuleMeta
+
+    meta = ModuleMeta(id="sql/grouping", title="Grouping rows", source="sql/grouping.md")
+    sections = [
+        ("Filtering groups with HAVING", "HAVING keeps the groups that GROUP BY produces."),
+        ("Window functions", "OVER computes running totals without collapsing rows."),
+    ]
+    chunks = [
+        Chunk(f"sql/grouping::{k}", "sql/grouping", k, title, f"s{k}", text)
+        for k, (title, text) in enumerate(sections)
+    ]
+    ContentRepository(core.services.engine).save(
+        meta, content_hash="h", new_chunks=chunks, now=core.services.clock.now()
+    )
+
+
 def test_a_failed_check_names_what_to_review_and_offers_a_retry(core) -> None:
     load_quiz_fixtures(core)
+    _library_module(core)
     chat = Conversation(core)
-    out = _check(chat, "/learn check sql", correct=False)
+    out = _check(chat, "/learn check sql sql/grouping", correct=False)
     flat = " ".join(out.split())
     assert "Not yet: SQL basics is not mastered yet (" in flat
     assert "A pass needs at least a 80% chance of mastery; you are at " in flat
     assert "WORTH REVIEWING" in out
     assert "Review sql/" in out, "the modules of the missed questions are named"
+    flat_review = " ".join(out.split())
+    assert "Review Grouping rows (sections: Filtering groups with HAVING)." in flat_review
     missed = core.services.extras["mastery"].checks(learner_id(chat), "sql")[0].missed
     review = " ".join(out.split("WORTH REVIEWING")[1].split())
     for item_id in missed:

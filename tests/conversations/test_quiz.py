@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.app import build_app
 from bot.dialogs.engine import DIALOG_ACTION
 from bot.events import ActionClicked, Channel, Identity
+from bot.learner_model import exempted_modules
 from tests.conversations.quiz_helpers import (
     answer,
     button,
@@ -31,7 +32,14 @@ def _run_to_end(chat: Conversation, *, correct: bool) -> str:
 
 
 def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
+    from bot.storage.content import ContentRepository
+    from content_index.model import ModuleMeta
+
     load_quiz_fixtures(core)
+    style = ModuleMeta(id="handbook/sql-style", title="SQL style", competencies=("sql",))
+    ContentRepository(core.services.engine).save(
+        style, content_hash="h", new_chunks=[], now=core.services.clock.now()
+    )
     chat = Conversation(core)
     done = _onboard(chat)
     assert "All set, Ana!" in done
@@ -52,7 +60,12 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
     assert sql.p_mastery >= services.settings.mastery_threshold
     assert sql.evidence
     assert all(e["correct"] is True for e in sql.evidence)
-    assert set(sql.modules) == {"sql/filtering", "sql/grouping", "sql/joins"}
+    assert set(sql.modules) == {"handbook/sql-style", "sql/filtering", "sql/grouping", "sql/joins"}
+    assert exempted_modules(services, lid) == set(sql.modules) | {
+        "security/incidents",
+        "security/passwords",
+        "security/phishing",
+    }
     answered = services.extras["items"].responses(learner_id=lid)
     assert len(answered) == sum(len(e.evidence) for e in exemptions)
     assert {r.context for r in answered} == {"intake"}
