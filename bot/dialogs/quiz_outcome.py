@@ -77,12 +77,12 @@ def _diagnostic(
     fields: list[tuple[str, str]] = []
     grant: list[CompetencyResult] = []
     refused: list[str] = []
-    undetermined = False
+    verdicts = set()
     for r in found:
         verdict = judge(r.p_mastery, threshold=threshold)
         line = msg.QUIZ_RESULT_LINE.format(verdict=verdict_text(verdict), count=r.items_used)
         fields.append((titles[r.competency], line))
-        undetermined = undetermined or verdict.verdict == "undetermined"
+        verdicts.add(verdict.verdict)
         if verdict.verdict != "mastered":
             continue
         if r.competency not in earlier:
@@ -95,9 +95,10 @@ def _diagnostic(
         blocks.append(Text(msg.QUIZ_EXEMPTED.format(titles=names)))
     if refused:
         blocks.append(Text(msg.QUIZ_EXEMPTION_REVOKED.format(titles=", ".join(refused))))
-    if undetermined:
+    if "undetermined" in verdicts:
         blocks.append(Note(msg.QUIZ_UNDETERMINED_HINT))
-    blocks.append(Text(msg.QUIZ_NEXT))
+    if verdicts != {"mastered"}:
+        blocks.append(Text(msg.QUIZ_NEXT))
     effects = [_grant(ctx, dialog_id, cat, r, threshold) for r in grant]
     effects.append(_activity(ctx, "quiz_completed", dialog_id, _summary(state, found)))
     return Outcome([Reply(tuple(blocks), summary=msg.QUIZ_RESULTS_TITLE)], tuple(effects))

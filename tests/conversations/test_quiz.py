@@ -52,6 +52,7 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
     assert "SQL basics: likely mastered (" in results
     assert "Security awareness: likely mastered (" in results
     assert "exempt from the modules of SQL basics, Security awareness" in results
+    assert "Study what is not mastered" not in results, "nothing left to study"
 
     services, lid = core.services, learner_id(chat)
     exemptions = services.extras["mastery"].exemptions(lid)
@@ -89,6 +90,7 @@ def test_a_weak_learner_gets_honest_results_and_no_exemption(core) -> None:
     assert "SQL basics: not mastered yet (" in results
     assert "% sure)" in results
     assert "exempt" not in results
+    assert "/learn check COMPETENCY tests you again" in results
     assert core.services.extras["mastery"].exemptions(learner_id(chat)) == []
 
 
