@@ -8,15 +8,19 @@ from bot.clock import Clock, SystemClock
 from bot.core import Services, lazy
 from bot.dialogs.engine import DialogEngine
 from bot.dialogs.onboarding import OnboardingFlow
-from bot.handlers import ask, basics, files, path_steps, paths, profile
+from bot.dialogs.quiz import FLOWS as QUIZ_FLOWS
+from bot.handlers import ask, basics, files, path_steps, paths, profile, quiz
+from bot.learner_model import MasteryView
 from bot.paths import PathService
 from bot.router import Router
 from bot.settings import Settings
 from bot.storage.db import make_engine, migrate
 from bot.storage.dialogs import DialogRepository
 from bot.storage.framework import FrameworkRepository
+from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
+from bot.storage.mastery import MasteryRepository
 
 
 @dataclass
@@ -52,11 +56,13 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     services = build_services(settings, clock=clock)
     _register_catalogs(services)
     _register_library(services)
+    _register_quiz(services)
     services.extras[paths.FEATURE] = lazy(lambda: PathService(services))
-    dialogs = DialogEngine({"onboarding": OnboardingFlow()})
+    dialogs = DialogEngine({"onboarding": OnboardingFlow(), **QUIZ_FLOWS})
     commands = [
         profile.COMMAND,
         ask.COMMAND,
+        *quiz.COMMANDS,
         paths.PATH_COMMAND,
         path_steps.NEXT_COMMAND,
         path_steps.DONE_COMMAND,
@@ -70,6 +76,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
             ask.FEEDBACK_ACTION: ask.handle_feedback,
             paths.WHY_ACTION: paths.on_why,
             **path_steps.ACTIONS,
+            **quiz.ACTIONS,
         },
         dialogs=dialogs,
         ask=ask.handle_question,
@@ -104,3 +111,14 @@ def _register_library(services: Services) -> None:
     services.extras["library"] = lazy(
         lambda: Library(content=content, settings=services.settings, clock=services.clock)
     )
+
+
+def _register_quiz(services: Services) -> None:
+    """The item bank and learner model; onboarding offers the intake quiz once items exist."""
+    items = ItemRepository(services.engine)
+    services.extras["items"] = items
+    mastery = MasteryRepository(services.engine)
+    services.extras["mastery"] = mastery
+    services.extras["learner_mastery"] = MasteryView(mastery)
+    services.extras["mastery_check"] = quiz.start_mastery_check
+    services.extras["quiz_ready"] = lambda: bool(items.competencies())

@@ -12,11 +12,12 @@ framework_app = typer.Typer(help="Competency frameworks: competencies, roles and
 
 def register(app: typer.Typer) -> None:
     """Attach every feature's commands to the main CLI."""
-    from bot import cli_content, cli_paths
+    from bot import cli_content, cli_paths, cli_quiz
 
     app.add_typer(framework_app, name="framework")
     cli_content.register(app)
     cli_paths.register(app)
+    cli_quiz.register(app)
 
 
 @framework_app.command("import")

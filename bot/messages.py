@@ -155,3 +155,85 @@ PROGRESS_EXEMPT = "{title} (exempt)"
 PROGRESS_NONE = "Nothing to show yet: set your role or goals, then type `/learn path`."
 STREAK = "Streak: {days} in a row with learning activity."
 STREAK_NONE = "No streak yet: study a step today to start one."
+# Quizzes, mastery checks and exemptions
+TAKE_INTAKE_QUIZ = "Take the 5-minute intake quiz"
+QUIZ_NO_ITEMS = (
+    "There are no quiz questions yet. An admin can add some with `learnbot quiz import FILE`."
+)
+QUIZ_NO_ITEMS_FOR = "There are no quiz questions for **{title}** yet."
+QUIZ_UNKNOWN_COMPETENCY = (
+    "I don't know the competency '{name}'. Competencies with questions: {valid}."
+)
+QUIZ_INTRO = (
+    "This quiz covers **{titles}**. I pick each question from your previous answers, so it "
+    "stops as soon as I can tell what you already know. If you don't know an answer, say so: "
+    "a guess only makes the result less accurate. You can pause at any time."
+)
+CHECK_INTRO = (
+    "A short check on **{title}**: {count} questions at most. Pass it and you can move on."
+)
+QUIZ_PROGRESS = "Question {number}, about {left} to go"
+QUIZ_PROGRESS_LAST = "Question {number}, probably the last one"
+QUIZ_PICK_ALL = "More than one answer is right: select every one that applies, then submit."
+QUIZ_SUBMIT = "Submit answer"
+QUIZ_IDK = "I don't know"
+QUIZ_PAUSE = "Pause"
+QUIZ_PAUSED = (
+    "Paused. Your answers so far are saved; type `/learn quiz` (or `/learn check` for a check) "
+    "whenever you want to continue."
+)
+QUIZ_RESUMED = "Welcome back! Here is where you stopped."
+QUIZ_USE_BUTTONS = (
+    "Please answer with the buttons under the question (in the terminal, type the option's "
+    "number), or choose _I don't know_ or _Pause_."
+)
+QUIZ_PICK_SOMETHING = "Select at least one answer, or choose _I don't know_."
+QUIZ_CORRECT = "✅ **Correct.**"
+QUIZ_WRONG = "❌ **Not quite.** The answer: {answer}."
+QUIZ_DONT_KNOW = "No problem. The answer: {answer}."
+QUIZ_YOUR_ANSWER = "Your answer: {answer}"
+QUIZ_RESULTS_TITLE = "Your results"
+QUIZ_RESULT_LINE = "{verdict} · {count} questions"
+VERDICT_MASTERED = "likely mastered ({pct}% sure)"
+VERDICT_NOT_MASTERED = "not mastered yet ({pct}% sure)"
+VERDICT_UNDETERMINED = "not enough evidence yet ({pct}% chance you have mastered it)"
+QUIZ_EXEMPTED = (
+    "You're exempt from the modules of **{titles}**. The evidence (questions, answers, "
+    "estimate) is recorded, and an admin can review it."
+)
+QUIZ_EXEMPTION_REVOKED = (
+    "An admin asked that you study **{titles}** anyway, so I did not exempt you from it."
+)
+QUIZ_UNDETERMINED_HINT = (
+    "Where there isn't enough evidence yet, I need more answers before deciding; the modules "
+    "stay on your path for now."
+)
+QUIZ_NEXT = "Study what is not mastered yet; `/learn check COMPETENCY` tests you again afterwards."
+CHECK_PASSED = "🎉 Check passed: **{title}** is {verdict}."
+CHECK_FAILED = (
+    "Not yet: **{title}** is {verdict}. A pass needs at least a {needed}% chance of mastery; "
+    "you are at {pct}%."
+)
+CHECK_REVIEW_TITLE = "Worth reviewing"
+CHECK_REVIEW_ITEM = "_{stem}_ {explanation}"
+CHECK_REVIEW_MODULE = "Review **{module}**{sections}."
+CHECK_RETRY = "When you have reviewed it, take the check again with `/learn check {competency}`."
+CHECK_RETRY_BUTTON = "Retry the check"
+CHECK_ESCALATED = (
+    "That is {count} checks on **{title}** in a row without a pass, so I have asked your coach "
+    "to help: a person will follow up with you."
+)
+CHECK_ESCALATED_NO_COACH = (
+    "That is {count} checks on **{title}** in a row without a pass. Please talk to your "
+    "manager about it: a person can help where more practice did not."
+)
+COACH_TITLE = "{name} could use help with {title}"
+COACH_TEXT = (
+    "{name} did not pass the mastery check on **{title}** {count} times in a row. "
+    "Please reach out to them."
+)
+COACH_ATTEMPTS = "Failed checks"
+COACH_MISSED = "Questions missed"
+COACH_MODULES = "Modules seen"
+COACH_NONE = "none recorded"
+CHECK_UNKNOWN_MODULE = "There is no module '{module}' for that competency. Its modules: {modules}."

@@ -1,6 +1,6 @@
 """Where a learner's state for path planning comes from: progress here, mastery from the quizzes.
 
-The seam to the quiz feature is the feature service ``services.feature("mastery")``: any
+The seam to the quiz feature is the feature service ``services.feature("learner_mastery")``: any
 object with
 
 * ``mastery(learner_id: str) -> dict[str, float]``: competency id -> probability of mastery
@@ -27,7 +27,7 @@ from learning.path import resolve_role
 from learning.path_model import LearnerState
 
 log = logging.getLogger(__name__)
-MASTERY_FEATURE = "mastery"
+MASTERY_FEATURE = "learner_mastery"
 
 
 class LearnerStateSource(Protocol):

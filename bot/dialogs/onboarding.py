@@ -7,7 +7,7 @@ from typing import Any
 from bot import messages as msg
 from bot.core import Context
 from bot.dialogs.engine import DialogRef, Step
-from bot.replies import Buttons, Note, Reply, Text
+from bot.replies import Button, Buttons, Note, Reply, Text
 from learning.profile import (
     FORMATS,
     ProfileError,
@@ -19,6 +19,8 @@ from learning.profile import (
 
 KIND = "onboarding"
 STAGES = ("welcome", "role", "goals", "format", "session", "timezone", "hours")
+# Handled by the quiz feature (bot.handlers.quiz); only the action id is shared.
+INTAKE_ACTION = "quiz.intake"
 HOURS = ("09:00-17:00", "08:00-16:00", "10:00-18:00")
 SESSIONS = ("5", "10", "15", "30")
 
@@ -132,7 +134,14 @@ def _ask_hours(ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Reply:
 
 
 def _finished(ctx: Context) -> Reply:
-    return Reply((Text(msg.ONBOARDING_DONE.format(name=ctx.learner.name)), Text(msg.NEXT_STEPS)))
+    blocks: list[Any] = [
+        Text(msg.ONBOARDING_DONE.format(name=ctx.learner.name)),
+        Text(msg.NEXT_STEPS),
+    ]
+    quiz_ready = ctx.services.feature("quiz_ready")
+    if callable(quiz_ready) and quiz_ready():
+        blocks.append(Buttons((Button(msg.TAKE_INTAKE_QUIZ, INTAKE_ACTION, style="primary"),)))
+    return Reply(tuple(blocks))
 
 
 def _apply_role(ctx: Context, state: dict[str, Any], answer: str) -> dict[str, Any]:

@@ -23,8 +23,10 @@ def load_framework(core: App) -> str:
 
 def load_content(core: App) -> str:
     """Ingest the sample modules into the content library (unchanged ones are skipped)."""
-    library = core.services.feature("library")
-    report = library.ingest([sample_dir() / "content"])
+    folder = sample_dir() / "content"
+    if not folder.is_dir():
+        return ""
+    report = core.services.feature("library").ingest([folder])
     failed = f", {len(report.failed)} failed" if report.failed else ""
     return (
         f"Sample library: {report.ingested} modules ingested, "
@@ -32,9 +34,24 @@ def load_content(core: App) -> str:
     )
 
 
-STEPS: tuple[SampleStep, ...] = (load_framework, load_content)
+def load_quiz_bank(core: App) -> str:
+    """Import the sample quiz bank, when the sample library has one (after the framework)."""
+    from bot.errors import UserError
+    from bot.quiz_bank import import_bank_file
+
+    path = sample_dir() / "quiz-bank.yaml"
+    if not path.is_file():
+        return ""
+    report = import_bank_file(core.services, path)
+    if report.errors:
+        first = report.errors[0]
+        raise UserError(f"{path.name}, line {first['line']}: {first['message']}")
+    return f"Sample quiz bank: {report.imported} items"
+
+
+STEPS: tuple[SampleStep, ...] = (load_framework, load_quiz_bank, load_content)
 
 
 def load_sample(core: App) -> list[str]:
     """Run every sample-loading step; each returns one line describing what it loaded."""
-    return [step(core) for step in STEPS]
+    return [line for line in (step(core) for step in STEPS) if line]

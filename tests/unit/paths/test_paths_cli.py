@@ -49,7 +49,7 @@ def home(tmp_path: Path, clock):  # type: ignore[no-untyped-def]
     load_library(core)
     services = core.services
     mastery = PerLearner()
-    services.extras["mastery"] = mastery
+    services.extras["learner_mastery"] = mastery
     now = clock.now()
     people = [("sales", 0.1)] * 3 + [("ops", 0.95)] * 3 + [("hr", 0.5)]
     for n, (department, p) in enumerate(people):

@@ -1,4 +1,4 @@
-"""The default learner-state source: progress here, evidence through the "mastery" feature."""
+"""The default learner-state source: progress here, evidence from the "learner_mastery" service."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def test_state_reads_progress_waivers_and_the_mastery_service(core) -> None:  # 
     service = WithReviews(
         {"security-awareness": 0.7, "bad": 3.0, "nan": float("nan")}, {"compliance": "q-1"}
     )
-    services.extras["mastery"] = service
+    services.extras["learner_mastery"] = service
     state = source.state(learner.id)
     assert state.mastery == {"security-awareness": 0.7}, "unusable probabilities are dropped"
     assert state.exemptions == {"compliance": "q-1"}

@@ -1,0 +1,147 @@
+"""Help after a failed mastery check: what to review, and a person when checks keep failing."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot import messages as msg
+from bot.core import Context
+from bot.errors import UserError
+from bot.events import Identity
+from bot.learner_model import item_repo, module_titles
+from bot.replies import Block, Direct, Reply, Section, Text
+from bot.storage.content import ContentRepository
+from bot.storage.mastery import CheckAttempt
+from learning.items import Item
+
+log = logging.getLogger(__name__)
+Effect = Callable[[], None]
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_MAX_SECTIONS = 2
+_CLOSE_ENOUGH = 0.6
+_MAX_MISSED_LISTED = 8
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What to say (to the learner and the coach) and record when a person is asked to help."""
+
+    replies: list[Reply]
+    effects: tuple[Effect, ...]
+
+
+def remediation(ctx: Context, attempt: CheckAttempt) -> list[Block]:
+    """What to review: the modules of the missed questions, their closest sections, and why
+    each missed answer is what it is."""
+    repo = item_repo(ctx.services)
+    missed = [i for i in (repo.get(m) for m in dict.fromkeys(attempt.missed)) if i is not None]
+    if not missed:
+        return []
+    by_module: dict[str, list[Item]] = {}
+    for item in missed:
+        by_module.setdefault(item.module_id or attempt.module_id or "", []).append(item)
+    titles = module_titles(ctx.services, [m for m in by_module if m])
+    lines: list[str] = []
+    for module_id, its in by_module.items():
+        if module_id:
+            sections = _closest_sections(ctx, module_id, its)
+            where = f" (sections: {'; '.join(sections)})" if sections else ""
+            lines.append(msg.CHECK_REVIEW_MODULE.format(module=titles[module_id], sections=where))
+        lines += [
+            "• " + msg.CHECK_REVIEW_ITEM.format(stem=i.stem, explanation=i.explanation).strip()
+            for i in its
+        ]
+    return [Section(msg.CHECK_REVIEW_TITLE, "\n".join(lines))]
+
+
+def _words(text: str) -> set[str]:
+    return {w.casefold() for w in _WORD.findall(text)}
+
+
+def _closest_sections(ctx: Context, module_id: str, its: Sequence[Item]) -> list[str]:
+    """The module's sections sharing the most words (of 4+ letters) with the missed questions."""
+    wanted = _words(" ".join(f"{i.stem} {i.explanation}" for i in its))
+    scores: Counter[str] = Counter()
+    for chunk in ContentRepository(ctx.services.engine).chunks(module_ids=[module_id]):
+        scores[chunk.section] += len(wanted & _words(f"{chunk.section} {chunk.text}"))
+    ranked = scores.most_common(_MAX_SECTIONS)
+    best = ranked[0][1] if ranked else 0
+    # A section sharing only a word or two with the questions is noise, not a pointer.
+    return [s for s, score in ranked if score > 0 and score >= _CLOSE_ENOUGH * best]
+
+
+def coach_identity(ctx: Context) -> Identity | None:
+    """The configured coach (LEARNBOT_COACH), or None when unset or not a user reference."""
+    ref = ctx.services.settings.coach.strip()
+    if not ref:
+        return None
+    try:
+        return Identity.parse(ref)
+    except UserError:
+        log.warning("LEARNBOT_COACH is not a user reference; no coach will be notified")
+        return None
+
+
+def escalate(
+    ctx: Context, dialog_id: str, title: str, streak: Sequence[CheckAttempt]
+) -> Escalation:
+    """Tell the coach (or, without one, ask the learner to see their manager) and record it."""
+    coach = coach_identity(ctx)
+    detail = {
+        "competency": streak[-1].competency,
+        "failures": len(streak),
+        "coach_notified": coach is not None,
+    }
+
+    def effect() -> None:
+        ctx.services.activity.record(
+            ctx.learner.id, "escalated", object_id=dialog_id, detail=detail, now=ctx.now
+        )
+
+    count = len(streak)
+    if coach is None:
+        text = msg.CHECK_ESCALATED_NO_COACH.format(count=count, title=title)
+        return Escalation([Reply((Text(text),))], (effect,))
+    learner_text = msg.CHECK_ESCALATED.format(count=count, title=title)
+    return Escalation(
+        [Reply((Text(learner_text),)), _coach_message(ctx, coach, title, streak)], (effect,)
+    )
+
+
+def _coach_message(
+    ctx: Context, coach: Identity, title: str, streak: Sequence[CheckAttempt]
+) -> Reply:
+    """Context for the coach: attempts, the questions missed (stems and counts, never the
+    learner's answers) and the modules seen."""
+    name = ctx.learner.name
+    repo = item_repo(ctx.services)
+    counts = Counter(m for a in streak for m in a.missed)
+    missed_lines = []
+    for item_id, times in counts.most_common(_MAX_MISSED_LISTED):
+        item = repo.get(item_id)
+        stem = item.stem if item is not None else item_id
+        missed_lines.append(f"• {stem} (missed {times}×)")
+    modules = {a.module_id for a in streak if a.module_id}
+    for item_id in {i for a in streak for i in a.items}:
+        item = repo.get(item_id)
+        if item is not None and item.module_id:
+            modules.add(item.module_id)
+    titles = module_titles(ctx.services, sorted(modules))
+    attempts = ", ".join(f"{a.at:%Y-%m-%d} ({round(a.p_mastery * 100)}%)" for a in streak)
+    fields = (
+        (msg.COACH_ATTEMPTS, f"{len(streak)}: {attempts}"),
+        (msg.COACH_MISSED, "\n".join(missed_lines) or msg.COACH_NONE),
+        (msg.COACH_MODULES, ", ".join(titles[m] for m in sorted(modules)) or msg.COACH_NONE),
+    )
+    section = Section(
+        msg.COACH_TITLE.format(name=name, title=title),
+        msg.COACH_TEXT.format(name=name, title=title, count=len(streak)),
+        fields=fields,
+    )
+    return Reply(
+        (section,), to=Direct(coach), summary=msg.COACH_TITLE.format(name=name, title=title)
+    )

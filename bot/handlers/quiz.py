@@ -1,0 +1,163 @@
+"""`/learn quiz`, `/learn check` and the quiz buttons: validate the request, start or resume."""
+
+from __future__ import annotations
+
+from bot import messages as msg
+from bot.core import Command, Context
+from bot.dialogs.engine import DialogEngine, DialogRef
+from bot.dialogs.onboarding import INTAKE_ACTION
+from bot.dialogs.quiz import FLOWS, QuizSpec
+from bot.dialogs.quiz_outcome import RETRY_ACTION
+from bot.errors import Conflict, NotFound, UserError
+from bot.events import ActionClicked
+from bot.learner_model import (
+    Competencies,
+    competency_modules,
+    item_repo,
+    quiz_competencies,
+    target_competencies,
+)
+from bot.replies import Reply, say
+from bot.storage.dialogs import ACTIVE, DialogRecord
+
+CHECK_MIN_ITEMS = 3
+
+
+def _engine() -> DialogEngine:
+    # The flows are stateless and all state is in the dialog row, so an engine over the
+    # quiz flows is as good as the router's one for starting a quiz.
+    return DialogEngine(FLOWS)
+
+
+def _resumable(ctx: Context, kind: str) -> DialogRecord | None:
+    record = ctx.services.dialogs.active(ctx.learner.id, kind)
+    return record if record is not None and "cat" in record.state else None
+
+
+def resume(ctx: Context, record: DialogRecord) -> list[Reply]:
+    """Continue a paused (or interrupted) quiz: un-pause it and ask its question again."""
+    saved = ctx.services.dialogs.advance(
+        record, state={**record.state, "paused": False}, status=ACTIVE, now=ctx.now
+    )
+    if saved is None:
+        raise Conflict(msg.QUESTION_CLOSED)
+    flow = FLOWS[record.kind]
+    return [say(msg.QUIZ_RESUMED), *flow.prompt(ctx, DialogRef(saved.id, saved.step), saved.state)]
+
+
+def _spec(ctx: Context, comps: Competencies, chosen: tuple[str, ...], context: str) -> QuizSpec:
+    return QuizSpec(
+        context=context,
+        cuts={c: comps.cuts[c] for c in chosen},
+        titles={c: comps.title(c) for c in chosen},
+    )
+
+
+def start_quiz(ctx: Context, competency: str = "", *, context: str = "quiz") -> list[Reply]:
+    """Start an adaptive quiz on one competency, or on the learner's targets.
+
+    Raises:
+        UserError: The bank is empty, or the competency is unknown or has no questions.
+    """
+    comps = quiz_competencies(ctx.services)
+    if competency:
+        chosen: tuple[str, ...] = (comps.resolve(competency),)
+    else:
+        chosen = target_competencies(ctx.services, ctx.learner.id, comps)
+    return _engine().start(ctx, "quiz", _spec(ctx, comps, chosen, context).to_args())
+
+
+def handle_quiz(ctx: Context, args: str) -> list[Reply]:
+    """`/learn quiz [COMPETENCY]`: resume the active quiz, or start one."""
+    active = _resumable(ctx, "quiz")
+    if not args and active is not None:
+        return resume(ctx, active)
+    return start_quiz(ctx, args)
+
+
+def check_pool(
+    ctx: Context, competency: str, module_id: str | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Items for a check, and those to ask first: the module's own.
+
+    Items the learner has not seen yet make up the pool when there are enough of them.
+    """
+    items = item_repo(ctx.services).bank([competency])
+    seen = item_repo(ctx.services).answered_ids(ctx.learner.id)
+    unseen = [i for i in items if i.id not in seen]
+    pool = unseen if len(unseen) >= CHECK_MIN_ITEMS else list(items)
+    prefer = tuple(i.id for i in pool if module_id and i.module_id == module_id)
+    return tuple(i.id for i in pool), prefer
+
+
+def start_mastery_check(ctx: Context, competency: str, module_id: str | None = None) -> list[Reply]:
+    """Start a short mastery check (3-5 questions) on a competency, e.g. after a module.
+
+    Other features call this when a learner finishes a module; the check prefers that
+    module's questions. Passing needs P(mastery) >= LEARNBOT_MASTERY_THRESHOLD.
+
+    Raises:
+        UserError: The bank is empty, or the competency is unknown or has no questions.
+    """
+    comps = quiz_competencies(ctx.services)
+    cid = comps.resolve(competency)
+    pool, prefer = check_pool(ctx, cid, module_id)
+    spec = QuizSpec(
+        context="check",
+        cuts={cid: comps.cuts[cid]},
+        titles={cid: comps.title(cid)},
+        pool=pool,
+        prefer=prefer,
+        module=module_id,
+    )
+    return _engine().start(ctx, "check", spec.to_args())
+
+
+def handle_check(ctx: Context, args: str) -> list[Reply]:
+    """`/learn check COMPETENCY [MODULE]`: a mastery check; alone, resumes a paused check."""
+    words = args.split()
+    if not words:
+        active = _resumable(ctx, "check")
+        if active is not None:
+            return resume(ctx, active)
+        raise UserError(msg.MISSING_ARGS.format(name="check", usage=f"`{CHECK_COMMAND.usage}`"))
+    competency, module_id = words[0], (words[1] if len(words) > 1 else None)
+    if module_id is not None:
+        cid = quiz_competencies(ctx.services).resolve(competency)
+        modules = competency_modules(ctx.services, cid)
+        if module_id not in modules:
+            listed = ", ".join(f"`{m}`" for m in modules) or "none"
+            raise NotFound(msg.CHECK_UNKNOWN_MODULE.format(module=module_id[:80], modules=listed))
+    return start_mastery_check(ctx, competency, module_id)
+
+
+def on_intake_click(ctx: Context, event: ActionClicked) -> list[Reply]:
+    """The "Take the intake quiz" button after onboarding: resume or start the intake quiz."""
+    active = _resumable(ctx, "quiz")
+    if active is not None:
+        return resume(ctx, active)
+    return start_quiz(ctx, context="intake")
+
+
+def on_retry_click(ctx: Context, event: ActionClicked) -> list[Reply]:
+    """The "Retry the check" button of a failed check."""
+    competency, _, module_id = event.value.partition("|")
+    return start_mastery_check(ctx, competency, module_id or None)
+
+
+QUIZ_COMMAND = Command(
+    "quiz",
+    "An adaptive quiz that finds what you already know (on your targets, or one competency).",
+    "/learn quiz [COMPETENCY]",
+    "learner",
+    handle_quiz,
+)
+CHECK_COMMAND = Command(
+    "check",
+    "A short mastery check on a competency, after studying it.",
+    "/learn check COMPETENCY [MODULE]",
+    "learner",
+    handle_check,
+)
+COMMANDS = [QUIZ_COMMAND, CHECK_COMMAND]
+ACTIONS = {INTAKE_ACTION: on_intake_click, RETRY_ACTION: on_retry_click}

@@ -1,0 +1,82 @@
+"""Helpers for quiz transcripts: load the test bank, and answer like a learner who knows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app import App
+from bot.imports import load_framework_file
+from bot.quiz_bank import import_bank_file
+from bot.replies import Reply
+from learning.items import Item
+from tests.conversations.transcript import Conversation
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quiz"
+
+
+def load_quiz_fixtures(core: App) -> None:
+    """The two-competency test framework and its ten-item bank."""
+    core.services.framework.replace(load_framework_file(FIXTURES / "framework.yaml"))
+    report = import_bank_file(core.services, FIXTURES / "bank.yaml")
+    assert report.imported == 10, report
+    assert not report.errors, report
+
+
+def learner_id(chat: Conversation) -> str:
+    """The internal id of the conversation's learner."""
+    learner = chat.core.services.learners.find(chat.session.chat.identity)
+    assert learner is not None
+    return learner.id
+
+
+def current_item(chat: Conversation, kind: str = "quiz") -> Item:
+    """The question the learner is looking at (read from the saved dialog, like a cheat)."""
+    services = chat.core.services
+    record = services.dialogs.active(learner_id(chat), kind)
+    assert record is not None, "no quiz is open"
+    assert record.state["current"], "no question is open"
+    item = services.extras["items"].get(record.state["current"])
+    assert item is not None
+    return item
+
+
+def picks_for(chat: Conversation, option_ids: set[str]) -> str:
+    """The numbers to type to choose these options of the question on screen."""
+    picks = chat.session.chat.renderer.picks
+    numbers = [str(n) for n, p in enumerate(picks, start=1) if p.option in option_ids]
+    assert len(numbers) == len(option_ids), (option_ids, picks)
+    return ",".join(numbers)
+
+
+def answer(chat: Conversation, *, correct: bool, kind: str = "quiz") -> str:
+    """Answer the open question right or wrong, by looking up its key."""
+    item = current_item(chat, kind)
+    if correct:
+        wanted = set(item.correct_ids)
+    else:
+        wanted = {next(o.id for o in item.options if not o.correct)}
+    return chat.say(picks_for(chat, wanted))
+
+
+def button(chat: Conversation, label: str) -> str:
+    """The number of the button with this label in the last answer."""
+    for line in chat.transcript.splitlines()[::-1]:
+        for part in line.split("   "):
+            part = part.strip()
+            if part.endswith(f"] {label}"):
+                return part[1 : part.index("]")]
+    raise AssertionError(f"no button {label!r} on screen")
+
+
+class Recorder:
+    """Wraps the router so a test can look at the reply data, not just the printed text."""
+
+    def __init__(self, chat: Conversation) -> None:
+        self.replies: list[Reply] = []
+        inner = chat.session.chat.handle
+
+        def handle(event):  # type: ignore[no-untyped-def]
+            self.replies = inner(event)
+            return self.replies
+
+        chat.session.chat.handle = handle

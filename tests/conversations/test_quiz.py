@@ -1,0 +1,254 @@
+"""The adaptive quiz in chat: intake to results, pause and resume, clicks that must not count."""
+
+from __future__ import annotations
+
+from bot.app import build_app
+from bot.dialogs.engine import DIALOG_ACTION
+from bot.events import ActionClicked, Channel, Identity
+from bot.learner_model import exempted_modules
+from tests.conversations.quiz_helpers import (
+    answer,
+    button,
+    current_item,
+    learner_id,
+    load_quiz_fixtures,
+    picks_for,
+)
+from tests.conversations.transcript import Conversation
+
+
+def _onboard(chat: Conversation) -> str:
+    for line in ("hi", "1", "1", "Skip", "1", "1", "1"):
+        chat.say(line)
+    return chat.say("1")  # working hours: the last question
+
+
+def _run_to_end(chat: Conversation, *, correct: bool) -> str:
+    for _ in range(30):
+        out = answer(chat, correct=correct)
+        if "YOUR RESULTS" in out:
+            return out
+    raise AssertionError("the quiz never ended:\n" + chat.transcript)
+
+
+def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
+    from bot.storage.content import ContentRepository
+    from content_index.model import ModuleMeta
+
+    load_quiz_fixtures(core)
+    style = ModuleMeta(id="handbook/sql-style", title="SQL style", competencies=("sql",))
+    ContentRepository(core.services.engine).save(
+        style, content_hash="h", new_chunks=[], now=core.services.clock.now()
+    )
+    chat = Conversation(core)
+    done = _onboard(chat)
+    assert "All set, Ana!" in done
+    assert "[1] Take the 5-minute intake quiz" in done
+    first = chat.say("1")
+    assert "This quiz covers SQL basics, Security awareness" in first
+    assert "Question 1, about" in first
+    assert "[ ] " in first or "I don't know" in first
+    results = _run_to_end(chat, correct=True)
+    assert "SQL basics: likely mastered (" in results
+    assert "Security awareness: likely mastered (" in results
+    assert "exempt from the modules of SQL basics, Security awareness" in results
+    assert "Study what is not mastered" not in results, "nothing left to study"
+
+    services, lid = core.services, learner_id(chat)
+    exemptions = services.extras["mastery"].exemptions(lid)
+    assert {e.competency for e in exemptions} == {"sql", "security"}
+    sql = next(e for e in exemptions if e.competency == "sql")
+    assert sql.p_mastery >= services.settings.mastery_threshold
+    assert sql.evidence
+    assert all(e["correct"] is True for e in sql.evidence)
+    assert set(sql.modules) == {"handbook/sql-style", "sql/filtering", "sql/grouping", "sql/joins"}
+    assert exempted_modules(services, lid) == set(sql.modules) | {
+        "security/incidents",
+        "security/passwords",
+        "security/phishing",
+    }
+    answered = services.extras["items"].responses(learner_id=lid)
+    assert len(answered) == sum(len(e.evidence) for e in exemptions)
+    assert {r.context for r in answered} == {"intake"}
+    abilities = services.extras["mastery"].abilities(lid)
+    assert abilities["sql"].theta > 0.5
+    assert abilities["sql"].n == len(sql.evidence)
+    assert "quiz_completed" in {a["verb"] for a in services.activity.for_learner(lid)}
+
+
+def test_a_weak_learner_gets_honest_results_and_no_exemption(core) -> None:
+    load_quiz_fixtures(core)
+    chat = Conversation(core)
+    chat.say("/learn start")
+    chat.say("2")
+    first = chat.say("/learn quiz")
+    assert "Question 1" in first
+    wrong = answer(chat, correct=False)
+    assert "Not quite." in wrong
+    assert "The answer:" in wrong
+    results = _run_to_end(chat, correct=False)
+    assert "SQL basics: not mastered yet (" in results
+    assert "% sure)" in results
+    assert "exempt" not in results
+    assert "/learn check COMPETENCY tests you again" in results
+    assert core.services.extras["mastery"].exemptions(learner_id(chat)) == []
+
+
+def test_feedback_shows_the_chosen_options_feedback_and_the_explanation(core) -> None:
+    load_quiz_fixtures(core)
+    chat = Conversation(core)
+    chat.say("/learn quiz sql")
+    for _ in range(5):
+        item = current_item(chat)
+        with_feedback = [o for o in item.options if not o.correct and o.feedback]
+        if with_feedback:
+            out = chat.say(picks_for(chat, {with_feedback[0].id}))
+            assert with_feedback[0].feedback in out
+            assert item.explanation in out
+            return
+        answer(chat, correct=True)
+    raise AssertionError("no question with option feedback came up")
+
+
+def test_multiple_answer_items_take_several_choices_and_a_submit(core) -> None:
+    load_quiz_fixtures(core)
+    chat = Conversation(core)
+    out = chat.say("/learn quiz security")
+    for _ in range(5):
+        item = current_item(chat)
+        if item.kind == "multiple":
+            assert "More than one answer is right" in out
+            assert "[ ] " in out
+            half = {sorted(item.correct_ids)[0]}
+            assert "Not quite." in chat.say(picks_for(chat, half)), "a partial answer is wrong"
+            return
+        out = answer(chat, correct=True)
+    raise AssertionError("no multiple-answer question came up")
+
+
+def test_pause_then_restart_then_resume_continues_the_same_question(sqlite_settings, clock) -> None:
+    core = build_app(sqlite_settings, clock=clock)
+    load_quiz_fixtures(core)
+    chat = Conversation(core)
+    chat.say("hi")
+    chat.say("2")  # onboarding: not now
+    chat.say("/learn quiz")
+    answer(chat, correct=True)
+    open_item = current_item(chat)
+    paused = chat.say(button(chat, "Pause"))
+    assert "Paused" in paused
+    assert "learning library is empty" in chat.say("what is a join?"), "paused: text is a question"
+    # A new process: only the database survives.
+    again = Conversation(build_app(sqlite_settings, clock=clock))
+    resumed = again.say("/learn quiz")
+    assert "Welcome back" in resumed
+    assert "Question 2" in resumed
+    assert open_item.stem in resumed
+    assert "Question 3" in answer(again, correct=True)
+    assert len(core.services.extras["items"].responses()) == 2
+
+
+def test_text_where_a_button_is_expected_gets_help_and_the_question_again(core) -> None:
+    load_quiz_fixtures(core)
+    chat = Conversation(core)
+    chat.say("/learn quiz")
+    item = current_item(chat)
+    out = chat.say("HAVING I think")
+    assert "Please answer with the buttons" in out
+    assert item.stem in out
+    assert core.services.extras["items"].responses() == [], "typed text records nothing"
+
+
+def _click(core, identity: Identity, value: str) -> list:  # type: ignore[no-untyped-def]
+    event = ActionClicked(
+        identity=identity,
+        channel=Channel(f"dm-{identity.user_id}"),
+        action=DIALOG_ACTION,
+        value=value,
+        values=(value.rsplit(":", 1)[1],),
+    )
+    return core.router.handle(event)
+
+
+def _option_value(chat: Conversation, correct: bool = True) -> str:
+    item = current_item(chat)
+    wanted = item.correct_ids if correct else {o.id for o in item.options if not o.correct}
+    pick = next(p for p in chat.session.chat.renderer.picks if p.option in wanted)
+    return f"{pick.value.rsplit(':', 1)[0]}:{pick.option}"
+
+
+def test_a_double_click_records_one_answer_and_the_old_button_is_closed(core) -> None:
+    load_quiz_fixtures(core)
+    chat = Conversation(core)
+    chat.say("/learn quiz")
+    value = _option_value(chat)
+    ana = chat.session.chat.identity
+    first = _click(core, ana, value)
+    assert first, "the first click is answered"
+    second = _click(core, ana, value)
+    assert "That question is closed" in second[0].fallback
+    assert len(core.services.extras["items"].responses()) == 1
+
+
+def test_two_requests_racing_on_the_same_question_record_one_answer(core, monkeypatch) -> None:
+    load_quiz_fixtures(core)
+    chat = Conversation(core)
+    chat.say("/learn quiz")
+    value = _option_value(chat)
+    repo = core.services.dialogs
+    snapshot = repo.get(value.split(":", 1)[0])
+    ana = chat.session.chat.identity
+    assert _click(core, ana, value)
+    # The replayed request read the dialog before the first one saved it.
+    monkeypatch.setattr(repo, "get", lambda dialog_id: snapshot)
+    assert _click(core, ana, value) == [], "the loser of the race says nothing"
+    assert len(core.services.extras["items"].responses()) == 1
+
+
+def test_someone_elses_quiz_button_is_refused(core) -> None:
+    load_quiz_fixtures(core)
+    chat = Conversation(core)
+    chat.say("/learn quiz")
+    value = _option_value(chat)
+    ben = Identity("terminal", "local", "ben")
+    refused = _click(core, ben, value)
+    assert "belongs to someone else" in refused[0].fallback
+    assert core.services.extras["items"].responses() == []
+    assert _click(core, chat.session.chat.identity, value), "the owner can still answer"
+
+
+def test_an_answer_to_a_quiz_that_has_ended_is_closed(core) -> None:
+    load_quiz_fixtures(core)
+    chat = Conversation(core)
+    chat.say("/learn quiz sql")
+    value = ""
+    for _ in range(10):
+        value = _option_value(chat)
+        if "YOUR RESULTS" in answer(chat, correct=True):
+            break
+    count = len(core.services.extras["items"].responses())
+    late = _click(core, chat.session.chat.identity, value)
+    assert "That question is closed" in late[0].fallback
+    assert len(core.services.extras["items"].responses()) == count
+
+
+def test_an_unknown_competency_is_named_with_the_valid_ones(core) -> None:
+    load_quiz_fixtures(core)
+    chat = Conversation(core)
+    out = chat.say("/learn quiz cooking")
+    assert "I don't know the competency 'cooking'" in out
+    assert "sql (SQL basics)" in out
+    assert "security (Security awareness)" in out
+    assert core.services.dialogs.active(learner_id(chat)) is None, "nothing was started"
+
+
+def test_a_competency_can_be_named_by_its_title(core) -> None:
+    load_quiz_fixtures(core)
+    out = Conversation(core).say("/learn quiz security awareness")
+    assert "This quiz covers Security awareness." in out
+
+
+def test_a_quiz_without_items_says_how_to_add_them(core) -> None:
+    chat = Conversation(core)
+    assert "learnbot quiz import FILE" in chat.say("/learn quiz")
+    assert "Take the 5-minute intake quiz" not in _onboard(chat), "no bank, no offer"
