@@ -12,7 +12,10 @@ framework_app = typer.Typer(help="Competency frameworks: competencies, roles and
 
 def register(app: typer.Typer) -> None:
     """Attach every feature's commands to the main CLI."""
+    from bot import cli_teams
+
     app.add_typer(framework_app, name="framework")
+    cli_teams.register(app)
 
 
 @framework_app.command("import")

@@ -33,7 +33,7 @@ PERSONAL = "personal"
 MAX_ACTION_CHARS = 200
 MAX_VALUE_CHARS = 2000
 _THREAD = re.compile(r";messageid=(\d+)$")
-_AT_TAG = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
+_AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _MIME = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -166,11 +166,11 @@ def mentions_bot(activity: Activity) -> bool:
 
 
 def message_text(activity: Activity) -> str:
-    """The message text with the bot's @-mention (and any other `<at>` tag) removed."""
+    """The message text with the bot's @-mention removed (other mentions keep their name)."""
     text = activity.text or ""
     for mention in _bot_mentions(activity):
         text = text.replace(mention, " ")
-    return _AT_TAG.sub(" ", text).strip()
+    return _AT_TAG.sub(lambda m: m.group(1), text).strip()
 
 
 def _bot_mentions(activity: Activity) -> list[str]:

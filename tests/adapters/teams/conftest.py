@@ -140,7 +140,9 @@ async def start_server(
 
 
 @pytest.fixture
-async def server(teams_core: App, fake: FakeBotFramework, retry: RetryPolicy) -> AsyncIterator[BotServer]:
+async def server(
+    teams_core: App, fake: FakeBotFramework, retry: RetryPolicy
+) -> AsyncIterator[BotServer]:
     bot_server, runner = await start_server(teams_core, fake, retry=retry)
     yield bot_server
     await bot_server.session.close()
