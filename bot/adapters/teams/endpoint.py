@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import dataclass
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import requests
 from aiohttp import web
@@ -200,6 +201,9 @@ def _parse(body: bytes) -> Activity | None:
     except (DeserializationError, ValueError, TypeError, AttributeError):
         return None
     if not isinstance(activity.type, str) or not activity.type:
+        return None
+    # Replies go to serviceUrl with the bot's token: it must be a web address.
+    if urlsplit(activity.service_url or "").scheme not in ("https", "http"):
         return None
     return activity
 

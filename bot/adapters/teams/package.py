@@ -53,7 +53,7 @@ def load_manifest(folder: Path = MANIFEST_DIR) -> dict[str, Any]:
 
 def with_app_id(manifest: dict[str, Any], app_id: str) -> dict[str, Any]:
     """A copy of the manifest whose app id and bot ids are `app_id`."""
-    filled = json.loads(json.dumps(manifest))
+    filled: dict[str, Any] = json.loads(json.dumps(manifest))
     filled["id"] = app_id
     for bot in filled.get("bots", []):
         bot["botId"] = app_id

@@ -112,9 +112,20 @@ async def test_untrusted_tokens_are_401(
         (b"[1, 2, 3]", "application/json", 400),
         (b'{"text": "no type"}', "application/json", 400),
         (b'{"type": "message", "entities": "not-a-list"}', "application/json", 400),
+        (b'{"type": "message", "text": "hi"}', "application/json", 400),
+        (b'{"type": "message", "serviceUrl": "file:///etc"}', "application/json", 400),
         (b"type=message", "application/x-www-form-urlencoded", 415),
     ],
-    ids=["truncated-json", "not-utf8", "json-array", "no-type", "bad-field-type", "form"],
+    ids=[
+        "truncated-json",
+        "not-utf8",
+        "json-array",
+        "no-type",
+        "bad-field-type",
+        "no-service-url",
+        "bad-service-url",
+        "form",
+    ],
 )
 async def test_a_malformed_body_is_a_client_error_never_500(
     server: BotServer, fake: FakeBotFramework, raw: bytes, content_type: str, status: int

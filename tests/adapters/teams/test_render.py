@@ -28,7 +28,6 @@ from bot.replies import (
     Progress,
     Reply,
     Section,
-    Text,
     say,
 )
 
