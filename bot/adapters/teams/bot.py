@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -22,10 +23,11 @@ from bot.adapters.teams.inbound import (
     to_events,
     where_of,
 )
+from bot.adapters.teams.members import with_roster_details
 from bot.adapters.teams.port import TeamsChatPort
 from bot.adapters.teams.render import render
 from bot.clock import Clock
-from bot.events import Event, FileReader, FileShared
+from bot.events import Event, FileReader, FileShared, Identity, Installed, Uninstalled
 from bot.ports import DeliveryFailed, RecipientGone
 from bot.replies import Direct, Reply, say
 from bot.storage.conversations import ConversationRef, ConversationRepository
@@ -73,6 +75,8 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         port: Sends replies addressed to someone else's personal chat.
         retry: The send retry policy.
         open_file: Builds a file's `read(max_bytes)` (the streaming downloader by default).
+        is_known: Whether learnbot has met an identity; unknown ones get their email and
+            guest status from the Teams roster before the core sees them.
     """
 
     def __init__(
@@ -87,6 +91,7 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         port: TeamsChatPort | None = None,
         retry: RetryPolicy | None = None,
         open_file: ReaderFactory | None = None,
+        is_known: Callable[[Identity], bool] | None = None,
     ) -> None:
         self._handle = handle
         self._commands = commands
@@ -97,6 +102,7 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         self._port = port
         self._retry = retry or RetryPolicy()
         self._open_file: ReaderFactory = open_file or _download
+        self._is_known = is_known
 
     async def on_turn(self, context: TurnContext) -> None:
         """Handle one activity."""
@@ -122,8 +128,15 @@ class LearnbotBot(Bot):  # type: ignore[misc]
             )
             await self._reply(context, event, [say(text)])
             return
+        if await self._first_contact(event):
+            event = replace(event, user=await with_roster_details(context, event.user))
         replies = await asyncio.to_thread(self._handle, event)
         await self._reply(context, event, replies)
+
+    async def _first_contact(self, event: Event) -> bool:
+        if self._is_known is None or isinstance(event, Installed | Uninstalled):
+            return False
+        return not await asyncio.to_thread(self._is_known, event.identity)
 
     async def _reply(self, context: TurnContext, event: Event, replies: list[Reply]) -> None:
         try:

@@ -298,6 +298,7 @@ def _build(
         max_upload_bytes=core.settings.max_upload_bytes,
         port=port,
         retry=retry,
+        is_known=lambda identity: services.learners.find(identity) is not None,
     )
     return TeamsEndpoint(
         adapter=adapter,

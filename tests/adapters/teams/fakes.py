@@ -51,6 +51,8 @@ class FakeBotFramework:
     downloads: list[str] = field(default_factory=list)
     files: dict[str, tuple[bytes, bool]] = field(default_factory=dict)
     failures: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
+    members: dict[str, dict[str, str]] = field(default_factory=dict)
+    member_lookups: list[str] = field(default_factory=list)
     kid: str = "local-key-1"
     port: int = 0
 
@@ -80,6 +82,8 @@ class FakeBotFramework:
         self.downloads.clear()
         self.files.clear()
         self.failures.clear()
+        self.members.clear()
+        self.member_lookups.clear()
 
     async def _start(self) -> None:
         app = web.Application()
@@ -89,6 +93,7 @@ class FakeBotFramework:
         app.router.add_post("/{prefix}/v3/conversations/{cid}/activities/{aid}", self._activity)
         app.router.add_post("/{prefix}/v3/conversations/{cid}/activities", self._activity)
         app.router.add_put("/{prefix}/v3/conversations/{cid}/activities/{aid}", self._activity)
+        app.router.add_get("/{prefix}/v3/conversations/{cid}/members/{mid}", self._member)
         app.router.add_get("/files/{name}", self._file)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -203,6 +208,14 @@ class FakeBotFramework:
             )
         self._ids += 1
         return web.json_response({"id": f"activity-{self._ids}"})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """The roster entry of a member (404 unless `members` has it)."""
+        member_id = request.match_info["mid"]
+        self.member_lookups.append(member_id)
+        if member_id not in self.members:
+            return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)
+        return web.json_response({"id": member_id, **self.members[member_id]})
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]

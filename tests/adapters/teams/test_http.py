@@ -45,9 +45,10 @@ async def test_a_message_is_answered_through_the_connector_with_a_bot_token(
     assert reply.authorization.startswith("Bearer local-token-")
     assert reply.body["replyToId"] == body["id"]
     assert "/learn profile" in str(reply.body["attachments"][0]["content"])
-    (token_request,) = fake.token_requests
-    assert token_request["client_id"] == APP_ID
-    assert token_request["scope"] == "https://api.botframework.com/.default"
+    assert fake.token_requests, "the bot asked for a token with its credentials"
+    for token_request in fake.token_requests:
+        assert token_request["client_id"] == APP_ID
+        assert token_request["scope"] == "https://api.botframework.com/.default"
 
 
 async def test_the_first_message_stores_the_conversation_reference(
@@ -292,3 +293,50 @@ def test_inconsistent_teams_settings_stop_the_mount_with_a_clear_error(
     core = build_app(teams_settings(tmp_path / "home", **extra), clock=clock)
     with pytest.raises(UserError, match=needs):
         mount(web.Application(), core, insecure_dev=False)
+
+
+async def test_first_contact_reads_the_email_that_links_a_slack_learner(
+    server: BotServer, fake: FakeBotFramework, teams_core: App
+) -> None:
+    from bot.events import UserInfo
+
+    learners = teams_core.services.learners
+    now = teams_core.services.clock.now()
+    slack = learners.resolve(
+        Identity("slack", "T1", "U1"), UserInfo("Dave", "dave@contoso.example"), now=now
+    )
+    body = activity(fake, text="/learn help")
+    fake.members[body["from"]["id"]] = {
+        "name": "Dave Taniguchi",
+        "email": "Dave@Contoso.example",
+        "userPrincipalName": "dave@contoso.example",
+        "aadObjectId": USER_AAD,
+        "userRole": "user",
+    }
+    await server.send(body)
+    await server.send(activity(fake, text="/learn help"))
+    teams = learners.find(Identity("teams", TENANT, USER_AAD))
+    assert teams is not None
+    assert teams.id == slack.id, "one learner across Slack and Teams"
+    assert len(fake.member_lookups) == 1, "the roster is asked once, at first contact"
+
+
+async def test_a_guest_is_marked_and_a_failed_roster_lookup_does_not_block(
+    server: BotServer, fake: FakeBotFramework, teams_core: App
+) -> None:
+    guest = activity(fake, text="/learn help")
+    guest["from"] = {"id": "29:guest", "name": "Gia", "aadObjectId": "aad-guest"}
+    fake.members["29:guest"] = {
+        "name": "Gia",
+        "userPrincipalName": "gia_ext#EXT#@contoso.example",
+        "userRole": "guest",
+    }
+    await server.send(guest)
+    learner = teams_core.services.learners.find(Identity("teams", TENANT, "aad-guest"))
+    assert learner is not None
+    assert learner.is_guest
+    unknown = activity(fake, text="/learn help")
+    unknown["from"] = {"id": "29:nobody", "name": "No Roster", "aadObjectId": "aad-nobody"}
+    assert (await server.send(unknown)).status == 200
+    assert teams_core.services.learners.find(Identity("teams", TENANT, "aad-nobody")) is not None
+    assert len(fake.messages()) == 2, "both were answered"
