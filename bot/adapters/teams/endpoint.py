@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -194,7 +195,7 @@ def _parse(body: bytes) -> Activity | None:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not _envelope_ok(data):
         return None
     try:
         activity = Activity.deserialize(data)
@@ -206,6 +207,18 @@ def _parse(body: bytes) -> Activity | None:
     if urlsplit(activity.service_url or "").scheme not in ("https", "http"):
         return None
     return activity
+
+
+def _envelope_ok(data: dict[str, Any]) -> bool:
+    """Ids are strings and the conversation has one (msrest would turn `{}` into "{}")."""
+    conversation = data.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+        return False
+    if not conversation["id"]:
+        return False
+    accounts_ok = all(isinstance(data.get(k, {}), dict) for k in ("from", "recipient"))
+    ids_ok = all(isinstance(data.get(k, ""), str) for k in ("id", "replyToId"))
+    return accounts_ok and ids_ok
 
 
 def _refuse(status: int, reason: str) -> web.Response:

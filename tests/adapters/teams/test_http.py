@@ -340,3 +340,37 @@ async def test_a_guest_is_marked_and_a_failed_roster_lookup_does_not_block(
     assert (await server.send(unknown)).status == 200
     assert teams_core.services.learners.find(Identity("teams", TENANT, "aad-nobody")) is not None
     assert len(fake.messages()) == 2, "both were answered"
+
+
+ODD_VALUES = [None, "x", 5, [1], {"id": 5}]
+ENVELOPE_FIELDS = [
+    "id",
+    "from",
+    "recipient",
+    "conversation",
+    "channelData",
+    "entities",
+    "attachments",
+    "value",
+    "text",
+    "replyToId",
+    "membersAdded",
+    "action",
+    "name",
+    "locale",
+]
+
+
+@pytest.mark.parametrize("kind", ["message", "conversationUpdate"])
+async def test_odd_field_shapes_are_never_a_500_nor_a_crashed_turn(
+    server: BotServer, fake: FakeBotFramework, caplog: pytest.LogCaptureFixture, kind: str
+) -> None:
+    caplog.set_level(logging.ERROR)
+    statuses = set()
+    for field in ENVELOPE_FIELDS:
+        for odd in ODD_VALUES:
+            body = activity(fake, kind=kind, text="hi")
+            body[field] = odd
+            statuses.add((await server.send(body)).status)
+    assert statuses <= {200, 400}
+    assert "Teams turn failed" not in caplog.text
