@@ -33,6 +33,7 @@ from msrest.exceptions import DeserializationError  # type: ignore[attr-defined]
 
 from bot import messages as msg
 from bot.adapters.teams.bot import LearnbotBot, answer_invoke, not_supported
+from bot.adapters.teams.config import app_type, problems
 from bot.adapters.teams.delivery import RetryPolicy
 from bot.adapters.teams.inbound import tenant_of
 from bot.adapters.teams.port import TeamsChatPort
@@ -79,36 +80,18 @@ def sdk_configuration(settings: Settings, cloud: BotFrameworkCloud) -> SimpleNam
     Raises:
         UserError: when the app type is unknown or lacks the settings it needs.
     """
+    found = problems(settings)
+    if found:
+        raise UserError(found[0] + ".")
     app_id = settings.microsoft_app_id or ""
-    password = (
-        settings.microsoft_app_password.get_secret_value()
-        if settings.microsoft_app_password
-        else ""
-    )
-    tenant = settings.microsoft_app_tenant_id or ""
-    app_type = APP_TYPES.get(settings.microsoft_app_type.strip().lower())
-    if app_type is None:
-        raise UserError(
-            f"MICROSOFT_APP_TYPE={settings.microsoft_app_type!r} is not one of "
-            "SingleTenant, MultiTenant, UserAssignedMSI."
-        )
-    if not app_id:
-        app_type = "MultiTenant"  # insecure development mode: no credentials at all
-    missing = [
-        name
-        for name, needed, value in (
-            ("MICROSOFT_APP_PASSWORD", app_type != "UserAssignedMSI", password),
-            ("MICROSOFT_APP_TENANT_ID", app_type != "MultiTenant", tenant),
-        )
-        if app_id and needed and not value
-    ]
-    if missing:
-        raise UserError(f"MICROSOFT_APP_TYPE={app_type} needs {' and '.join(missing)}.")
+    secret = settings.microsoft_app_password
+    # Without an app id (insecure development mode) there are no credentials at all.
+    kind = app_type(settings) if app_id else "MultiTenant"
     return SimpleNamespace(
         APP_ID=app_id,
-        APP_PASSWORD=password,
-        APP_TYPE=app_type,
-        APP_TENANTID=tenant,
+        APP_PASSWORD=secret.get_secret_value() if secret else "",
+        APP_TYPE=kind,
+        APP_TENANTID=settings.microsoft_app_tenant_id or "",
         TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=cloud.channel_openid_metadata_url,
         TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=cloud.channel_token_issuer,
         TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL=cloud.emulator_openid_metadata_url,

@@ -90,7 +90,7 @@ class TeamsChatPort:
         """Post a reply to the channel, or to the identity's personal chat."""
         if isinstance(reply.to, Direct):
             identity, channel = reply.to.identity, None
-        ref = self._find(identity, channel)
+        ref = await asyncio.to_thread(self._find, identity, channel)
         conversation_id = _thread_id(ref.conversation_id, channel)
         activities = render(reply)
         if not activities:
@@ -110,7 +110,7 @@ class TeamsChatPort:
 
     async def aupdate(self, sent: Delivered, reply: Reply) -> Delivered:
         """Replace a message; extra parts of a reply that no longer fits in one are added."""
-        ref = self._conversations.get(sent.channel_id.split(";", 1)[0])
+        ref = await asyncio.to_thread(self._conversations.get, sent.channel_id.split(";", 1)[0])
         if ref is None:
             raise DeliveryFailed("no stored Teams conversation for this message", retryable=False)
         if ref.dead:
@@ -172,7 +172,7 @@ class TeamsChatPort:
             except PermissionError as err:
                 # The SDK raises PermissionError when it cannot get a token for the app.
                 outcome["error"] = DeliveryFailed(f"no Bot Framework token: {err}", retryable=True)
-            except Exception as err:
+            except Exception as err:  # the port contract: DeliveryFailed, never SDK errors
                 log.exception("unexpected error sending to Teams")
                 outcome["error"] = DeliveryFailed(
                     f"{type(err).__name__} from the SDK", retryable=True
@@ -182,13 +182,16 @@ class TeamsChatPort:
         reference.activity_id = None
         try:
             await self._adapter.continue_conversation(reference, callback, bot_app_id=self._app_id)
-        except Exception as err:
+        except Exception as err:  # e.g. credentials that cannot be built from the settings
             log.warning("could not open a proactive Teams turn: %s", type(err).__name__)
             raise DeliveryFailed(f"{type(err).__name__} opening the turn", retryable=True) from err
         error = outcome.get("error")
         if isinstance(error, RecipientGone):
-            self._conversations.mark_dead(
-                ref.conversation_id, reason=str(error), now=self._clock.now()
+            await asyncio.to_thread(
+                self._conversations.mark_dead,
+                ref.conversation_id,
+                reason=str(error),
+                now=self._clock.now(),
             )
             log.info("Teams conversation marked dead: %s", error)
         if error is not None:
