@@ -105,17 +105,17 @@ def check_slack(settings: Settings) -> Check:
 
 
 def check_teams(settings: Settings) -> Check:
-    """Are Teams credentials complete?"""
-    if settings.microsoft_app_id and settings.microsoft_app_password:
+    """Are Teams credentials complete for the app type?"""
+    from bot.adapters.teams.config import missing_settings, problems
+
+    if settings.microsoft_app_id:
+        found = problems(settings)
+        if found:
+            missing = missing_settings(settings)
+            fix = f"set {' and '.join(missing)}" if missing else "set MICROSOFT_APP_TYPE"
+            return Check("teams", "fail", "; ".join(found), fix)
         return Check(
             "teams", "ok", f"app {settings.microsoft_app_id} ({settings.microsoft_app_type})"
-        )
-    if settings.microsoft_app_id:
-        return Check(
-            "teams",
-            "fail",
-            "MICROSOFT_APP_ID without MICROSOFT_APP_PASSWORD",
-            "set MICROSOFT_APP_PASSWORD",
         )
     return Check(
         "teams",

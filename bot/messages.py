@@ -237,3 +237,17 @@ COACH_MISSED = "Questions missed"
 COACH_MODULES = "Modules seen"
 COACH_NONE = "none recorded"
 CHECK_UNKNOWN_MODULE = "There is no module '{module}' for that competency. Its modules: {modules}."
+# Microsoft Teams
+TEAMS_NOT_SUPPORTED = (
+    "I can't do that from here yet. Send me a message, or type `/learn help` to see what I can do."
+)
+TEAMS_FILE_TOO_BIG = (
+    "**{name}** is {size:.1f} MB; I accept files up to {limit:.0f} MB. "
+    "Please split it or share a smaller file."
+)
+TEAMS_FILE_UNREADABLE = "I couldn't download **{name}** from Teams. Please send it again."
+TEAMS_FILE_NOT_SENT = (
+    "**{name}** ({size}) is ready, but I can't attach files to Teams messages yet. "
+    "An admin can get it from the learnbot command line."
+)
+TEAMS_IMAGE_OMITTED = "Image: {alt} (too large to show in Teams)"

@@ -1,0 +1,227 @@
+"""The Teams bot: one turn is inbound translation -> router (in a thread) -> rendered replies."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from botbuilder.core import Bot, BotAdapter, InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot import messages as msg
+from bot.adapters.teams.delivery import RetryPolicy, deliver, no_sdk_retries
+from bot.adapters.teams.files import file_reader
+from bot.adapters.teams.inbound import (
+    ReaderFactory,
+    identity_of,
+    installation_change,
+    to_events,
+    where_of,
+)
+from bot.adapters.teams.members import with_roster_details
+from bot.adapters.teams.port import TeamsChatPort
+from bot.adapters.teams.render import render
+from bot.clock import Clock
+from bot.events import Event, FileReader, FileShared, Identity, Installed, Uninstalled
+from bot.ports import DeliveryFailed, RecipientGone
+from bot.replies import Direct, Reply, say
+from bot.storage.conversations import ConversationRef, ConversationRepository
+from bot.storage.journal import EventLog
+
+log = logging.getLogger(__name__)
+REMEMBERED = (
+    ActivityTypes.message,
+    ActivityTypes.conversation_update,
+    ActivityTypes.installation_update,
+)
+
+
+def not_supported(name: str) -> dict[str, Any]:
+    """The polite invoke answer for an invoke learnbot does not handle (always HTTP 200)."""
+    if name.startswith("task/"):
+        return {"task": {"type": "message", "value": msg.TEAMS_NOT_SUPPORTED}}
+    if name.startswith("composeExtension/"):
+        return {"composeExtension": {"type": "message", "text": msg.TEAMS_NOT_SUPPORTED}}
+    if name == "adaptiveCard/action":
+        return {
+            "statusCode": 200,
+            "type": "application/vnd.microsoft.activity.message",
+            "value": msg.TEAMS_NOT_SUPPORTED,
+        }
+    return {}
+
+
+async def answer_invoke(context: TurnContext, body: dict[str, Any], status: int = 200) -> None:
+    """Set the HTTP answer of an invoke activity."""
+    response = InvokeResponse(status=status, body=body)
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
+
+
+class LearnbotBot(Bot):  # type: ignore[misc]
+    """Feeds Teams activities to the core and sends its replies back.
+
+    Args:
+        handle: The router's `handle` (synchronous; run in a worker thread).
+        commands: The `/learn` subcommand names (read at every turn).
+        conversations: Where conversation references are stored.
+        events: Remembers activity ids so a redelivered activity is handled once.
+        clock: The time for storage records.
+        max_upload_bytes: Files declared larger are refused before any download.
+        port: Sends replies addressed to someone else's personal chat.
+        retry: The send retry policy.
+        open_file: Builds a file's `read(max_bytes)` (the streaming downloader by default).
+        is_known: Whether learnbot has met an identity; unknown ones get their email and
+            guest status from the Teams roster before the core sees them.
+    """
+
+    def __init__(
+        self,
+        *,
+        handle: Callable[[Event], list[Reply]],
+        commands: Callable[[], Iterable[str]],
+        conversations: ConversationRepository,
+        events: EventLog,
+        clock: Clock,
+        max_upload_bytes: int,
+        port: TeamsChatPort | None = None,
+        retry: RetryPolicy | None = None,
+        open_file: ReaderFactory | None = None,
+        is_known: Callable[[Identity], bool] | None = None,
+    ) -> None:
+        self._handle = handle
+        self._commands = commands
+        self._conversations = conversations
+        self._events = events
+        self._clock = clock
+        self._max_upload = max_upload_bytes
+        self._port = port
+        self._retry = retry or RetryPolicy()
+        self._open_file: ReaderFactory = open_file or _download
+        self._is_known = is_known
+
+    async def on_turn(self, context: TurnContext) -> None:
+        """Handle one activity."""
+        activity = context.activity
+        no_sdk_retries(context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY))
+        if activity.type == ActivityTypes.invoke:
+            await answer_invoke(context, not_supported(activity.name or ""))
+            return
+        if activity.type not in REMEMBERED:
+            return
+        await asyncio.to_thread(self._remember, activity)
+        if activity.type == ActivityTypes.message and not await self._first_time(activity):
+            return
+        commands = frozenset(c.lower() for c in self._commands())
+        for event in to_events(activity, commands=commands, open_file=self._open_file):
+            await self._route(context, event)
+
+    async def _route(self, context: TurnContext, event: Event) -> None:
+        if isinstance(event, FileShared) and event.size > self._max_upload:
+            mb = 1024 * 1024
+            text = msg.TEAMS_FILE_TOO_BIG.format(
+                name=event.name, size=event.size / mb, limit=self._max_upload / mb
+            )
+            await self._reply(context, event, [say(text)])
+            return
+        if await self._first_contact(event):
+            event = replace(event, user=await with_roster_details(context, event.user))
+        replies = await asyncio.to_thread(self._handle, event)
+        await self._reply(context, event, replies)
+
+    async def _first_contact(self, event: Event) -> bool:
+        if self._is_known is None or isinstance(event, Installed | Uninstalled):
+            return False
+        return not await asyncio.to_thread(self._is_known, event.identity)
+
+    async def _reply(self, context: TurnContext, event: Event, replies: list[Reply]) -> None:
+        try:
+            for reply in replies:
+                await self._send_one(context, event, reply)
+        except RecipientGone as err:
+            where = where_of(context.activity)
+            await asyncio.to_thread(
+                self._conversations.mark_dead,
+                where.conversation_id,
+                reason=str(err),
+                now=self._clock.now(),
+            )
+            log.info("Teams conversation gone during a turn: %s", err)
+        except DeliveryFailed as err:
+            log.warning("Teams reply not delivered: %s", err)
+
+    async def _send_one(self, context: TurnContext, event: Event, reply: Reply) -> None:
+        if isinstance(reply.to, Direct) and not (
+            reply.to.identity == event.identity and event.channel.is_direct
+        ):
+            await self._send_elsewhere(reply)
+            return
+        payloads = render(reply)
+        replace_id = context.activity.reply_to_id if reply.replace else None
+        if replace_id and payloads:
+            first = Activity.deserialize(payloads.pop(0))
+            first.id = replace_id
+            await deliver(partial(context.update_activity, first), self._retry, what="an update")
+        for payload in payloads:
+            activity = Activity.deserialize(payload)
+            await deliver(partial(context.send_activity, activity), self._retry, what="a reply")
+
+    async def _send_elsewhere(self, reply: Reply) -> None:
+        assert isinstance(reply.to, Direct)
+        if self._port is None or reply.to.identity.platform != "teams":
+            log.warning("no route for a direct message to a %s user", reply.to.identity.platform)
+            return
+        try:
+            await self._port.asend(reply, identity=reply.to.identity)
+        except DeliveryFailed as err:
+            log.warning("direct message not delivered: %s", err)
+
+    async def _first_time(self, activity: Activity) -> bool:
+        if not activity.id:
+            return True
+        where = where_of(activity)
+        digest = hashlib.sha256(where.conversation_id.encode()).hexdigest()[:24]
+        key = f"teams:{digest}:{activity.id}"
+        return await asyncio.to_thread(self._events.first_time, key, now=self._clock.now())
+
+    def _remember(self, activity: Activity) -> None:
+        """Store (or refresh) the conversation reference; a removal marks it dead."""
+        where = where_of(activity)
+        if not where.conversation_id or not activity.service_url:
+            return
+        now = self._clock.now()
+        if installation_change(activity) == "removed":
+            self._conversations.mark_dead(where.conversation_id, reason="uninstalled", now=now)
+            return
+        self._conversations.remember(conversation_ref(activity), now=now)
+
+
+def conversation_ref(activity: Activity) -> ConversationRef:
+    """The reference to store for the activity's conversation (thread and activity id dropped)."""
+    where = where_of(activity)
+    reference = TurnContext.get_conversation_reference(activity).serialize()
+    reference.pop("activityId", None)
+    reference.setdefault("conversation", {})["id"] = where.conversation_id
+    user_id = aad = None
+    if where.is_direct and activity.from_property is not None:
+        user_id = activity.from_property.id
+        aad = activity.from_property.aad_object_id
+    else:
+        reference.pop("user", None)
+    return ConversationRef(
+        conversation_id=where.conversation_id,
+        tenant_id=where.tenant_id or identity_of(activity).workspace,
+        kind=where.kind,
+        service_url=activity.service_url,
+        reference=reference,
+        user_id=user_id,
+        aad_object_id=aad,
+    )
+
+
+def _download(url: str, name: str) -> FileReader:
+    return file_reader(url, name=name)

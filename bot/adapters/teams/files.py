@@ -1,0 +1,64 @@
+"""Downloads files users send the bot in Teams, streaming with a byte cap."""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot import messages as msg
+from bot.errors import UpstreamError, UserError
+from bot.events import FileReader
+
+log = logging.getLogger(__name__)
+CHUNK = 64 * 1024
+TIMEOUT_S = 30.0
+
+
+def too_big(name: str, size: int, limit: int) -> UserError:
+    """The error shown when a file is larger than the upload cap."""
+    mb = 1024 * 1024
+    return UserError(msg.TEAMS_FILE_TOO_BIG.format(name=name, size=size / mb, limit=limit / mb))
+
+
+def file_reader(url: str, *, name: str = "file") -> FileReader:
+    """A `read(max_bytes)` for a Teams download URL (pre-authorized: no token is sent).
+
+    The returned function refuses before reading the body when the server announces a larger
+    `Content-Length`, and stops as soon as more than `max_bytes` arrived otherwise.
+
+    Raises (from the returned function):
+        UserError: the file is larger than `max_bytes`.
+        UpstreamError: the download failed.
+    """
+
+    def read(max_bytes: int) -> bytes:
+        if urlsplit(url).scheme not in ("https", "http"):
+            raise UserError(msg.TEAMS_FILE_UNREADABLE.format(name=name))
+        request = urllib.request.Request(url, headers={"User-Agent": "learnbot"})
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+                declared = int(response.headers.get("Content-Length") or 0)
+                if declared > max_bytes:
+                    raise too_big(name, declared, max_bytes)
+                return _capped(response, name, max_bytes)
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as err:
+            log.warning("Teams file download failed: %s", type(err).__name__)
+            raise UpstreamError(msg.TEAMS_FILE_UNREADABLE.format(name=name)) from err
+
+    return read
+
+
+def _capped(response: Any, name: str, max_bytes: int) -> bytes:
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        chunk = response.read(min(CHUNK, max_bytes + 1 - total))
+        if not chunk:
+            return b"".join(parts)
+        total += len(chunk)
+        if total > max_bytes:
+            raise too_big(name, total, max_bytes)
+        parts.append(chunk)
