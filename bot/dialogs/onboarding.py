@@ -151,10 +151,19 @@ def _apply_role(ctx: Context, state: dict[str, Any], answer: str) -> dict[str, A
     return {"job_role": role}
 
 
+_NO_GOALS = frozenset({"skip", "none", "no", "nothing", "-"})
+
+
 def _apply_goals(ctx: Context, state: dict[str, Any], answer: str) -> dict[str, Any]:
-    if answer == "skip":
+    if answer.strip().lower() in _NO_GOALS:
         return {"goals": ()}
-    goals = tuple(g.strip()[:100] for g in answer.split(",") if g.strip())
+    # A typed competency title (or id) becomes its id, so paths can plan for it.
+    known = ctx.services.feature("competencies")
+    lookup: dict[str, str] = {}
+    for competency_id, title in known() if callable(known) else []:
+        lookup[title.lower()] = lookup[competency_id.lower()] = competency_id
+    typed = (g.strip()[:100] for g in answer.split(","))
+    goals = tuple(lookup.get(g.lower(), g) for g in typed if g)
     return {"goals": goals[:10]}
 
 

@@ -95,3 +95,22 @@ def test_profile_edit_changes_one_field_and_rejects_bad_values(core) -> None:
     shown = chat.say("/learn profile")
     assert "Time zone: America/New_York" in shown
     assert "Working hours: 07:00-15:00" in shown
+
+
+def test_typed_goals_become_competencies_and_skip_means_none(core) -> None:
+    from bot.sample.loader import load_framework
+
+    load_framework(core)
+    chat = Conversation(core)
+    chat.say("hi")
+    chat.say("1")
+    chat.say("Support agent")
+    chat.say("security awareness, public speaking")
+    assert chat.profile.goals == ("security-awareness", "public speaking")
+
+    other = Conversation(core, "ben")
+    other.say("hi")
+    other.say("1")
+    other.say("Store associate")
+    other.say("skip")
+    assert other.profile.goals == ()
