@@ -144,7 +144,8 @@ class _Builder:
                     )
 
     def _section(self, block: Section) -> None:
-        title = f"*{to_mrkdwn(block.title)}*" if block.title else ""
+        # The title is bold already; bold marks inside it would close the bold early.
+        title = f"*{to_mrkdwn(block.title.replace('**', ''))}*" if block.title else ""
         body = to_mrkdwn(block.text) if block.text else ""
         joined = "\n".join(part for part in (title, body) if part)
         for piece in split_text(joined, SECTION_TEXT):

@@ -68,14 +68,29 @@ class FakeSlack:
 
     # -- control ------------------------------------------------------------------------
 
-    def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None,
-             error: str = "") -> None:
+    def fail(
+        self,
+        method: str,
+        status: int,
+        *,
+        times: int = 1,
+        retry_after: int | None = None,
+        error: str = "",
+    ) -> None:
         """Make the next `times` calls of `method` fail."""
         with self._lock:
             self._failures.setdefault(method, []).append(Failure(status, times, retry_after, error))
 
-    def add_user(self, user_id: str, *, name: str = "", tz: str = "Europe/Berlin",
-                 email: str = "", guest: bool = False, admin: bool = False) -> None:
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        name: str = "",
+        tz: str = "Europe/Berlin",
+        email: str = "",
+        guest: bool = False,
+        admin: bool = False,
+    ) -> None:
         """Register a user for users.info."""
         self.users[user_id] = {
             "id": user_id,
@@ -88,8 +103,15 @@ class FakeSlack:
             "profile": {"display_name": name, "real_name": name, "email": email},
         }
 
-    def add_file(self, file_id: str, data: bytes, *, name: str = "notes.md", size: int | None = None,
-                 host: str | None = None) -> None:
+    def add_file(
+        self,
+        file_id: str,
+        data: bytes,
+        *,
+        name: str = "notes.md",
+        size: int | None = None,
+        host: str | None = None,
+    ) -> None:
         """Register a file for files.info; its download URL is on this server unless `host`."""
         base = f"https://{host}" if host else self.url.rsplit("/api/", 1)[0]
         self.files[file_id] = {
@@ -199,8 +221,14 @@ class FakeSlack:
             self.calls.append(call)
         forced = self._forced(method)
         if forced is not None:
-            headers = {"Retry-After": str(forced.retry_after)} if forced.retry_after is not None else {}
-            body = {"ok": False, "error": forced.error or ("ratelimited" if forced.status == 429 else "internal_error")}
+            headers = (
+                {"Retry-After": str(forced.retry_after)} if forced.retry_after is not None else {}
+            )
+            body = {
+                "ok": False,
+                "error": forced.error
+                or ("ratelimited" if forced.status == 429 else "internal_error"),
+            }
             return web.json_response(body, status=forced.status, headers=headers)
         call.response = self._answer(method, params, request)
         return web.json_response(call.response)
@@ -208,8 +236,15 @@ class FakeSlack:
     def _answer(self, method: str, params: dict[str, Any], request: web.Request) -> dict[str, Any]:
         ts = f"{1700000000 + next(self._ts)}.000100"
         if method == "auth.test":
-            return {"ok": True, "url": "https://learn.slack.com/", "team": "Learn", "user": "learnbot",
-                    "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID}
+            return {
+                "ok": True,
+                "url": "https://learn.slack.com/",
+                "team": "Learn",
+                "user": "learnbot",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": BOT_ID,
+            }
         if method == "users.info":
             user = self.users.get(str(params.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
@@ -227,14 +262,27 @@ class FakeSlack:
             base = str(request.url.origin())
             return {"ok": True, "upload_url": f"{base}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
-            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in params.get("files", [])]}
+            return {
+                "ok": True,
+                "files": [
+                    {"id": f["id"], "title": f.get("title")} for f in params.get("files", [])
+                ],
+            }
         if method == "oauth.v2.access":
             if params.get("code") != "good-code":
                 return {"ok": False, "error": "invalid_code"}
-            return {"ok": True, "access_token": "xoxb-installed", "token_type": "bot",
-                    "scope": "chat:write,commands", "bot_user_id": BOT_USER, "app_id": "A0LEARN",
-                    "team": {"id": "T0NEW", "name": "New team"}, "enterprise": None,
-                    "authed_user": {"id": "U0INSTALLER"}, "is_enterprise_install": False}
+            return {
+                "ok": True,
+                "access_token": "xoxb-installed",
+                "token_type": "bot",
+                "scope": "chat:write,commands",
+                "bot_user_id": BOT_USER,
+                "app_id": "A0LEARN",
+                "team": {"id": "T0NEW", "name": "New team"},
+                "enterprise": None,
+                "authed_user": {"id": "U0INSTALLER"},
+                "is_enterprise_install": False,
+            }
         if method == "apps.connections.open":
             base = str(request.url.origin()).replace("http://", "ws://")
             return {"ok": True, "url": f"{base}/socket"}

@@ -22,7 +22,9 @@ SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test"
 
 
-def signed_headers(body: str, *, secret: str = SECRET, timestamp: str | None = None) -> dict[str, str]:
+def signed_headers(
+    body: str, *, secret: str = SECRET, timestamp: str | None = None
+) -> dict[str, str]:
     """The X-Slack-* headers Slack would send with `body`."""
     ts = timestamp if timestamp is not None else str(int(time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
@@ -77,7 +79,11 @@ class SlackHarness:
         return f"{prefix}{self.counter:06d}"
 
     async def event(
-        self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None,
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry: int | None = None,
         team: str = TEAM,
     ) -> Response:
         body = {
@@ -89,43 +95,90 @@ class SlackHarness:
             "event_id": event_id or self.next_id(),
             "event_time": int(time.time()),
         }
-        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
+        headers = (
+            {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry
+            else {}
+        )
         return await self.post(json.dumps(body), headers=headers)
 
     async def dm(self, user: str, text: str, **kwargs: Any) -> Response:
         return await self.event(
-            {"type": "message", "channel_type": "im", "channel": "D" + user[1:], "user": user,
-             "text": text, "ts": f"{time.time():.6f}", "team": TEAM},
+            {
+                "type": "message",
+                "channel_type": "im",
+                "channel": "D" + user[1:],
+                "user": user,
+                "text": text,
+                "ts": f"{time.time():.6f}",
+                "team": TEAM,
+            },
             **kwargs,
         )
 
-    async def mention(self, user: str, text: str, *, channel: str = "C0GENERAL", ts: str = "1700.000001") -> Response:
+    async def mention(
+        self, user: str, text: str, *, channel: str = "C0GENERAL", ts: str = "1700.000001"
+    ) -> Response:
         return await self.event(
-            {"type": "app_mention", "channel": channel, "user": user, "text": f"<@UBOT0001> {text}",
-             "ts": ts, "team": TEAM}
+            {
+                "type": "app_mention",
+                "channel": channel,
+                "user": user,
+                "text": f"<@UBOT0001> {text}",
+                "ts": ts,
+                "team": TEAM,
+            }
         )
 
-    async def command(self, user: str, text: str, *, channel: str | None = None, team: str = TEAM) -> Response:
+    async def command(
+        self, user: str, text: str, *, channel: str | None = None, team: str = TEAM
+    ) -> Response:
         form = {
-            "token": "legacy", "team_id": team, "team_domain": "learn", "channel_id": channel or "D" + user[1:],
-            "channel_name": "directmessage", "user_id": user, "user_name": user.lower(),
-            "command": "/learn", "text": text, "api_app_id": "A0LEARN",
-            "response_url": "https://hooks.slack.com/commands/T/1/x", "trigger_id": self.next_id("tr"),
+            "token": "legacy",
+            "team_id": team,
+            "team_domain": "learn",
+            "channel_id": channel or "D" + user[1:],
+            "channel_name": "directmessage",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/learn",
+            "text": text,
+            "api_app_id": "A0LEARN",
+            "response_url": "https://hooks.slack.com/commands/T/1/x",
+            "trigger_id": self.next_id("tr"),
         }
         return await self.post(urlencode(form), content_type="application/x-www-form-urlencoded")
 
     async def click(
-        self, user: str, element: dict[str, Any], *, channel: str, message_ts: str = "1700000001.000100",
-        state: dict[str, Any] | None = None, team: str = TEAM,
+        self,
+        user: str,
+        element: dict[str, Any],
+        *,
+        channel: str,
+        message_ts: str = "1700000001.000100",
+        state: dict[str, Any] | None = None,
+        team: str = TEAM,
     ) -> Response:
-        action = {"action_id": element["action_id"], "block_id": "blk", "type": element.get("type", "button"),
-                  "value": element.get("value", ""), "action_ts": f"{time.time():.6f}"}
+        action = {
+            "action_id": element["action_id"],
+            "block_id": "blk",
+            "type": element.get("type", "button"),
+            "value": element.get("value", ""),
+            "action_ts": f"{time.time():.6f}",
+        }
         payload = {
-            "type": "block_actions", "user": {"id": user, "team_id": team}, "api_app_id": "A0LEARN",
-            "token": "legacy", "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
-            "trigger_id": self.next_id("tr"), "team": {"id": team, "domain": "learn"},
-            "channel": {"id": channel}, "message": {"ts": message_ts}, "state": {"values": state or {}},
-            "response_url": "https://hooks.slack.com/actions/T/1/x", "actions": [action],
+            "type": "block_actions",
+            "user": {"id": user, "team_id": team},
+            "api_app_id": "A0LEARN",
+            "token": "legacy",
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
+            "trigger_id": self.next_id("tr"),
+            "team": {"id": team, "domain": "learn"},
+            "channel": {"id": channel},
+            "message": {"ts": message_ts},
+            "state": {"values": state or {}},
+            "response_url": "https://hooks.slack.com/actions/T/1/x",
+            "actions": [action],
         }
         form = urlencode({"payload": json.dumps(payload)})
         return await self.post(form, content_type="application/x-www-form-urlencoded")

@@ -112,7 +112,9 @@ async def test_onboarding_clicks_through_with_block_actions(slack: SlackHarness)
     await slack.settle()
     welcome = fake.named("chat.postMessage")[-1].params
     assert "I'm *learnbot*" in message_text(welcome)
-    assert (await slack.click("U0ANA", button(welcome, "Let's start"), channel="D0ANA")).status == 200
+    assert (
+        await slack.click("U0ANA", button(welcome, "Let's start"), channel="D0ANA")
+    ).status == 200
     await slack.settle()
     role_prompt = fake.named("chat.postMessage")[-1].params
     assert "what is your role" in message_text(role_prompt)
