@@ -47,13 +47,16 @@ def note(web_app: web.Application, platform: str, text: str) -> None:
 
 
 def platform_of(ref: str) -> str:
-    """The platform a mounter belongs to: `bot.adapters.<platform>.…:mount`."""
+    """The platform a mounter belongs to: `bot.adapters.<platform>.…:mount`, or the name
+    before `=` in `platform=module:function`."""
+    if "=" in ref:
+        return ref.split("=", 1)[0]
     parts = ref.split(":", 1)[0].split(".")
     return parts[parts.index("adapters") + 1] if "adapters" in parts else parts[-1]
 
 
 def _load(ref: str) -> Callable[..., bool]:
-    module, _, name = ref.partition(":")
+    module, _, name = ref.split("=", 1)[-1].partition(":")
     mounter: Callable[..., bool] = getattr(importlib.import_module(module), name or "mount")
     return mounter
 

@@ -6,16 +6,19 @@ checks `manifest/slack/manifest.yaml` subscribes to exactly these.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -38,6 +41,65 @@ EVENTS = {
 NO_INSTALL_NEEDED = frozenset({"app_uninstalled", "tokens_revoked", "team_access_revoked"})
 
 
+class SingleWorkspaceAuth:
+    """bolt's `authorize` for one bot token: auth.test once (at start-up), then reused.
+
+    Bolt's own single-workspace authorization calls auth.test lazily, so a burst of first
+    requests all call it at once; this asks once and shares the answer. If Slack cannot be
+    reached, requests still go through with the token alone (replies will report the error).
+    """
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+        self._result: AuthorizeResult | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def bot_user_id(self) -> str | None:
+        """The bot's own user id, once known."""
+        return self._result.bot_user_id if self._result else None
+
+    async def warm(self) -> bool:
+        """Call auth.test now; False (logged) when the token does not work."""
+        async with self._lock:
+            if self._result is not None:
+                return True
+            try:
+                response = await self._client.auth_test()
+            except (SlackApiError, SlackClientError, OSError) as err:
+                logging.getLogger(__name__).error(
+                    "slack auth.test failed (%s): check SLACK_BOT_TOKEN and SLACK_API_URL",
+                    type(err).__name__,
+                )
+                return False
+            self._result = AuthorizeResult.from_auth_test_response(
+                auth_test_response=response, bot_token=self._client.token
+            )
+            return True
+
+    async def authorize(
+        self, enterprise_id: str | None, team_id: str | None, user_id: str | None
+    ) -> AuthorizeResult:
+        """The cached authorization (bolt passes the ids by name)."""
+        if self._result is None:
+            await self.warm()
+        if self._result is not None:
+            return self._result
+        return AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, bot_token=self._client.token
+        )
+
+
+def _authorize_with(auth: SingleWorkspaceAuth) -> Callable[..., Awaitable[AuthorizeResult]]:
+    # bolt passes arguments by their names, so it needs a plain function, not a method.
+    async def authorize(
+        enterprise_id: str | None, team_id: str | None, user_id: str | None
+    ) -> AuthorizeResult:
+        return await auth.authorize(enterprise_id, team_id, user_id)
+
+    return authorize
+
+
 def _retry(req: AsyncBoltRequest) -> str | None:
     values = req.headers.get("x-slack-retry-num") or []
     return values[0] if values else None
@@ -50,6 +112,7 @@ def build_bolt_app(
     signing_secret: str,
     oauth_flow: AsyncOAuthFlow | None = None,
     installations: AsyncInstallationStore | None = None,
+    authorize: SingleWorkspaceAuth | None = None,
 ) -> AsyncApp:
     """An AsyncApp whose listeners ack at once and spawn the bridge's work."""
     app = AsyncApp(
@@ -61,6 +124,7 @@ def build_bolt_app(
         installation_store=installations,
         installation_store_bot_only=True if installations is not None else None,
         before_authorize=_installed_only(installations) if installations is not None else None,
+        authorize=_authorize_with(authorize) if authorize is not None else None,
         request_verification_enabled=bool(signing_secret),
     )
     _register(app, bridge)

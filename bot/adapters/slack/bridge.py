@@ -8,8 +8,9 @@ thread pool of its own (the default executor stays free for aiohttp's own work).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -41,6 +42,9 @@ class BridgeOptions:
     placeholder_after: float = 1.0
     workers: int = 8
     drain_timeout: float = 20.0
+    # Work waits (at most this long) while acknowledgements are being written: during a
+    # burst the core's threads would otherwise take the interpreter lock from the loop.
+    ack_priority_s: float = 0.5
 
 
 class Bridge:
@@ -66,14 +70,44 @@ class Bridge:
         self.options = options or BridgeOptions()
         self._pool = ThreadPoolExecutor(self.options.workers, thread_name_prefix="slack-core")
         self._tasks: set[asyncio.Task[None]] = set()
+        self._acking = 0
+        self._no_acks: asyncio.Event | None = None
+
+    # -- acknowledgements first -------------------------------------------------------
+
+    def _event(self) -> asyncio.Event:
+        if self._no_acks is None:
+            self._no_acks = asyncio.Event()
+            self._no_acks.set()
+        return self._no_acks
+
+    @contextlib.contextmanager
+    def acknowledging(self) -> Iterator[None]:
+        """Mark a request as being acknowledged (work started meanwhile waits for it)."""
+        self._acking += 1
+        self._event().clear()
+        try:
+            yield
+        finally:
+            self._acking -= 1
+            if self._acking == 0:
+                self._event().set()
+
+    async def _after_acks(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event().wait(), self.options.ack_priority_s)
 
     # -- task bookkeeping -------------------------------------------------------------
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run work after the acknowledgement, tracked so shutdown can wait for it."""
-        task = asyncio.ensure_future(work)
+        task = asyncio.ensure_future(self._deferred(work))
         self._tasks.add(task)
         task.add_done_callback(self._done)
+
+    async def _deferred(self, work: Coroutine[Any, Any, None]) -> None:
+        await self._after_acks()
+        await work
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)

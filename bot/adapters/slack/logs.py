@@ -13,11 +13,18 @@ import logging
 BOLT_LOGGER = "learnbot.slack.bolt"
 
 
+# Bolt warns that a token goes unused when learnbot hands it a client or an authorize
+# function carrying that token; the warnings say nothing useful to an operator.
+_NOISE = ("As you gave `client` as well", "As `installation_store` or `authorize` has been used")
+
+
 class WithholdDetails(logging.Filter):
     """Keep a log line's first words, drop everything from the first parenthesis on."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
+        if text.startswith(_NOISE):
+            return False
         cut = text.find("(")
         if cut >= 0:
             record.msg = text[:cut].rstrip() + " (details withheld)"

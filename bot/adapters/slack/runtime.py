@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.adapters.slack.bolt import build_bolt_app
+from bot.adapters.slack.bolt import SingleWorkspaceAuth, build_bolt_app
 from bot.adapters.slack.bridge import Bridge, BridgeOptions
 from bot.adapters.slack.clients import Clients, UserDirectory
 from bot.adapters.slack.files import FileFetcher
@@ -67,6 +67,7 @@ class SlackRuntime:
     port: SlackChatPort
     home: HomePublisher
     clients: Clients
+    auth: SingleWorkspaceAuth | None = None
 
 
 def build_runtime(core: App, mode: str, *, options: BridgeOptions | None = None) -> SlackRuntime:
@@ -95,14 +96,17 @@ def build_runtime(core: App, mode: str, *, options: BridgeOptions | None = None)
     bridge = Bridge(
         core=core, port=port, users=users, files=files, home=home, removal=removal, options=options
     )
-    bolt = _bolt(core, mode, bridge, token)
+    auth = None if oauth else SingleWorkspaceAuth(make_async_client(token, settings.slack_api_url))
+    bolt = _bolt(core, mode, bridge, token, auth)
     ports = services.extras.setdefault("chat_ports", ChatPorts())
     ports.add(port)
     services.extras["publish_home"] = home.publish_home
-    return SlackRuntime(mode, bolt, bridge, port, home, clients)
+    return SlackRuntime(mode, bolt, bridge, port, home, clients, auth)
 
 
-def _bolt(core: App, mode: str, bridge: Bridge, token: str | None) -> AsyncApp:
+def _bolt(
+    core: App, mode: str, bridge: Bridge, token: str | None, auth: SingleWorkspaceAuth | None
+) -> AsyncApp:
     settings = core.settings
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
@@ -112,6 +116,7 @@ def _bolt(core: App, mode: str, bridge: Bridge, token: str | None) -> AsyncApp:
             bridge=bridge,
             client=make_async_client(token, settings.slack_api_url),
             signing_secret="" if mode == SOCKET else secret,
+            authorize=auth,
         )
     installs = installation_store(settings, core.services.engine)
     flow = build_oauth_flow(

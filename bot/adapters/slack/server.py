@@ -57,9 +57,7 @@ def mount(web_app: web.Application, core: App, *, insecure_dev: bool) -> bool:
     if mode != SOCKET:
         secret = core.settings.slack_signing_secret
         assert secret is not None
-        web_app.router.add_post(
-            EVENTS_PATH, _events_handler(runtime.bolt, secret.get_secret_value())
-        )
+        web_app.router.add_post(EVENTS_PATH, _events_handler(runtime, secret.get_secret_value()))
     if mode == OAUTH:
         oauth = _oauth_handler(runtime.bolt)
         web_app.router.add_get(INSTALL_PATH, oauth)
@@ -82,8 +80,9 @@ def verified(verifier: SignatureVerifier, body: bytes, timestamp: str, signature
     return verifier.is_valid(body=text, timestamp=timestamp, signature=signature)
 
 
-def _events_handler(bolt: AsyncApp, secret: str):  # type: ignore[no-untyped-def]
+def _events_handler(runtime: SlackRuntime, secret: str):  # type: ignore[no-untyped-def]
     verifier = SignatureVerifier(signing_secret=secret)
+    bolt, bridge = runtime.bolt, runtime.bridge
 
     async def events(request: web.Request) -> web.StreamResponse:
         body = await request.read()
@@ -92,11 +91,12 @@ def _events_handler(bolt: AsyncApp, secret: str):  # type: ignore[no-untyped-def
         if not verified(verifier, body, timestamp, signature):
             log.info("slack request refused: missing, stale or invalid signature")
             return web.json_response({"error": "invalid request"}, status=401)
-        try:
-            bolt_request = await to_bolt_request(request)
-        except ValueError:
-            return web.json_response({"error": "malformed body"}, status=400)
-        return await to_aiohttp_response(_acked(await bolt.async_dispatch(bolt_request)))
+        with bridge.acknowledging():
+            try:
+                bolt_request = await to_bolt_request(request)
+            except ValueError:
+                return web.json_response({"error": "malformed body"}, status=400)
+            return await to_aiohttp_response(_acked(await bolt.async_dispatch(bolt_request)))
 
     return events
 
@@ -146,6 +146,8 @@ def socket_handler(runtime: SlackRuntime, core: App) -> LearnbotSocketModeHandle
 def _lifecycle(core: App, runtime: SlackRuntime):  # type: ignore[no-untyped-def]
     async def lifecycle(web_app: web.Application) -> AsyncIterator[None]:
         pruner = asyncio.ensure_future(_prune_forever(core))
+        if runtime.auth is not None:
+            await runtime.auth.warm()
         handler = socket_handler(runtime, core) if runtime.mode == SOCKET else None
         if handler is not None:
             await handler.connect_async()  # type: ignore[no-untyped-call]

@@ -59,6 +59,7 @@ class FakeSlack:
     url: str = ""
     host: str = ""
     download_token: str = "xoxb-test"
+    auto_users: bool = False
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -178,6 +179,7 @@ class FakeSlack:
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/files/{file_id}/{name}", self._download)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/_record", self._record)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -247,6 +249,9 @@ class FakeSlack:
             }
         if method == "users.info":
             user = self.users.get(str(params.get("user")))
+            if user is None and self.auto_users:
+                self.add_user(str(params.get("user")), name=str(params.get("user")))
+                user = self.users[str(params.get("user"))]
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if method in ("chat.postMessage", "chat.update"):
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts") or ts}
@@ -287,6 +292,20 @@ class FakeSlack:
             base = str(request.url.origin()).replace("http://", "ws://")
             return {"ok": True, "url": f"{base}/socket"}
         return {"ok": True}
+
+    async def _record(self, request: web.Request) -> web.Response:
+        """What was called so far, for a benchmark running in another process."""
+        with self._lock:
+            rows = [
+                [
+                    c.method,
+                    c.params.get("channel"),
+                    bool(c.response.get("ok")),
+                    str(c.params.get("text") or "")[:60],
+                ]
+                for c in self.calls
+            ]
+        return web.json_response({"calls": rows})
 
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads.append(await request.read())
