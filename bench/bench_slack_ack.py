@@ -290,7 +290,8 @@ def _report(
     every = burst + steady
     statuses = sorted({r[1] for r in results})
     print(
-        f"requests: {len(results)} (burst {BURST}, then {RATE}/s for {SECONDS} s); statuses {statuses}"
+        f"requests: {len(results)} (burst {BURST}, then {RATE}/s for {SECONDS} s);"
+        f" statuses {statuses}"
     )
     print(
         f"questions take {args.slow_ms} ms in the core"
@@ -299,12 +300,14 @@ def _report(
     )
     for name, values in (("burst", burst), ("steady", steady), ("all", every)):
         print(
-            f"ack {name:<6} p50 {statistics.median(values):7.1f} ms  p99 {_pct(values, 0.99):7.1f} ms"
+            f"ack {name:<6} p50 {statistics.median(values):7.1f} ms"
+            f"  p99 {_pct(values, 0.99):7.1f} ms"
             f"  max {max(values):7.1f} ms  over 3 s: {sum(v > 3000 for v in values)}"
         )
     doubles = sum(1 for count in delivered.values() if count > 1)
     print(
-        f"answers delivered: {sum(delivered.values())} of {total} (channels with more than one: {doubles});"
+        f"answers delivered: {sum(delivered.values())} of {total}"
+        f" (channels with more than one: {doubles});"
         f" all delivered {all_delivered:.1f} s after the first request"
     )
 

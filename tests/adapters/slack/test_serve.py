@@ -67,9 +67,11 @@ async def test_other_platform_mounters_are_called_with_insecure_dev(sqlite_setti
     assert CALLS == [True]
     runner, port = await start(web_app, host="127.0.0.1", port=0)
     try:
-        async with aiohttp.ClientSession() as session:
-            async with session.get(f"http://127.0.0.1:{port}/healthz") as r:
-                body = await r.json()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/healthz") as r,
+        ):
+            body = await r.json()
     finally:
         await runner.cleanup()
     assert (body["slack"], body["teams"]) == (False, True)
