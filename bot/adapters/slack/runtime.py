@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from slack_bolt.async_app import AsyncApp
@@ -21,6 +22,9 @@ from bot.errors import UserError
 from bot.ports import ChatPorts
 from bot.settings import Settings
 from bot.storage.workspaces import SlackInstallations
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 HTTP, OAUTH, SOCKET, OFF = "http", "oauth", "socket", "off"
 
@@ -70,6 +74,23 @@ class SlackRuntime:
     auth: SingleWorkspaceAuth | None = None
 
 
+def slack_clients(settings: Settings, engine: Engine) -> Clients | None:
+    """Web API clients from settings: installations with OAuth, else SLACK_BOT_TOKEN."""
+    if oauth_enabled(settings):
+        rows = SlackInstallations(engine, client_id=settings.slack_client_id or "")
+        return Clients(base_url=settings.slack_api_url, lookup=rows.bot_token)
+    if settings.slack_bot_token is not None:
+        token = settings.slack_bot_token.get_secret_value()
+        return Clients(base_url=settings.slack_api_url, token=token)
+    return None
+
+
+def slack_chat_port(settings: Settings, engine: Engine) -> SlackChatPort | None:
+    """A Slack chat port for proactive sends from any process (nudges, reports)."""
+    clients = slack_clients(settings, engine)
+    return None if clients is None else SlackChatPort(clients=clients)
+
+
 def build_runtime(core: App, mode: str, *, options: BridgeOptions | None = None) -> SlackRuntime:
     """Build the adapter for a mode returned by `slack_mode` (not OFF)."""
     settings, services = core.settings, core.services
@@ -80,11 +101,10 @@ def build_runtime(core: App, mode: str, *, options: BridgeOptions | None = None)
         else None
     )
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    clients = Clients(
-        base_url=settings.slack_api_url,
-        token=None if oauth else token,
-        lookup=sql_installs.bot_token if sql_installs else None,
-    )
+    if sql_installs is not None:
+        clients = Clients(base_url=settings.slack_api_url, lookup=sql_installs.bot_token)
+    else:
+        clients = Clients(base_url=settings.slack_api_url, token=token)
     users = UserDirectory(clients)
     port = SlackChatPort(clients=clients)
     api_host = (urlsplit(settings.slack_api_url).hostname or "").lower()

@@ -171,3 +171,31 @@ def test_users_info_is_cached_per_user(fake: FakeSlack) -> None:
     assert users.info(Identity("slack", TEAM, "U0GUEST")).is_guest is True
     assert users.info(Identity("slack", TEAM, "U0BOSS")).is_admin is True
     assert users.info(Identity("slack", TEAM, "U0UNKNOWN")).display_name == ""
+
+
+def test_a_port_for_proactive_sends_is_built_from_settings(tmp_path, fake: FakeSlack) -> None:  # type: ignore[no-untyped-def]
+    from bot.adapters.slack.runtime import slack_chat_port
+    from bot.settings import Settings
+    from bot.storage.db import make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    migrate(engine)
+    assert slack_chat_port(Settings(LEARNBOT_HOME=tmp_path, _env_file=None), engine) is None
+    single = Settings(
+        LEARNBOT_HOME=tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=fake.url, _env_file=None
+    )
+    port = slack_chat_port(single, engine)
+    assert port is not None
+    port.send(say("Your weekly summary"), identity=ANA)
+    assert fake.named("chat.postMessage")[0].params["channel"] == "D0ANA"
+    multi = Settings(
+        LEARNBOT_HOME=tmp_path,
+        SLACK_CLIENT_ID="1.2",
+        SLACK_CLIENT_SECRET="s",
+        SLACK_API_URL=fake.url,
+        _env_file=None,
+    )
+    uninstalled = slack_chat_port(multi, engine)
+    assert uninstalled is not None
+    with pytest.raises(RecipientGone):
+        uninstalled.send(say("hi"), identity=ANA)
