@@ -166,3 +166,28 @@ async def test_a_huge_message_gets_a_clear_answer(slack: SlackHarness) -> None:
     await slack.settle()
     (post,) = slack.fake.named("chat.postMessage")
     assert "39,999 characters long; I read at most 4,000" in message_text(post.params)
+
+
+async def test_a_replacing_reply_updates_the_clicked_message_and_direct_replies_go_to_a_dm(
+    slack: SlackHarness,
+) -> None:
+    from bot.replies import Direct
+
+    coach = Identity("slack", TEAM, "U0BEN")
+
+    def answer(ctx, event):  # type: ignore[no-untyped-def]
+        return [
+            Reply((Text(f"You chose {event.value}."),), replace=True),
+            Reply((Text("Ana finished a check."),), to=Direct(coach)),
+        ]
+
+    slack.core.router.actions["quiz"] = answer
+    slack.onboard("U0ANA")
+    element = {"action_id": "quiz.answer#b2", "value": "q7:b"}
+    await slack.click("U0ANA", element, channel="D0ANA", message_ts="1700000009.000100")
+    await slack.settle()
+    (update,) = slack.fake.named("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == ("D0ANA", "1700000009.000100")
+    assert "You chose q7:b." in message_text(update.params)
+    (post,) = slack.fake.named("chat.postMessage")
+    assert post.params["channel"] == "D0BEN"
