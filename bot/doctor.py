@@ -86,15 +86,20 @@ def check_index(settings: Settings) -> Check:
 
 
 def check_slack(settings: Settings) -> Check:
-    """Are Slack credentials complete?"""
-    if settings.slack_signing_secret and (settings.slack_bot_token or settings.slack_client_id):
-        return Check("slack", "ok", "signing secret and token or OAuth app configured")
-    if settings.slack_bot_token or settings.slack_signing_secret:
+    """Are Slack credentials complete (for HTTP, OAuth installs or Socket Mode)?"""
+    oauth = settings.slack_client_id and settings.slack_client_secret
+    if settings.slack_signing_secret and (settings.slack_bot_token or oauth):
+        how = "OAuth app (installs at /slack/install)" if oauth else "one workspace"
+        return Check("slack", "ok", f"signing secret and {how} configured")
+    if settings.slack_app_token and settings.slack_bot_token:
+        return Check("slack", "ok", "Socket Mode ready: run `learnbot serve --socket-mode`")
+    if settings.slack_bot_token or settings.slack_signing_secret or settings.slack_client_id:
         return Check(
             "slack",
             "fail",
             "Slack is half configured",
-            "set both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET",
+            "set SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET), or SLACK_BOT_TOKEN with SLACK_APP_TOKEN for Socket Mode",
         )
     return Check(
         "slack",

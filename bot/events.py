@@ -48,12 +48,17 @@ class Identity:
 
 @dataclass(frozen=True)
 class UserInfo:
-    """What the platform reports about the user (display name, email, time zone, status)."""
+    """What the platform reports about the user (display name, email, time zone, status).
+
+    `is_admin` says the platform calls the user a workspace admin or owner; it is
+    informational and grants no learnbot role.
+    """
 
     display_name: str = ""
     email: str = ""
     timezone: str = ""
     is_guest: bool = False
+    is_admin: bool = False
 
 
 @dataclass(frozen=True)

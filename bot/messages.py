@@ -125,7 +125,7 @@ STATUS_DUE = "due {date}"
 STATUS_OVERDUE = "overdue since {date}"
 STEP_SKIPPED = " · skipped for now"
 NEXT_TITLE = "Next: {title}"
-OPEN_MODULE = "Open the module"
+OPEN_STEP_MODULE = "Open the module"
 MARK_DONE = "Mark done"
 TAKE_CHECK = "Take the mastery check"
 TEST_OUT = "Test out now"
@@ -251,3 +251,27 @@ TEAMS_FILE_NOT_SENT = (
     "An admin can get it from the learnbot command line."
 )
 TEAMS_IMAGE_OMITTED = "Image: {alt} (too large to show in Teams)"
+# Slack
+LOOKING_UP = "Looking that up…"
+ANSWER_IN_DM = "I'll answer in our direct messages."
+NOT_INSTALLED = (
+    "learnbot is not installed in this workspace any more. Ask an admin to reinstall it."
+)
+UPLOAD_TOO_BIG = (
+    "That file is {size:,} bytes; I take files up to {limit:,} bytes "
+    "(LEARNBOT_MAX_UPLOAD_MB), so I did not download it."
+)
+UPLOAD_SIZE_UNKNOWN = "Slack did not tell me the size of that file, so I did not download it."
+UPLOAD_NOT_ON_SLACK = "That file is not stored on Slack, so I did not download it."
+UPLOAD_READ_TOO_BIG = "The file is larger than {limit:,} bytes, so I stopped reading it."
+SLACK_DOWNLOAD_FAILED = "Downloading the file from Slack failed. Please share it again in a minute."
+HOME_TITLE = "Your learning with learnbot"
+HOME_PROFILE = "Your profile"
+HOME_PATH = "Your path"
+HOME_PATH_NONE = "Your learning path is not available yet."
+HOME_PROGRESS = "Progress"
+HOME_PROGRESS_NONE = "No progress to show yet: answer a quiz or finish a module to see it here."
+HOME_NEXT_NUDGE = "Next nudge"
+HOME_NEXT_NUDGE_NONE = "No nudge is scheduled yet."
+HOME_NOT_ONBOARDED = "You have not set up your profile yet: send me a message to start."
+HOME_HINT = "Send me a direct message with a question, or type `/learn help`."

@@ -49,7 +49,7 @@ def deliver(ctx: Context, step: Step) -> Reply:
     blocks: list[Block] = [Section(msg.NEXT_TITLE.format(title=step.title), text)]
     buttons = []
     if step.url:
-        buttons.append(Button(msg.OPEN_MODULE, OPEN_ACTION, step.module_id, url=step.url))
+        buttons.append(Button(msg.OPEN_STEP_MODULE, OPEN_ACTION, step.module_id, url=step.url))
     buttons.append(Button(msg.MARK_DONE, DONE_ACTION, step.module_id))
     check = _check_button(ctx, step, msg.TAKE_CHECK)
     if check is not None:

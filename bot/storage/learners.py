@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
 
 from bot.events import Identity, UserInfo
 from bot.model import Learner
@@ -22,7 +23,17 @@ class LearnerRepository:
         self._engine = engine
 
     def resolve(self, identity: Identity, info: UserInfo, *, now: datetime) -> Learner:
-        """The learner behind an identity, created (or linked by email) on first contact."""
+        """The learner behind an identity, created (or linked by email) on first contact.
+
+        Two first messages of one person handled at the same time both try to create the
+        identity; the one that loses the race reads what the winner stored.
+        """
+        try:
+            return self._resolve(identity, info, now=now)
+        except IntegrityError:
+            return self._resolve(identity, info, now=now)
+
+    def _resolve(self, identity: Identity, info: UserInfo, *, now: datetime) -> Learner:
         with self._engine.begin() as conn:
             learner_id = self._learner_id(conn, identity)
             if learner_id is None:

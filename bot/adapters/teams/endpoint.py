@@ -39,6 +39,7 @@ from bot.adapters.teams.inbound import tenant_of
 from bot.adapters.teams.port import TeamsChatPort
 from bot.app import App
 from bot.errors import UserError
+from bot.ports import ChatPorts
 from bot.settings import Settings
 from bot.storage.conversations import ConversationRepository
 
@@ -254,6 +255,7 @@ def mount(
     auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials_factory)
     endpoint = _build(core, auth, app_id=app_id, retry=retry)
     web_app[ENDPOINT_KEY] = endpoint
+    core.services.extras.setdefault("chat_ports", ChatPorts()).add(endpoint.port)
     web_app.router.add_post(ROUTE, endpoint.handle)
     web_app.on_startup.append(_bind_loop)
     web_app.on_cleanup.append(_close_port)

@@ -1,0 +1,214 @@
+"""The bolt app: every listener acknowledges first and leaves the work to the bridge.
+
+`EVENTS` and `COMMAND` are the single list of what the app listens to; the manifest test
+checks `manifest/slack/manifest.yaml` subscribes to exactly these.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import messages as msg
+from bot.adapters.slack.bridge import Bridge
+from bot.adapters.slack.inbound import COMMAND
+from bot.adapters.slack.logs import bolt_logger
+
+# Manifest bot event -> the bolt event type it arrives as.
+EVENTS = {
+    "app_mention": "app_mention",
+    "message.im": "message",
+    "app_home_opened": "app_home_opened",
+    "file_shared": "file_shared",
+    "app_uninstalled": "app_uninstalled",
+    "tokens_revoked": "tokens_revoked",
+    "user_change": "user_change",
+}
+# Events Slack sends even after an uninstall, so no installation is needed to handle them.
+NO_INSTALL_NEEDED = frozenset({"app_uninstalled", "tokens_revoked", "team_access_revoked"})
+
+
+class SingleWorkspaceAuth:
+    """bolt's `authorize` for one bot token: auth.test once (at start-up), then reused.
+
+    Bolt's own single-workspace authorization calls auth.test lazily, so a burst of first
+    requests all call it at once; this asks once and shares the answer. If Slack cannot be
+    reached, requests still go through with the token alone (replies will report the error).
+    """
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+        self._result: AuthorizeResult | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def bot_user_id(self) -> str | None:
+        """The bot's own user id, once known."""
+        return self._result.bot_user_id if self._result else None
+
+    async def warm(self) -> bool:
+        """Call auth.test now; False (logged) when the token does not work."""
+        async with self._lock:
+            if self._result is not None:
+                return True
+            try:
+                response = await self._client.auth_test()
+            except (SlackApiError, SlackClientError, OSError) as err:
+                logging.getLogger(__name__).error(
+                    "slack auth.test failed (%s): check SLACK_BOT_TOKEN and SLACK_API_URL",
+                    type(err).__name__,
+                )
+                return False
+            self._result = AuthorizeResult.from_auth_test_response(
+                auth_test_response=response, bot_token=self._client.token
+            )
+            return True
+
+    async def authorize(
+        self, enterprise_id: str | None, team_id: str | None, user_id: str | None
+    ) -> AuthorizeResult:
+        """The cached authorization (bolt passes the ids by name)."""
+        if self._result is None:
+            await self.warm()
+        if self._result is not None:
+            return self._result
+        return AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, bot_token=self._client.token
+        )
+
+
+def _authorize_with(auth: SingleWorkspaceAuth) -> Callable[..., Awaitable[AuthorizeResult]]:
+    # bolt passes arguments by their names, so it needs a plain function, not a method.
+    async def authorize(
+        enterprise_id: str | None, team_id: str | None, user_id: str | None
+    ) -> AuthorizeResult:
+        return await auth.authorize(enterprise_id, team_id, user_id)
+
+    return authorize
+
+
+def _retry(req: AsyncBoltRequest) -> str | None:
+    values = req.headers.get("x-slack-retry-num") or []
+    return values[0] if values else None
+
+
+def build_bolt_app(
+    *,
+    bridge: Bridge,
+    client: AsyncWebClient,
+    signing_secret: str,
+    oauth_flow: AsyncOAuthFlow | None = None,
+    installations: AsyncInstallationStore | None = None,
+    authorize: SingleWorkspaceAuth | None = None,
+) -> AsyncApp:
+    """An AsyncApp whose listeners ack at once and spawn the bridge's work."""
+    app = AsyncApp(
+        logger=bolt_logger(),
+        name="learnbot",
+        signing_secret=signing_secret,
+        client=client,
+        oauth_flow=oauth_flow,
+        installation_store=installations,
+        installation_store_bot_only=True if installations is not None else None,
+        before_authorize=_installed_only(installations) if installations is not None else None,
+        authorize=_authorize_with(authorize) if authorize is not None else None,
+        request_verification_enabled=bool(signing_secret),
+    )
+    _register(app, bridge)
+    return app
+
+
+def _register(app: AsyncApp, bridge: Bridge) -> None:
+    async def on_message(ack: AsyncAck, body: dict[str, Any], req: AsyncBoltRequest) -> None:
+        await ack()
+        bridge.spawn(bridge.message(body, retry=_retry(req)))
+
+    async def on_home(ack: AsyncAck, body: dict[str, Any], req: AsyncBoltRequest) -> None:
+        await ack()
+        bridge.spawn(bridge.home_opened(body, retry=_retry(req)))
+
+    async def on_file(
+        ack: AsyncAck, body: dict[str, Any], req: AsyncBoltRequest, context: dict[str, Any]
+    ) -> None:
+        await ack()
+        bot_user = context.get("bot_user_id")
+        bridge.spawn(bridge.file_shared(body, bot_user=bot_user, retry=_retry(req)))
+
+    async def on_removed(ack: AsyncAck, body: dict[str, Any], req: AsyncBoltRequest) -> None:
+        await ack()
+        bridge.spawn(bridge.removed(body, retry=_retry(req)))
+
+    async def on_user_change(ack: AsyncAck, body: dict[str, Any], req: AsyncBoltRequest) -> None:
+        await ack()
+        bridge.spawn(bridge.user_changed(body, retry=_retry(req)))
+
+    async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+        in_dm = str(body.get("channel_id", "")).startswith("D")
+        await (ack() if in_dm else ack(msg.ANSWER_IN_DM))
+        bridge.spawn(bridge.command(body))
+
+    async def on_action(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        bridge.spawn(bridge.action(body))
+
+    handlers: dict[str, Callable[..., Awaitable[None]]] = {
+        "app_mention": on_message,
+        "message": on_message,
+        "app_home_opened": on_home,
+        "file_shared": on_file,
+        "app_uninstalled": on_removed,
+        "tokens_revoked": on_removed,
+        "user_change": on_user_change,
+    }
+    for bolt_event in EVENTS.values():
+        app.event(bolt_event)(handlers[bolt_event])
+    app.command(COMMAND)(on_command)
+    app.block_action(re.compile(r".*"))(on_action)
+    app.error(_on_error)
+
+
+async def _on_error(error: Exception) -> None:
+    logging.getLogger(__name__).error("slack listener failed: %s", type(error).__name__)
+
+
+def _installed_only(
+    installations: AsyncInstallationStore,
+) -> Callable[..., Awaitable[BoltResponse]]:
+    """Middleware: requests from a workspace with no installation are answered politely."""
+
+    async def installed_only(
+        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        body = req.body or {}
+        kind = body.get("type")
+        event_type = (body.get("event") or {}).get("type") if kind == "event_callback" else None
+        if kind in ("url_verification", "ssl_check") or event_type in NO_INSTALL_NEEDED:
+            return await next()
+        context = req.context
+        bot = await installations.async_find_bot(
+            enterprise_id=context.enterprise_id,
+            team_id=context.team_id,
+            is_enterprise_install=context.is_enterprise_install,
+        )
+        if bot is not None:
+            return await next()
+        logging.getLogger(__name__).info(
+            "slack request from workspace %s, which is not installed: ignored", context.team_id
+        )
+        text = msg.NOT_INSTALLED if "command" in body else ""
+        return BoltResponse(status=200, body=text)
+
+    return installed_only

@@ -1,0 +1,74 @@
+"""Admin uploads: a file shared in a DM is checked (role, size, host) before any download."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot import messages as msg
+from bot.adapters.slack.files import FileFetcher, SlackFile
+from bot.core import Services
+from bot.events import Channel, Event, FileShared, Identity, UserInfo
+from bot.ports import DeliveryFailed
+from bot.replies import Reply, say
+
+log = logging.getLogger(__name__)
+
+
+def prepare_upload(
+    body: dict[str, Any],
+    identity: Identity,
+    info: UserInfo,
+    *,
+    services: Services,
+    files: FileFetcher,
+) -> tuple[Event, list[Reply] | None] | None:
+    """The FileShared event for the router, or a refusal to send instead.
+
+    Returns None for files shared outside a direct message with the bot (ignored). The
+    order is deliberate: the role is checked before the file is even looked at, and the
+    size from `files.info` before a single byte is downloaded.
+    """
+    event = body.get("event") or {}
+    channel_id = str(event.get("channel_id") or "")
+    file_id = str(event.get("file_id") or (event.get("file") or {}).get("id") or "")
+    if not channel_id.startswith("D") or not file_id:
+        return None
+    here = Event(identity, Channel(channel_id, is_direct=True), info, str(body.get("event_id", "")))
+    learner = services.learners.resolve(identity, info, now=services.clock.now())
+    if not learner.has_role("admin"):
+        return here, [say(msg.UPLOAD_ADMINS_ONLY)]
+    try:
+        meta = files.info(identity.workspace, file_id)
+    except DeliveryFailed as err:
+        log.warning("slack files.info failed: %s", err)
+        return here, [say(msg.SLACK_DOWNLOAD_FAILED)]
+    refusal = _refusal(meta, files, services.settings.max_upload_bytes)
+    if refusal is not None:
+        return here, [say(refusal)]
+    cap = services.settings.max_upload_bytes
+
+    def read(max_bytes: int) -> bytes:
+        return files.download(identity.workspace, meta, min(max_bytes, cap))
+
+    shared = FileShared(
+        identity,
+        here.channel,
+        info,
+        here.event_id,
+        name=meta.name,
+        size=meta.size,
+        mime=meta.mime,
+        read=read,
+    )
+    return shared, None
+
+
+def _refusal(meta: SlackFile, files: FileFetcher, cap: int) -> str | None:
+    if meta.size < 0:
+        return msg.UPLOAD_SIZE_UNKNOWN
+    if meta.size > cap:
+        return msg.UPLOAD_TOO_BIG.format(size=meta.size, limit=cap)
+    if not files.trusted(meta.url):
+        return msg.UPLOAD_NOT_ON_SLACK
+    return None

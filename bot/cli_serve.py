@@ -1,0 +1,57 @@
+"""`learnbot serve`: the web server for Slack (and the other chat platforms) and /healthz."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `serve` to the main CLI."""
+    app.command("serve")(serve)
+
+
+def serve(
+    port: Annotated[int, typer.Option("--port", help="TCP port to listen on.")] = 3000,
+    host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "0.0.0.0",
+    socket_mode: Annotated[
+        bool,
+        typer.Option(
+            "--socket-mode", help="Connect to Slack with SLACK_APP_TOKEN (no public URL)."
+        ),
+    ] = False,
+    insecure_dev: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-dev",
+            help="Local development only: let platforms that allow it accept unauthenticated "
+            "requests (Slack requests are always verified).",
+        ),
+    ] = False,
+) -> None:
+    """Serve Slack at POST /slack/events (and the other platforms) with GET /healthz."""
+    import asyncio
+    import logging
+
+    from bot.cli import fail, open_app
+    from bot.errors import UserError
+    from bot.server import ServeOptions, build_web_app, serve_forever
+
+    if not 0 <= port <= 65535:
+        raise fail(f"--port must be between 0 and 65535, not {port}", 2)
+    core = open_app()
+    logging.basicConfig(
+        level=core.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    options = ServeOptions(insecure_dev=insecure_dev, slack_socket_mode=socket_mode)
+    try:
+        web_app = build_web_app(core, insecure_dev=insecure_dev, options=options)
+    except UserError as err:
+        raise fail(str(err), 2) from err
+    if insecure_dev:
+        typer.secho("WARNING: --insecure-dev is for local development only.", fg="yellow", err=True)
+    try:
+        asyncio.run(serve_forever(web_app, host=host, port=port, echo=typer.echo))
+    except OSError as err:
+        raise fail(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
