@@ -15,13 +15,14 @@ from bot.settings import Settings
 from bot.storage.content import ContentRepository
 
 if TYPE_CHECKING:
-    from content_index.model import ParsedDocument
+    from content_index.model import Chunk, ParsedDocument
     from retrieval.answer import Answer
     from retrieval.hybrid import Hit, HybridRetriever
     from retrieval.store import ChromaVectorStore
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
+EMBED_GROUP = 256  # chunks embedded together (about 2 s of encoding on 2 cores)
 
 
 @dataclass
@@ -43,6 +44,14 @@ class IngestReport:
             "failed": self.failed,
             "chunks": self.chunks,
         }
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A parsed document and its chunks, waiting to be embedded and written."""
+
+    doc: ParsedDocument
+    chunks: list[Chunk]
 
 
 @dataclass(frozen=True)
@@ -119,15 +128,26 @@ class Library:
     def ingest(
         self, paths: Sequence[Path], *, prune: bool = False, progress: Progress | None = None
     ) -> IngestReport:
-        """Ingest files and folders; unchanged documents are skipped by content hash."""
+        """Ingest files and folders; unchanged documents are skipped by content hash.
+
+        Documents are parsed one by one but embedded in groups of about `EMBED_GROUP` chunks,
+        so the encoder batches texts of similar length across documents; each document is
+        then written on its own, so a failure affects only that document.
+        """
         from content_index import discover
 
         report = IngestReport()
         found = discover(list(paths))
+        group: list[_Prepared] = []
         for done, (path, source) in enumerate(found, start=1):
+            prepared = self._prepare_file(path, source, report)
+            if prepared is not None:
+                group.append(prepared)
+            if sum(len(p.chunks) for p in group) >= EMBED_GROUP or done == len(found):
+                self._write_group(group, report)
+                group = []
             if progress is not None:
                 progress(done, len(found), source)
-            self._ingest_one(path, source, report)
         if prune:
             report.pruned = self._prune({source for _, source in found})
         self._retriever = None
@@ -136,11 +156,12 @@ class Library:
     def ingest_upload(self, name: str, data: bytes) -> IngestReport:
         """Ingest one uploaded file (sent in chat or fetched from a URL); its source is `name`."""
         report = IngestReport()
-        self._ingest_data(data, source=name, filename=name, sidecar=None, report=report)
+        prepared = self._prepare(data, source=name, filename=name, sidecar=None, report=report)
+        self._write_group([prepared] if prepared else [], report)
         self._retriever = None
         return report
 
-    def _ingest_one(self, path: Path, source: str, report: IngestReport) -> None:
+    def _prepare_file(self, path: Path, source: str, report: IngestReport) -> _Prepared | None:
         from content_index import ContentError, find_sidecar, load_sidecar
         from content_index.safety import check_size
 
@@ -151,10 +172,12 @@ class Library:
             data = path.read_bytes()
         except (ContentError, OSError) as err:
             report.failed.append({"path": source, "error": str(err)})
-            return
-        self._ingest_data(data, source=source, filename=path.name, sidecar=sidecar, report=report)
+            return None
+        return self._prepare(
+            data, source=source, filename=path.name, sidecar=sidecar, report=report
+        )
 
-    def _ingest_data(
+    def _prepare(
         self,
         data: bytes,
         *,
@@ -162,15 +185,16 @@ class Library:
         filename: str,
         sidecar: dict[str, Any] | None,
         report: IngestReport,
-    ) -> None:
-        from content_index import ContentError, parse_document
+    ) -> _Prepared | None:
+        """Parse and chunk a document, or None when it is unchanged or fails (reported)."""
+        from content_index import ContentError, chunk_document, parse_document
 
+        digest = hashlib.sha256(data).hexdigest()
+        existing = self._content.by_source(source)
+        if existing is not None and existing.content_hash == digest and data:
+            report.skipped += 1
+            return None
         try:
-            digest = hashlib.sha256(data).hexdigest()
-            existing = self._content.by_source(source)
-            if existing is not None and existing.content_hash == digest and data:
-                report.skipped += 1
-                return
             doc = parse_document(
                 data,
                 source=source,
@@ -178,21 +202,34 @@ class Library:
                 sidecar=sidecar,
                 max_bytes=self._settings.max_upload_bytes,
             )
-            report.chunks += self._write(doc)
-            report.ingested += 1
-            if doc.meta.inferred:
-                report.inferred[source] = list(doc.meta.inferred)
-        except (ContentError, Conflict) as err:
+        except ContentError as err:
             report.failed.append({"path": source, "error": str(err)})
-
-    def _write(self, doc: ParsedDocument) -> int:
-        from content_index import chunk_document
-
-        chunks = chunk_document(doc)
+            return None
         salt = doc.content_hash[:8]
-        chunks = [_with_id(c, f"{c.module_id}::{salt}::{c.ordinal}") for c in chunks]
+        chunks = [_with_id(c, f"{c.module_id}::{salt}::{c.ordinal}") for c in chunk_document(doc)]
+        return _Prepared(doc, chunks)
+
+    def _write_group(self, group: Sequence[_Prepared], report: IngestReport) -> None:
+        if not group:
+            return
+        texts = [_embed_text(c) for p in group for c in p.chunks]
+        vectors = self.embedder().embed_documents(texts)
+        start = 0
+        for prepared in group:
+            end = start + len(prepared.chunks)
+            try:
+                report.chunks += self._write(prepared, vectors[start:end])
+            except Conflict as err:
+                report.failed.append({"path": prepared.doc.meta.source, "error": str(err)})
+            else:
+                report.ingested += 1
+                if prepared.doc.meta.inferred:
+                    report.inferred[prepared.doc.meta.source] = list(prepared.doc.meta.inferred)
+            start = end
+
+    def _write(self, prepared: _Prepared, vectors: Any) -> int:
+        doc, chunks = prepared.doc, prepared.chunks
         store = self.store()
-        vectors = self.embedder().embed_documents([_embed_text(c) for c in chunks])
         store.add_chunks(doc.meta, chunks, vectors)
         try:
             old = self._content.save(
