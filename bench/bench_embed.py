@@ -28,9 +28,7 @@ import bench_retrieval as shared  # also puts the repository on sys.path
 from content_index.model import Chunk
 from retrieval.embedding import embedding_text, packaged_model_path
 from retrieval.evaluation import Retrieved, evaluate
-from retrieval.indexing import index_library
 from retrieval.onnx_embedder import OnnxEmbedder
-from retrieval.store import ChromaVectorStore
 
 THREADS = max(1, os.cpu_count() or 1)
 ROUNDS = 2
@@ -98,18 +96,23 @@ def dense_quality(
     return evaluate(search, qa, k=10)
 
 
-def learnbot_pipeline(root: Path, tmp: Path) -> dict[str, float]:
-    """Seconds for parse + chunk, embed (ONNX, export cached), and store (embedded Chroma)."""
-    (chunks, modules), parse_seconds = timed(lambda: shared.parse_library(root))
-    embedder = OnnxEmbedder(tmp / "models", bulk_workers=THREADS)
-    store = ChromaVectorStore(path=tmp / "pipeline-chroma")
-    started = time.perf_counter()
-    index_library(store, embedder, chunks=chunks, modules=modules)
-    return {
-        "parse+chunk": parse_seconds,
-        "embed+store": time.perf_counter() - started,
-        "chunks": float(len(chunks)),
-    }
+def learnbot_pipeline(root: Path, tmp: Path, run: int) -> dict[str, float]:
+    """Seconds for `learnbot ingest` of the folder: parse, chunk, embed, Chroma and SQLite."""
+    from bot.app import build_services
+    from bot.library import Library
+    from bot.settings import Settings
+    from bot.storage.content import ContentRepository
+
+    settings = Settings(
+        LEARNBOT_HOME=tmp / f"ingest-{run}", LEARNBOT_MODELS_DIR=tmp / "models", _env_file=None
+    )
+    services = build_services(settings)
+    library = Library(
+        content=ContentRepository(services.engine), settings=settings, clock=services.clock
+    )
+    library.embedder().embed_documents(["warm up"])  # the export is cached by then
+    report, seconds = timed(lambda: library.ingest([root]))
+    return {"total": seconds, "chunks": float(report.chunks), "failed": float(len(report.failed))}
 
 
 def langchain_pipeline(root: Path) -> dict[str, float]:
@@ -166,11 +169,13 @@ def main() -> None:
                 f"{r['recall@10']:.3f} | {r['mrr']:.3f} |"
             )
         print("\n### Whole ingest pipeline (harder variant corpus)\n")
-        ours = learnbot_pipeline(root, tmp)
+        runs = [learnbot_pipeline(root, tmp, run) for run in range(ROUNDS)]
+        ours = min(runs, key=lambda r: r["total"])
         print(
-            f"learnbot: {ours['chunks']:.0f} chunks; parse+chunk {ours['parse+chunk']:.1f} s, "
-            f"embed+store {ours['embed+store']:.1f} s, total "
-            f"{ours['parse+chunk'] + ours['embed+store']:.1f} s"
+            f"learnbot ingest: {ours['chunks']:.0f} chunks ({ours['failed']:.0f} files failed) "
+            f"in {ours['total']:.1f} s (best of {ROUNDS}), "
+            f"{torch_seconds / ours['total']:.2f}x faster than plain torch encoding of the "
+            "same chunks alone"
         )
         if not args.no_langchain:
             theirs = langchain_pipeline(root)
