@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock, SystemClock
-from bot.core import Services
+from bot.core import Services, lazy
 from bot.dialogs.engine import DialogEngine
 from bot.dialogs.onboarding import OnboardingFlow
 from bot.handlers import ask, basics, profile
+from bot.handlers import calendar as calendar_handlers
+from bot.handlers import nudges as nudge_handlers
 from bot.router import Router
 from bot.settings import Settings
 from bot.storage.db import make_engine, migrate
@@ -50,12 +52,13 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Build the whole core for one process."""
     services = build_services(settings, clock=clock)
     _register_catalogs(services)
+    _register_nudges(services)
     dialogs = DialogEngine({"onboarding": OnboardingFlow()})
-    commands = [profile.COMMAND, ask.COMMAND]
+    commands = [profile.COMMAND, ask.COMMAND, *nudge_handlers.COMMANDS, calendar_handlers.COMMAND]
     router = Router(
         services=services,
         commands=[],
-        actions={},
+        actions={nudge_handlers.ACTION: nudge_handlers.handle_action},
         dialogs=dialogs,
         ask=ask.handle_question,
     )
@@ -77,3 +80,14 @@ def _register_catalogs(services: Services) -> None:
     repo = services.framework
     services.extras["roles"] = lambda: [(r.id, r.title) for r in repo.get().roles]
     services.extras["competencies"] = lambda: [(c.id, c.title) for c in repo.get().competencies]
+
+
+def _register_nudges(services: Services) -> None:
+    """The nudge service, built on first use (it imports numpy and fsrs)."""
+
+    def build() -> object:
+        from nudges.service import NudgeService
+
+        return NudgeService(services)
+
+    services.extras["nudges"] = lazy(build)

@@ -127,3 +127,7 @@ def main() -> None:
 
     commands_extra.register(app)
     app()
+
+
+if __name__ == "__main__":
+    main()

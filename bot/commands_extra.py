@@ -13,6 +13,9 @@ framework_app = typer.Typer(help="Competency frameworks: competencies, roles and
 def register(app: typer.Typer) -> None:
     """Attach every feature's commands to the main CLI."""
     app.add_typer(framework_app, name="framework")
+    from bot import cli_nudges
+
+    cli_nudges.register(app)
 
 
 @framework_app.command("import")
