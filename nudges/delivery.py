@@ -124,6 +124,17 @@ def hold_reason(
 
 
 @dataclass
+class _Recipient:
+    """What the checks need about one learner, read once per batch."""
+
+    profile: Profile
+    prefs: NudgePrefs
+    sent: list[datetime]
+    port: ChatPort
+    identity: Identity
+
+
+@dataclass
 class Delivery:
     """One delivery worker: claims a batch, checks, paces and sends each nudge."""
 
@@ -146,28 +157,43 @@ class Delivery:
             worker=self.worker_id, now=self.now(), limit=self.config.batch, lease=self.config.lease
         )
         stats.claimed = len(claimed)
+        by_learner: dict[str, list[Nudge]] = {}
         for nudge in claimed:
-            self._handle(nudge, stats)
+            by_learner.setdefault(nudge.learner_id, []).append(nudge)
+        for learner_id, nudges in by_learner.items():
+            self._learner(learner_id, nudges, stats)
         return stats
 
-    def _handle(self, nudge: Nudge, stats: DeliveryStats) -> None:
+    def _learner(self, learner_id: str, nudges: list[Nudge], stats: DeliveryStats) -> None:
+        """One learner's claimed nudges, read once: identity, profile, preferences, sends."""
         now = self.now()
-        learner = self.learners.get(nudge.learner_id)
+        learner = self.learners.get(learner_id)
         target = None if learner is None else self.ports.for_identities(learner.identities)
         if learner is None or target is None:
-            self.outbox.mark_dead(nudge, error="no reachable chat identity", now=now)
-            stats.dead += 1
+            for nudge in nudges:
+                self.outbox.mark_dead(nudge, error="no reachable chat identity", now=now)
+                stats.dead += 1
             return
-        profile, prefs = self.profiles.get(learner.id), self.prefs.get(learner.id)
-        sent = self.outbox.sent_since(learner.id, since=now - timedelta(days=8))
+        context = _Recipient(
+            profile=self.profiles.get(learner_id),
+            prefs=self.prefs.get(learner_id),
+            sent=self.outbox.sent_since(learner_id, since=now - timedelta(days=8)),
+            port=target[0],
+            identity=target[1],
+        )
+        for nudge in nudges:
+            self._handle(nudge, context, stats)
+
+    def _handle(self, nudge: Nudge, to: _Recipient, stats: DeliveryStats) -> None:
+        now = self.now()
         why = hold_reason(
-            nudge, profile=profile, prefs=prefs, sent=sent, now=now, config=self.config
+            nudge, profile=to.profile, prefs=to.prefs, sent=to.sent, now=now, config=self.config
         )
         if why is not None:
             self.outbox.mark_replan(nudge, why=why, now=now)
             stats.replanned += 1
             return
-        port, identity = target
+        port, identity = to.port, to.identity
         key = pacing_key(identity)
         wait = self.pacer.reserve(port.platform, key)
         if wait > self.config.max_inline_wait:
@@ -177,11 +203,12 @@ class Delivery:
         if wait > 0:
             self.sleep(wait)
             self.pacer.reserve(port.platform, key)
-        self._send(nudge, port, identity, key, stats)
+        if self._send(nudge, port, identity, key, stats):
+            to.sent.append(self.now())
 
     def _send(
         self, nudge: Nudge, port: ChatPort, identity: Identity, key: str, stats: DeliveryStats
-    ) -> None:
+    ) -> bool:
         reply = nudge_reply(nudge, identity)
         platform = port.platform
         try:
@@ -189,21 +216,22 @@ class Delivery:
         except RecipientGone as err:
             self.outbox.mark_dead(nudge, error=f"recipient gone: {err}", now=self.now())
             stats.dead += 1
-            return
+            return False
         except DeliveryFailed as err:
             if err.retry_after:
                 self.pacer.penalise(platform, key, err.retry_after)
             self._failed(nudge, str(err), err.retryable, err.retry_after, stats)
-            return
+            return False
         except Exception as err:  # a bug in a port must not stop the worker
             log.exception("chat port %s raised %s", platform, type(err).__name__)
             self._failed(nudge, f"{type(err).__name__}", True, None, stats)
-            return
+            return False
         if self.outbox.mark_sent(nudge, delivered, now=self.now()):
             stats.sent += 1
         else:
             log.warning("nudge %s was sent after its lease expired", nudge.id)
             stats.lost += 1
+        return True
 
     def _failed(
         self,

@@ -211,7 +211,9 @@ class Outbox:
             "updated_at": now,
         }
         with self._engine.begin() as conn:
-            pick = select(outbox.c.id).where(claimable).order_by(outbox.c.due_at).limit(limit)
+            # Ordered by learner within a due time, so a batch reads each learner once.
+            order = (outbox.c.due_at, outbox.c.learner_id)
+            pick = select(outbox.c.id).where(claimable).order_by(*order).limit(limit)
             if self._pg:
                 ids = list(conn.execute(pick.with_for_update(skip_locked=True)).scalars())
                 if not ids:
@@ -224,7 +226,7 @@ class Outbox:
                     .values(**values)
                 )
             rows = conn.execute(
-                select(outbox).where(outbox.c.claim_token == token).order_by(outbox.c.due_at)
+                select(outbox).where(outbox.c.claim_token == token).order_by(*order)
             ).mappings()
             return [_nudge(r) for r in rows]
 
