@@ -9,6 +9,7 @@ ends in a burst: old nudges are re-planned into future free slots, not sent at o
 
 from __future__ import annotations
 
+import heapq
 import logging
 import random
 import time
@@ -68,7 +69,7 @@ class DeliveryConfig:
     backoff_cap: float = 1800.0
     stale: timedelta = STALE
     min_gap: timedelta = timedelta(minutes=30)
-    max_inline_wait: float = 1.0
+    max_hold: float = 0.25
 
 
 @dataclass
@@ -134,6 +135,15 @@ class _Recipient:
     identity: Identity
 
 
+@dataclass(order=True)
+class _Held:
+    """A nudge waiting in memory for its channel's or tenant's budget (seconds, pacer clock)."""
+
+    ready: float
+    nudge: Nudge = field(compare=False)
+    to: _Recipient = field(compare=False)
+
+
 @dataclass
 class Delivery:
     """One delivery worker: claims a batch, checks, paces and sends each nudge."""
@@ -160,11 +170,15 @@ class Delivery:
         by_learner: dict[str, list[Nudge]] = {}
         for nudge in claimed:
             by_learner.setdefault(nudge.learner_id, []).append(nudge)
+        waiting: list[_Held] = []
         for learner_id, nudges in by_learner.items():
-            self._learner(learner_id, nudges, stats)
+            self._learner(learner_id, nudges, stats, waiting)
+        self._drain(waiting, stats)
         return stats
 
-    def _learner(self, learner_id: str, nudges: list[Nudge], stats: DeliveryStats) -> None:
+    def _learner(
+        self, learner_id: str, nudges: list[Nudge], stats: DeliveryStats, waiting: list[_Held]
+    ) -> None:
         """One learner's claimed nudges, read once: identity, profile, preferences, sends."""
         now = self.now()
         learner = self.learners.get(learner_id)
@@ -182,9 +196,11 @@ class Delivery:
             identity=target[1],
         )
         for nudge in nudges:
-            self._handle(nudge, context, stats)
+            self._handle(nudge, context, stats, waiting)
 
-    def _handle(self, nudge: Nudge, to: _Recipient, stats: DeliveryStats) -> None:
+    def _handle(
+        self, nudge: Nudge, to: _Recipient, stats: DeliveryStats, waiting: list[_Held]
+    ) -> None:
         now = self.now()
         why = hold_reason(
             nudge, profile=to.profile, prefs=to.prefs, sent=to.sent, now=now, config=self.config
@@ -193,18 +209,31 @@ class Delivery:
             self.outbox.mark_replan(nudge, why=why, now=now)
             stats.replanned += 1
             return
-        port, identity = to.port, to.identity
-        key = pacing_key(identity)
-        wait = self.pacer.reserve(port.platform, key)
-        if wait > self.config.max_inline_wait:
-            self.outbox.release(nudge, at=now + timedelta(seconds=wait), now=now)
+        to.sent.append(now)  # later nudges of this batch see it, even while it waits
+        self._paced(_Held(0.0, nudge, to), stats, waiting)
+
+    def _paced(self, held: _Held, stats: DeliveryStats, waiting: list[_Held]) -> None:
+        """Send now if the platform's budget allows; hold it briefly, or give it back."""
+        to = held.to
+        key = pacing_key(to.identity)
+        wait = self.pacer.reserve(to.port.platform, key)
+        if wait <= 0:
+            self._send(held.nudge, to.port, to.identity, key, stats)
+        elif wait <= self.config.max_hold:
+            heapq.heappush(waiting, _Held(self.pacer.clock() + wait, held.nudge, to))
+        else:
+            now = self.now()
+            self.outbox.release(held.nudge, at=now + timedelta(seconds=wait), now=now)
             stats.deferred += 1
-            return
-        if wait > 0:
-            self.sleep(wait)
-            self.pacer.reserve(port.platform, key)
-        if self._send(nudge, port, identity, key, stats):
-            to.sent.append(self.now())
+
+    def _drain(self, waiting: list[_Held], stats: DeliveryStats) -> None:
+        """Send the held nudges as their budget frees up (other channels went first)."""
+        while waiting:
+            held = heapq.heappop(waiting)
+            delay = held.ready - self.pacer.clock()
+            if delay > 0:
+                self.sleep(delay)
+            self._paced(held, stats, waiting)
 
     def _send(
         self, nudge: Nudge, port: ChatPort, identity: Identity, key: str, stats: DeliveryStats

@@ -21,7 +21,16 @@ from bot import messages as msg
 from learning.profile import Profile
 from nudges.calendar import CalendarEvent
 from nudges.matching import Catalogue, Match, ModuleInfo
-from nudges.slots import LocalDay, Span, instant, subtract, to_spans, utc, working_days
+from nudges.slots import (
+    LocalDay,
+    Span,
+    instant,
+    subtract,
+    to_spans,
+    utc,
+    working_days,
+    zone_of,
+)
 from nudges.srs import TARGET_RETENTION
 
 REVIEW, NEXT_STEP, REQUIRED, JIT = "review", "next_step", "required", "just_in_time"
@@ -177,7 +186,7 @@ def _planned(c: _Candidate, placed: tuple[float, float], profile: Profile) -> Pl
     when = utc(at)
     return PlannedNudge(
         at=when,
-        local=when.astimezone(profile.zone),
+        local=when.astimezone(zone_of(profile.timezone)),
         kind=c.kind,
         object_id=c.object_id,
         module_id=c.module_id,
@@ -192,7 +201,7 @@ class _Book:
     """The nudges placed so far: counts per local day, week and kind, spacing, cooldowns."""
 
     def __init__(self, profile: Profile, prefs: NudgePrefs, history: Sequence[SentNudge]) -> None:
-        self.profile, self.zone = profile, profile.zone
+        self.profile, self.zone = profile, zone_of(profile.timezone)
         self.prefs = prefs
         self.times: list[float] = []
         self.per_day: dict[date, int] = {}
@@ -348,7 +357,7 @@ def _required(inp: PlanInput, days: Sequence[LocalDay], now: float) -> list[_Can
 
 
 def _required_why(module: ModuleInfo, due_at: datetime, profile: Profile) -> Why:
-    zone = profile.zone
+    zone = zone_of(profile.timezone)
     due_day = due_at.astimezone(zone).date()
 
     def why(at: float, _gap: float) -> str:
@@ -370,7 +379,7 @@ def _just_in_time(
     same day before it starts."""
     if inp.matcher is None:
         return []
-    zone = inp.profile.zone
+    zone = zone_of(inp.profile.timezone)
     seen: set[str] = set()
     out = []
     for event in sorted(inp.events, key=lambda e: e.start):

@@ -8,6 +8,7 @@ time, so daylight-saving changes move the working day exactly as the learner liv
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,6 +17,14 @@ from zoneinfo import ZoneInfo
 from learning.profile import Profile
 
 Span = tuple[float, float]
+
+
+@functools.cache
+def zone_of(name: str) -> ZoneInfo:
+    """A time zone by name, kept for the process (ZoneInfo's own cache holds only a few)."""
+    return ZoneInfo(name)
+
+
 BUFFER_S = 5 * 60.0
 _DAY_MINUTES = 24 * 60
 
@@ -93,7 +102,7 @@ def working_days(
         end: No window reaches past this instant.
         skip: Local dates the learner asked to be left alone ("Not today").
     """
-    zone = profile.zone
+    zone = zone_of(profile.timezone)
     minutes = allowed_minutes(profile)
     days: list[LocalDay] = []
     for day in local_dates(start, end, zone):
@@ -111,14 +120,14 @@ def working_days(
 
 def in_quiet_hours(profile: Profile, at: datetime) -> bool:
     """Whether an instant falls in the learner's quiet hours (checked again at send time)."""
-    local = at.astimezone(profile.zone)
+    local = at.astimezone(zone_of(profile.timezone))
     minute = local.hour * 60 + local.minute
     return any(s <= minute < e for s, e in quiet_spans(profile.quiet_start, profile.quiet_end))
 
 
 def in_working_hours(profile: Profile, at: datetime) -> bool:
     """Whether an instant falls on a working day inside working hours and outside quiet hours."""
-    local = at.astimezone(profile.zone)
+    local = at.astimezone(zone_of(profile.timezone))
     if str(local.isoweekday()) not in profile.work_days:
         return False
     minute = local.hour * 60 + local.minute
