@@ -69,6 +69,10 @@ def _nudge(row: RowMapping) -> Nudge:
     return Nudge(**{name: row[name] for name in Nudge.__dataclass_fields__})
 
 
+# Planning never touches a row a worker holds (its claim may be sending right now).
+_unclaimed = outbox.c.status.in_([PENDING, REPLAN, CANCELLED])
+
+
 def replaceable(row: Nudge, *, now: datetime, stale: timedelta = STALE) -> bool:
     """Whether planning may move or cancel this row (it is not sent, in flight or imminent)."""
     if row.status in {REPLAN, CANCELLED}:
@@ -143,7 +147,7 @@ class Outbox:
     def _move(conn: Connection, row_id: str, p: PlannedNudge, now: datetime) -> None:
         conn.execute(
             update(outbox)
-            .where(outbox.c.id == row_id)
+            .where(outbox.c.id == row_id, _unclaimed)
             .values(
                 due_at=p.at,
                 status=PENDING,
@@ -304,7 +308,11 @@ class Outbox:
         with self._engine.begin() as conn:
             done = conn.execute(
                 update(outbox)
-                .where(outbox.c.id == nudge_id, outbox.c.learner_id == learner_id)
+                .where(
+                    outbox.c.id == nudge_id,
+                    outbox.c.learner_id == learner_id,
+                    outbox.c.status != CLAIMED,
+                )
                 .values(
                     status=PENDING,
                     due_at=at,
@@ -347,7 +355,7 @@ class Outbox:
 
     @staticmethod
     def _set(conn: Connection, row_id: str, **values: Any) -> None:
-        conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
+        conn.execute(update(outbox).where(outbox.c.id == row_id, _unclaimed).values(**values))
 
 
 def _new_row(learner_id: str, p: PlannedNudge, now: datetime) -> dict[str, Any]:
