@@ -39,7 +39,8 @@ def normalise_url(url: str) -> str:
     Raises:
         FetchError: for anything but an http(s) URL with a host.
     """
-    url = url.strip().strip("<>")
+    # Slack wraps links as <https://...> or <https://...|label>.
+    url = url.strip().strip("<>").split("|", 1)[0]
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme in {"webcal", "webcals"}:
