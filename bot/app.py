@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from bot.clock import Clock, SystemClock
 from bot.core import Services, lazy
@@ -10,6 +12,8 @@ from bot.dialogs.engine import DialogEngine
 from bot.dialogs.onboarding import OnboardingFlow
 from bot.dialogs.quiz import FLOWS as QUIZ_FLOWS
 from bot.handlers import ask, basics, files, path_steps, paths, profile, quiz
+from bot.handlers import calendar as calendar_handlers
+from bot.handlers import nudges as nudge_handlers
 from bot.learner_model import MasteryView
 from bot.paths import PathService
 from bot.router import Router
@@ -57,6 +61,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     _register_catalogs(services)
     _register_library(services)
     _register_quiz(services)
+    _register_nudges(services)
     services.extras[paths.FEATURE] = lazy(lambda: PathService(services))
     dialogs = DialogEngine({"onboarding": OnboardingFlow(), **QUIZ_FLOWS})
     commands = [
@@ -68,6 +73,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         path_steps.DONE_COMMAND,
         path_steps.SKIP_COMMAND,
         paths.PROGRESS_COMMAND,
+        *nudge_handlers.COMMANDS,
+        calendar_handlers.COMMAND,
     ]
     router = Router(
         services=services,
@@ -77,6 +84,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
             paths.WHY_ACTION: paths.on_why,
             **path_steps.ACTIONS,
             **quiz.ACTIONS,
+            nudge_handlers.ACTION: nudge_handlers.handle_action,
         },
         dialogs=dialogs,
         ask=ask.handle_question,
@@ -122,3 +130,46 @@ def _register_quiz(services: Services) -> None:
     services.extras["learner_mastery"] = MasteryView(mastery)
     services.extras["mastery_check"] = quiz.start_mastery_check
     services.extras["quiz_ready"] = lambda: bool(items.competencies())
+
+
+def _register_nudges(services: Services) -> None:
+    """The nudge service, built on first use (it imports numpy and fsrs)."""
+
+    def build() -> object:
+        from nudges.service import NudgeService
+
+        return NudgeService(services)
+
+    services.extras["nudges"] = lazy(build)
+    services.extras["import_calendar"] = calendar_handlers.import_upload
+    services.extras["next_step"] = lambda learner_id, now: _next_step(services, learner_id, now)
+    services.extras["required_training"] = lambda learner_id, now: _required(
+        services, learner_id, now
+    )
+
+    def record_review(*args: Any, **kwargs: Any) -> Any:
+        from nudges.reviews import record_review
+
+        return record_review(*args, **kwargs)
+
+    services.extras["record_review"] = record_review
+
+
+def _open_steps(services: Services, learner_id: str, now: datetime) -> list[Any]:
+    planned = services.feature(paths.FEATURE).plan(learner_id, now=now)
+    return [s for s in planned.path.steps if s.status in ("todo", "due", "overdue")]
+
+
+def _next_step(services: Services, learner_id: str, now: datetime) -> tuple[str, str, int] | None:
+    """The first open step of the learner's path, for "next step" nudges."""
+    steps = _open_steps(services, learner_id, now)
+    return (steps[0].module_id, steps[0].title, steps[0].minutes) if steps else None
+
+
+def _required(services: Services, learner_id: str, now: datetime) -> list[tuple[str, datetime]]:
+    """Open required modules with their due dates, for "due soon" nudges."""
+    return [
+        (s.module_id, s.due_at)
+        for s in _open_steps(services, learner_id, now)
+        if s.required and s.due_at is not None
+    ]

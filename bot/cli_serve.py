@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 def register(app: typer.Typer) -> None:
@@ -29,8 +33,16 @@ def serve(
             "requests (Slack requests are always verified).",
         ),
     ] = False,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Also run the nudge scheduler and delivery in this process (on by default; "
+            "with PostgreSQL, one replica at a time plans).",
+        ),
+    ] = True,
 ) -> None:
-    """Serve Slack at POST /slack/events (and the other platforms) with GET /healthz."""
+    """Serve Slack at POST /slack/events and Teams at POST /api/messages, with GET /healthz."""
     import asyncio
     import logging
 
@@ -51,7 +63,19 @@ def serve(
         raise fail(str(err), 2) from err
     if insecure_dev:
         typer.secho("WARNING: --insecure-dev is for local development only.", fg="yellow", err=True)
+    stop_worker = _start_worker(core) if worker else None
     try:
         asyncio.run(serve_forever(web_app, host=host, port=port, echo=typer.echo))
     except OSError as err:
         raise fail(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+    finally:
+        if stop_worker is not None:
+            stop_worker()
+
+
+def _start_worker(core: App) -> Callable[[], None]:
+    """Nudge planning and delivery in background threads, through this server's chat ports."""
+    from nudges.worker import start_in_process
+
+    typer.echo("Nudges: scheduler and delivery running in this process (--no-worker to turn off)")
+    return start_in_process(core)

@@ -275,3 +275,92 @@ HOME_NEXT_NUDGE = "Next nudge"
 HOME_NEXT_NUDGE_NONE = "No nudge is scheduled yet."
 HOME_NOT_ONBOARDED = "You have not set up your profile yet: send me a message to start."
 HOME_HINT = "Send me a direct message with a question, or type `/learn help`."
+# Nudges: why now
+WHY_REVIEW = (
+    "{count} of your quiz answers are fading: your chance of recalling them is now below "
+    "{target:.0%}. A {minutes}-minute review now keeps them."
+)
+WHY_REVIEW_ONE = (
+    "One of your quiz answers is fading: your chance of recalling it is now below {target:.0%}. "
+    "A {minutes}-minute review now keeps it."
+)
+WHY_NEXT_STEP = "You have {free} free minutes now; next on your path: {title} ({minutes} min)."
+WHY_REQUIRED = "Required training {title} is due {when}; it takes about {minutes} minutes."
+WHY_REQUIRED_OVERDUE = "Required training {title} was due {when}; it is overdue."
+WHY_JIT = "“{event}” is {when}: {title} ({minutes} min) prepares you for it."
+WHEN_TODAY = "today"
+WHEN_TOMORROW = "tomorrow"
+WHEN_ON = "on {day:%a} {day.day} {day:%b}"
+WHEN_AT = "{when} at {time:%H:%M}"
+WHEN_IN_DAYS = "{when} (in {days} days)"
+REVIEW_TITLE = "Quick review"
+
+# Nudges: the message and its buttons
+NUDGE_KIND_TITLES = {
+    "review": "Time for a quick review",
+    "next_step": "Your next step",
+    "required": "Required training",
+    "just_in_time": "Before your event",
+}
+NUDGE_START = "Start"
+NUDGE_SNOOZE = "Snooze 1 hour"
+NUDGE_NOT_TODAY = "Not today"
+NUDGE_FEWER = "Fewer like this"
+NUDGE_STOP = "Stop nudges"
+NUDGE_FOOTER = "About {minutes} min. `/learn nudges` shows what is planned and why."
+
+# Calendar
+CALENDAR_IMPORTED = (
+    "Imported your calendar: {events} events in the next {days} days, {busy} of them busy. "
+    "I plan nudges around your busy times and keep only times, titles and descriptions."
+)
+CALENDAR_SUBSCRIBED = (
+    "Subscribed to your calendar feed: {events} events in the next {days} days, {busy} of "
+    "them busy. I refresh it every {hours:g} hours; `/learn calendar off` removes it."
+)
+CALENDAR_SKIPPED = "{skipped} events without a start time were left out."
+CALENDAR_REMOVED = "Removed your calendar and every event I had from it."
+CALENDAR_NONE = (
+    "You have no calendar connected. Send me an .ics file, or subscribe to a feed with "
+    "`/learn calendar URL`."
+)
+CALENDAR_STATUS = (
+    "Your calendar ({source}) covers {events} events until {until:%a} {until.day} {until:%b}."
+)
+CALENDAR_LAST_ERROR = "The last refresh failed: {error} I kept the calendar as it was."
+CALENDAR_SOURCE_FILE = "an imported file"
+CALENDAR_SOURCE_URL = "a feed at {host}"
+CALENDAR_KEPT = "{error} Your previous calendar is unchanged."
+CALENDAR_NOT_ICS = "That file is not a calendar: I read .ics files only."
+CALENDAR_USAGE = (
+    "Use `/learn calendar URL` to subscribe to an ICS feed, `/learn calendar off` to remove "
+    "it, or send me an .ics file."
+)
+
+# Nudge commands and buttons
+NUDGES_TITLE = "Your upcoming nudges"
+NUDGES_NONE = "Nothing is planned for the next 7 days."
+NUDGES_NOT_ONBOARDED = "I plan nudges once your profile is set up: type `/learn start`."
+NUDGES_LINE = "**{when}** · {heading}: {title}\n{reason}"
+NUDGES_PAUSED = "Nudges are paused until {until}. `/learn resume` turns them back on."
+NUDGES_SNOOZED = "Nudges are snoozed until {until}."
+NUDGES_STOPPED = "You stopped nudges. `/learn resume` turns them back on."
+NUDGES_HELP = (
+    "`/learn snooze [HOURS]`, `/learn pause [DAYS]` and `/learn resume` change this; "
+    "`/learn profile set hours|days|quiet|nudges-per-day|nudges-per-week` sets when and how often."
+)
+SNOOZED = "Snoozed: no nudges until {until}."
+PAUSED = "Paused: no nudges until {until}. `/learn resume` turns them back on."
+RESUMED = "Nudges are back on. `/learn nudges` shows what is planned."
+BAD_HOURS = "'{value}' is not a number of hours between 1 and {limit}."
+BAD_DAYS = "'{value}' is not a number of days between 1 and {limit}."
+NUDGE_STARTED = "Let's go: **{title}**."
+NUDGE_STARTED_REVIEW = "Let's review the answers that are fading: type `/learn quiz` to begin."
+NUDGE_SNOOZED = (
+    "Snoozed for an hour: I'll bring this back at {at}, or at the next free moment after."
+)
+NUDGE_NOT_TODAY_DONE = "Got it: no more nudges today."
+NUDGE_FEWER_DONE = "Got it: fewer of these, at most {quota} a week from now on."
+NUDGE_STOPPED = "Nudges stopped. `/learn resume` turns them back on whenever you like."
+NUDGE_ALREADY = "Already done."
+NOT_YOUR_NUDGE = "That nudge was sent to someone else, so I ignored the click."

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.app import App
+from bot.ports import ChatPort
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,10 @@ MOUNTERS: tuple[str, ...] = (
     "bot.adapters.teams.endpoint:mount",
 )
 PLATFORMS = ("slack", "teams")
+# Chat ports a process without the web server can build (a stand-alone `learnbot worker`):
+# "module:function" taking (settings, engine) and returning a port or None. Teams sends
+# through the Bot Framework adapter that `learnbot serve` mounts, so it is not listed.
+PORT_BUILDERS: tuple[str, ...] = ("bot.adapters.slack.runtime:slack_chat_port",)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,17 @@ def platform_of(ref: str) -> str:
         return ref.split("=", 1)[0]
     parts = ref.split(":", 1)[0].split(".")
     return parts[parts.index("adapters") + 1] if "adapters" in parts else parts[-1]
+
+
+def standalone_ports(core: App) -> list[ChatPort]:
+    """The chat ports of `PORT_BUILDERS` that are configured in this deployment."""
+    ports: list[ChatPort] = []
+    for ref in PORT_BUILDERS:
+        module, _, name = ref.partition(":")
+        port = getattr(importlib.import_module(module), name)(core.settings, core.services.engine)
+        if port is not None:
+            ports.append(port)
+    return ports
 
 
 def _load(ref: str) -> Callable[..., bool]:

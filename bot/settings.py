@@ -29,6 +29,19 @@ class Settings(BaseSettings):
     mastery_threshold: float = Field(default=0.8, alias="LEARNBOT_MASTERY_THRESHOLD", gt=0, lt=1)
     coach: str = Field(default="", alias="LEARNBOT_COACH")
 
+    calendar_allow_private: bool = Field(default=False, alias="LEARNBOT_CALENDAR_ALLOW_PRIVATE")
+    calendar_max_mb: float = Field(default=2.0, alias="LEARNBOT_CALENDAR_MAX_MB", gt=0, le=50)
+    calendar_horizon_days: int = Field(
+        default=30, alias="LEARNBOT_CALENDAR_HORIZON_DAYS", ge=7, le=366
+    )
+    calendar_refresh_hours: float = Field(
+        default=6.0, alias="LEARNBOT_CALENDAR_REFRESH_HOURS", gt=0
+    )
+    nudge_tick_seconds: float = Field(default=300.0, alias="LEARNBOT_NUDGE_TICK_SECONDS", ge=5)
+    delivery_poll_seconds: float = Field(
+        default=5.0, alias="LEARNBOT_DELIVERY_POLL_SECONDS", ge=0.1
+    )
+
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
@@ -71,6 +84,11 @@ class Settings(BaseSettings):
     def max_upload_bytes(self) -> int:
         """The upload and ingestion size cap in bytes."""
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def calendar_max_bytes(self) -> int:
+        """The size cap for an imported or fetched calendar, in bytes."""
+        return int(self.calendar_max_mb * 1024 * 1024)
 
     @property
     def admin_handles(self) -> frozenset[str]:

@@ -243,6 +243,18 @@ def _recorder(
             dialog_id=dialog_id,
             now=ctx.now,
         )
+        # Spaced review (the nudges feature): an answer schedules the item's next review.
+        review = ctx.services.feature("record_review")
+        if callable(review):
+            review(
+                ctx.services,
+                ctx.learner.id,
+                item.id,
+                correct,
+                now=ctx.now,
+                module_id=item.module_id,
+                dont_know=not chosen,
+            )
 
     return effect
 

@@ -29,12 +29,15 @@ class TerminalChat:
         handle: The router's `handle`.
         identity: Who is typing.
         user: What the "platform" reports about them (name, time zone).
+        inbox: Messages delivered to this terminal while the user typed (nudges), printed
+            after each answer, before the next prompt.
     """
 
     handle: Callable[[Event], list[Reply]]
     identity: Identity
     user: UserInfo = field(default_factory=UserInfo)
     renderer: PlainRenderer = field(default_factory=PlainRenderer)
+    inbox: Callable[[], list[Reply]] | None = None
 
     def __post_init__(self) -> None:
         self._channel = Channel(id=f"dm-{self.identity.user_id}", is_direct=True)
@@ -45,6 +48,8 @@ class TerminalChat:
         if isinstance(event, str):
             return [event]
         replies = self.handle(event)
+        if self.inbox is not None:
+            replies = replies + self.inbox()
         self.renderer.reset()
         out: list[str] = []
         for reply in replies:

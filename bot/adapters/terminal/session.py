@@ -9,6 +9,7 @@ from typing import TextIO
 from bot.adapters.terminal.chat import TerminalChat, run_script
 from bot.app import App
 from bot.events import Identity, UserInfo
+from bot.replies import Reply
 
 PROMPT = "you> "
 
@@ -57,5 +58,21 @@ def open_chat(core: App, identity: Identity, *, role: str, timezone: str = "") -
     if identity.platform == "terminal":
         roles = {"learner", role} if role != "admin" else {"learner", "manager", "admin"}
         services.learners.set_roles(learner.id, frozenset(roles), now=now)
-    chat = TerminalChat(handle=core.router.handle, identity=identity, user=info)
+    chat = TerminalChat(
+        handle=core.router.handle, identity=identity, user=info, inbox=_inbox(core, learner.id)
+    )
     return ChatSession(chat)
+
+
+def _inbox(core: App, learner_id: str) -> Callable[[], list[Reply]] | None:
+    """Nudges the worker delivered to this terminal user, when the nudge feature is present."""
+    services = core.services
+    if "nudges" not in services.extras:
+        return None
+
+    def unseen() -> list[Reply]:
+        service = services.feature("nudges")
+        replies: list[Reply] = service.terminal_inbox(learner_id, now=services.clock.now())
+        return replies
+
+    return unseen

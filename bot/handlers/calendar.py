@@ -1,0 +1,74 @@
+"""`/learn calendar`: subscribe to an ICS feed, remove the calendar, see its state; and .ics
+files sent to the bot."""
+
+from __future__ import annotations
+
+from bot import messages as msg
+from bot.core import Command, Context
+from bot.errors import UserError
+from bot.events import FileShared
+from bot.replies import Reply, say
+from nudges import calendars
+from nudges.calendars import ImportResult
+
+
+def _summary(result: ImportResult, template: str, ctx: Context) -> list[Reply]:
+    hours = ctx.services.settings.calendar_refresh_hours
+    texts = [template.format(events=result.events, busy=result.busy, days=result.days, hours=hours)]
+    if result.skipped:
+        texts.append(msg.CALENDAR_SKIPPED.format(skipped=result.skipped))
+    return [say(*texts)]
+
+
+def handle_calendar(ctx: Context, args: str) -> list[Reply]:
+    """`/learn calendar [URL|off]`."""
+    arg = args.strip()
+    learner_id = ctx.learner.id
+    if not arg:
+        calendar = calendars.info(ctx.services, learner_id)
+        if calendar is None:
+            return [say(msg.CALENDAR_NONE)]
+        texts = [
+            msg.CALENDAR_STATUS.format(
+                source=calendars.source_label(calendar),
+                events=calendar.event_count,
+                until=calendar.horizon_end.astimezone(ctx.services.profiles.get(learner_id).zone),
+            )
+        ]
+        if calendar.last_error:
+            texts.append(msg.CALENDAR_LAST_ERROR.format(error=calendar.last_error))
+        return [say(*texts)]
+    if arg.lower() in {"off", "remove", "delete", "stop"}:
+        calendars.remove(ctx.services, learner_id, now=ctx.now)
+        return [say(msg.CALENDAR_REMOVED)]
+    if " " in arg:
+        raise UserError(msg.CALENDAR_USAGE)
+    result = calendars.subscribe(ctx.services, learner_id, arg, now=ctx.now)
+    return _summary(result, msg.CALENDAR_SUBSCRIBED, ctx)
+
+
+def handle_file(ctx: Context, event: FileShared) -> list[Reply]:
+    """An .ics file sent to the bot: import it as the learner's calendar."""
+    if not (event.name.lower().endswith(".ics") or event.mime == "text/calendar"):
+        raise UserError(msg.CALENDAR_NOT_ICS)
+    if event.read is None:
+        raise UserError(msg.CALENDAR_NOT_ICS)
+    limit = ctx.services.settings.calendar_max_bytes
+    data = event.read(limit + 1)
+    result = calendars.import_calendar_bytes(ctx.services, ctx.learner.id, data, now=ctx.now)
+    return _summary(result, msg.CALENDAR_IMPORTED, ctx)
+
+
+def import_upload(ctx: Context, name: str, data: bytes) -> list[Reply]:
+    """A calendar file received through the file hook (`bot.handlers.files`)."""
+    result = calendars.import_calendar_bytes(ctx.services, ctx.learner.id, data, now=ctx.now)
+    return _summary(result, msg.CALENDAR_IMPORTED, ctx)
+
+
+COMMAND = Command(
+    "calendar",
+    "Connect your calendar so nudges avoid your meetings and prepare you for them.",
+    "/learn calendar [URL|off]",
+    "learner",
+    handle_calendar,
+)

@@ -1,0 +1,152 @@
+"""Calendar use cases: import a file, subscribe to a feed, refresh feeds, remove a calendar.
+
+A calendar is parsed and expanded over the horizon here, at import or refresh time, and stored
+as intervals; planning never parses ICS. A bad file or an unreachable feed raises a UserError
+with the reason and leaves the previously stored calendar exactly as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from bot import messages as msg
+from bot.core import Services
+from bot.errors import UserError
+from nudges import journal
+from nudges.calendar import CalendarError, ParsedCalendar, parse_calendar
+from nudges.fetch import FetchError, FetchLimits, fetch, normalise_url
+from nudges.store import CalendarInfo, CalendarStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import stored."""
+
+    events: int
+    busy: int
+    days: int
+    skipped: int
+
+    @classmethod
+    def of(cls, parsed: ParsedCalendar, *, days: int) -> ImportResult:
+        """Summarise a parsed calendar that covers the next `days` days."""
+        return cls(
+            events=len(parsed.events),
+            busy=sum(e.busy for e in parsed.events),
+            days=days,
+            skipped=parsed.skipped,
+        )
+
+
+def _parse(services: Services, learner_id: str, data: bytes, *, now: datetime) -> ParsedCalendar:
+    settings = services.settings
+    profile = services.profiles.get(learner_id)
+    try:
+        return parse_calendar(
+            data,
+            zone=profile.zone,
+            start=now - timedelta(days=1),
+            end=now + timedelta(days=settings.calendar_horizon_days),
+            max_bytes=settings.calendar_max_bytes,
+        )
+    except CalendarError as err:
+        raise UserError(msg.CALENDAR_KEPT.format(error=err)) from err
+
+
+def import_calendar_bytes(
+    services: Services, learner_id: str, data: bytes, *, now: datetime
+) -> ImportResult:
+    """Import an .ics file for a learner, replacing their calendar (a file replaces a feed).
+
+    Raises:
+        UserError: the file is empty, too large, malformed or too busy; nothing changed.
+    """
+    parsed = _parse(services, learner_id, data, now=now)
+    store = CalendarStore(services.engine)
+    zone = services.profiles.get(learner_id).timezone
+    store.replace(learner_id, parsed, kind="file", url=None, zone=zone, now=now)
+    journal.record(services, learner_id, "calendar_imported", detail=_detail(parsed), now=now)
+    return ImportResult.of(parsed, days=services.settings.calendar_horizon_days)
+
+
+def subscribe(services: Services, learner_id: str, url: str, *, now: datetime) -> ImportResult:
+    """Fetch a feed now and keep refreshing it.
+
+    Raises:
+        UserError: the address is refused, unreachable, too large or not a usable calendar.
+    """
+    try:
+        url = normalise_url(url)
+    except FetchError as err:
+        raise UserError(str(err)) from err
+    data = _fetch(services, url)
+    parsed = _parse(services, learner_id, data, now=now)
+    zone = services.profiles.get(learner_id).timezone
+    CalendarStore(services.engine).replace(
+        learner_id, parsed, kind="url", url=url, zone=zone, now=now
+    )
+    journal.record(services, learner_id, "calendar_subscribed", detail=_detail(parsed), now=now)
+    return ImportResult.of(parsed, days=services.settings.calendar_horizon_days)
+
+
+def _fetch(services: Services, url: str) -> bytes:
+    settings = services.settings
+    limits = FetchLimits(
+        max_bytes=settings.calendar_max_bytes, allow_private=settings.calendar_allow_private
+    )
+    try:
+        return fetch(url, limits)
+    except FetchError as err:
+        raise UserError(msg.CALENDAR_KEPT.format(error=err)) from err
+
+
+def refresh_due(services: Services, *, now: datetime) -> int:
+    """Refresh every feed older than the refresh interval; returns how many were refreshed.
+
+    A failed refresh is recorded on the calendar (shown by `/learn calendar`) and the stored
+    events are kept, so a feed that is down for a day does not empty the learner's week.
+    """
+    store = CalendarStore(services.engine)
+    before = now - timedelta(hours=services.settings.calendar_refresh_hours)
+    done = 0
+    for learner_id, url in store.due_for_refresh(before=before):
+        try:
+            data = _fetch(services, url)
+            parsed = _parse(services, learner_id, data, now=now)
+        except UserError as err:
+            store.record_error(learner_id, str(err), now=now)
+            log.info("calendar refresh failed for one learner: %s", type(err.__cause__).__name__)
+            continue
+        zone = services.profiles.get(learner_id).timezone
+        store.replace(learner_id, parsed, kind="url", url=url, zone=zone, now=now)
+        done += 1
+    return done
+
+
+def remove(services: Services, learner_id: str, *, now: datetime) -> bool:
+    """Delete the learner's calendar and every stored event."""
+    removed = CalendarStore(services.engine).remove(learner_id)
+    if removed:
+        journal.record(services, learner_id, "calendar_removed", now=now)
+    return removed
+
+
+def info(services: Services, learner_id: str) -> CalendarInfo | None:
+    """The learner's calendar summary."""
+    return CalendarStore(services.engine).info(learner_id)
+
+
+def source_label(calendar: CalendarInfo) -> str:
+    """Where a calendar comes from, without the feed's secret path."""
+    if calendar.kind == "url" and calendar.url:
+        return msg.CALENDAR_SOURCE_URL.format(host=urlsplit(calendar.url).hostname or "?")
+    return msg.CALENDAR_SOURCE_FILE
+
+
+def _detail(parsed: ParsedCalendar) -> dict[str, int]:
+    return {"events": len(parsed.events), "skipped": parsed.skipped}

@@ -1,0 +1,78 @@
+"""Spaced-review use cases: record a quiz answer, and a learner's fading items for planning."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from datetime import datetime
+
+from bot.core import Services
+from nudges.srs import Answer, CardState, review
+from nudges.store import ReviewStore
+
+
+def _card_id(learner_id: str, item_id: str) -> int:
+    digest = hashlib.blake2b(f"{learner_id}\x00{item_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1  # fits a signed 64-bit column
+
+
+def record_review(
+    services: Services,
+    learner_id: str,
+    item_id: str,
+    correct: bool,
+    *,
+    now: datetime,
+    module_id: str | None = None,
+    slow: bool = False,
+    unsure: bool = False,
+    dont_know: bool = False,
+) -> CardState:
+    """Update the learner's spaced-review card for a quiz item after an answer.
+
+    Ratings: correct -> Good; correct but slow or unsure -> Hard; wrong or "I don't know"
+    -> Again.
+
+    Args:
+        services: The core's services.
+        learner_id: Who answered.
+        item_id: The quiz item's stable id.
+        correct: Whether the answer was right.
+        now: When it was answered (timezone-aware).
+        module_id: The module the item belongs to, if known (named in review nudges).
+        slow: The answer took much longer than usual.
+        unsure: The learner said they were unsure or guessed.
+        dont_know: The learner chose "I don't know" (counted as wrong).
+
+    Returns:
+        The card's new state.
+    """
+    store = ReviewStore(services.engine)
+    state = store.get(learner_id, item_id) or CardState.new(_card_id(learner_id, item_id), now=now)
+    answer = Answer(correct=correct, slow=slow, unsure=unsure, dont_know=dont_know)
+    updated = review(state, answer, now=now)
+    store.save(learner_id, item_id, updated, module_id=module_id, now=now)
+    return updated
+
+
+def fading_for(
+    services: Services, learner_id: str, *, until: datetime
+) -> tuple[list[float], str | None]:
+    """When each of the learner's items fades below the target, and their main module.
+
+    Returns:
+        Sorted epoch seconds, one per item, and the module most of the items fading by
+        `until` belong to (None when unknown).
+    """
+    from nudges.recall import fading_at, pack
+
+    cards = ReviewStore(services.engine).cards(learner_id)
+    if not cards:
+        return [], None
+    packed = pack([[state for _, _, state in cards]])
+    fading = packed.fading_by_learner()[0]
+    limit = until.timestamp()
+    times = fading_at(packed.stability, packed.last_review, packed.due, packed.in_steps).tolist()
+    modules = Counter(m for (_, m, _), t in zip(cards, times, strict=True) if m and t <= limit)
+    top = modules.most_common(1)[0][0] if modules else None
+    return fading, top

@@ -1,0 +1,114 @@
+"""The scheduler: APScheduler 3 ticks planning, delivery and calendar refreshes.
+
+This is the only module that imports apscheduler. It is infrastructure only: jobs carry no
+data, and what to send is decided when a job fires, by the pure planner over what is in the
+database. The job store is in memory on purpose: the plan itself lives in the outbox table,
+so nothing is lost when the process stops, and no pickled job can run twice when two
+replicas start (only the elected leader plans; every replica delivers).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from nudges import calendars
+from nudges.delivery import Delivery, DeliveryStats
+from nudges.leader import Leadership
+from nudges.service import NudgeService
+
+log = logging.getLogger(__name__)
+REFRESH_CHECK_S = 900.0
+MAX_BATCHES_PER_TICK = 100
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Seconds between ticks."""
+
+    plan: float = 300.0
+    deliver: float = 5.0
+    refresh: float = REFRESH_CHECK_S
+
+
+class NudgeScheduler:
+    """Runs the planner (leader only), delivery and calendar refreshes in background threads."""
+
+    def __init__(
+        self,
+        service: NudgeService,
+        *,
+        delivery: Delivery,
+        leadership: Leadership,
+        intervals: Intervals,
+    ) -> None:
+        self.service = service
+        self.delivery = delivery
+        self.leadership = leadership
+        self.intervals = intervals
+        self.stats = DeliveryStats()
+        self._stopping = threading.Event()
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+
+    def start(self) -> None:
+        """Start ticking now (the first plan and delivery run at once)."""
+        now = datetime.now(UTC)
+        add = self._scheduler.add_job
+        add(self.plan_tick, "interval", seconds=self.intervals.plan, id="plan", next_run_time=now)
+        add(
+            self.deliver_tick,
+            "interval",
+            seconds=self.intervals.deliver,
+            id="deliver",
+            next_run_time=now,
+        )
+        add(self.refresh_tick, "interval", seconds=self.intervals.refresh, id="calendars")
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        """Stop ticking, let running jobs finish, and give up leadership."""
+        self._stopping.set()
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+        self.leadership.release()
+
+    def plan_tick(self) -> int:
+        """Plan every learner if this process is the leader; returns learners planned."""
+        if not self.leadership.check():
+            return 0
+        return self.service.replan_all(now=self.service.services.clock.now())
+
+    def deliver_tick(self) -> DeliveryStats:
+        """Send what is due, batch after batch, until nothing is due or the process stops."""
+        total = DeliveryStats()
+        for _ in range(MAX_BATCHES_PER_TICK):
+            if self._stopping.is_set():
+                break
+            stats = self.delivery.run_once()
+            total.add(stats)
+            if stats.claimed < self.delivery.config.batch:
+                break
+        self.stats.add(total)
+        if total.claimed:
+            log.info(
+                "nudges: %d sent, %d retried, %d re-planned, %d deferred, %d dead",
+                total.sent,
+                total.retried,
+                total.replanned,
+                total.deferred,
+                total.dead,
+            )
+        return total
+
+    def refresh_tick(self) -> int:
+        """Refresh subscribed calendar feeds that are due (leader only)."""
+        if not self.leadership.check():
+            return 0
+        return calendars.refresh_due(self.service.services, now=self.service.services.clock.now())

@@ -1,0 +1,242 @@
+"""The nudge service: gathers a learner's planning inputs, runs the pure planner, keeps the
+outbox in step with the plan, and applies the learner's choices (snooze, pause, fewer, stop).
+
+Other features plug in through `Services.extras`:
+
+- `next_step`: callable (learner_id, now) -> (module_id, title, minutes) | None (paths);
+- `required_training`: callable (learner_id, now) -> [(module_id, due_at), ...];
+- `chat_ports`: a `bot.ports.ChatPorts` with the platforms this process can send to.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.core import Services
+from bot.ports import ChatPorts
+from bot.replies import Reply
+from nudges.calendar import CalendarEvent
+from nudges.delivery import Delivery, DeliveryConfig, InboxPort, nudge_reply
+from nudges.matching import Catalogue, ModuleInfo
+from nudges.outbox import Nudge, Outbox, PlanChanges
+from nudges.planner import NudgePrefs, PlanInput, PlannedNudge, plan
+from nudges.reviews import fading_for
+from nudges.store import CalendarStore, PrefsStore
+
+MIN_WEIGHT = 0.125
+
+
+class NudgeService:
+    """Planning and preferences for every learner, over the core's database."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.outbox = Outbox(services.engine)
+        self.calendars = CalendarStore(services.engine)
+        self.prefs = PrefsStore(services.engine)
+
+    # Inputs ---------------------------------------------------------------------------------
+
+    def modules(self) -> list[ModuleInfo]:
+        """The library's live modules as the planner sees them."""
+        from bot.storage.content import ContentRepository
+
+        return [
+            ModuleInfo(m.meta.id, m.meta.title, m.meta.minutes, m.meta.tags, m.meta.summary)
+            for m in ContentRepository(self.services.engine).modules()
+        ]
+
+    def catalogue(self) -> Catalogue:
+        """The library indexed for just-in-time matching."""
+        return Catalogue.build(self.modules())
+
+    def plan_input(
+        self,
+        learner_id: str,
+        *,
+        now: datetime,
+        days: int = 7,
+        events: Sequence[CalendarEvent] | None = None,
+        catalogue: Catalogue | None = None,
+    ) -> PlanInput:
+        """Everything the planner needs for one learner, read from storage and features."""
+        profile = self.services.profiles.get(learner_id)
+        end = now + timedelta(days=days + 1)
+        if events is None:
+            events = self.calendars.events(
+                learner_id, start=now - timedelta(days=1), end=end, zone=profile.timezone
+            )
+        catalogue = catalogue or self.catalogue()
+        fading, review_module = fading_for(self.services, learner_id, until=end)
+        return PlanInput(
+            profile=profile,
+            now=now,
+            days=days,
+            busy=[(e.start, e.end) for e in events if e.busy],
+            events=events,
+            fading=fading,
+            review_module=review_module,
+            next_step=self._feature("next_step", learner_id, now),
+            required=self._feature("required_training", learner_id, now) or (),
+            modules={m.id: m for m in catalogue.modules},
+            matcher=catalogue.match,
+            history=self.outbox.history(learner_id, now=now),
+            prefs=self.prefs.get(learner_id),
+        )
+
+    def _feature(self, name: str, learner_id: str, now: datetime) -> Any:
+        provider = self.services.feature(name)
+        return None if provider is None else provider(learner_id, now)
+
+    # Planning -------------------------------------------------------------------------------
+
+    def dry_run(
+        self,
+        learner_id: str,
+        *,
+        now: datetime,
+        days: int = 7,
+        events: Sequence[CalendarEvent] | None = None,
+    ) -> list[PlannedNudge]:
+        """The plan for one learner, without writing anything."""
+        return plan(self.plan_input(learner_id, now=now, days=days, events=events))
+
+    def replan(
+        self, learner_id: str, *, now: datetime, catalogue: Catalogue | None = None
+    ) -> PlanChanges:
+        """Plan one learner and make their outbox match (learners not onboarded get none)."""
+        if self.services.profiles.get(learner_id).onboarded_at is None:
+            return self.outbox.apply_plan(learner_id, [], now=now)
+        planned = plan(self.plan_input(learner_id, now=now, catalogue=catalogue))
+        return self.outbox.apply_plan(learner_id, planned, now=now)
+
+    def replan_all(self, *, now: datetime) -> int:
+        """Plan every learner (the scheduler's tick); returns how many were planned."""
+        catalogue = self.catalogue()
+        ids = self.services.learners.all_ids()
+        for learner_id in ids:
+            self.replan(learner_id, now=now, catalogue=catalogue)
+        return len(ids)
+
+    def upcoming(self, learner_id: str, *, now: datetime) -> list[Nudge]:
+        """The learner's planned nudges from now on."""
+        return self.outbox.upcoming(learner_id, now=now)
+
+    # Delivery -------------------------------------------------------------------------------
+
+    def ports(self) -> ChatPorts:
+        """The chat ports of this process (the terminal inbox at least)."""
+        ports = self.services.feature("chat_ports")
+        if ports is None:
+            ports = ChatPorts()
+            self.services.extras["chat_ports"] = ports
+        if "terminal" not in ports.ports:
+            ports.add(InboxPort())
+        assert isinstance(ports, ChatPorts)
+        return ports
+
+    def delivery(
+        self, *, worker_id: str | None = None, config: DeliveryConfig | None = None
+    ) -> Delivery:
+        """A delivery worker over this process's ports."""
+        services = self.services
+        return Delivery(
+            outbox=self.outbox,
+            learners=services.learners,
+            profiles=services.profiles,
+            prefs=self.prefs,
+            ports=self.ports(),
+            now=services.clock.now,
+            worker_id=worker_id or f"worker-{uuid.uuid4().hex[:8]}",
+            config=config or DeliveryConfig(),
+        )
+
+    def terminal_inbox(self, learner_id: str, *, now: datetime) -> list[Reply]:
+        """Nudges delivered to the learner's terminal identity and not yet printed."""
+        learner = self.services.learners.get(learner_id)
+        if learner is None:
+            return []
+        terminal = [i for i in learner.identities if i.platform == "terminal"]
+        rows = self.outbox.unseen(learner_id, platform="terminal")
+        if not rows or not terminal:
+            return []
+        self.outbox.mark_seen([r.id for r in rows], now=now)
+        return [nudge_reply(r, terminal[0]) for r in rows]
+
+    # Preferences ----------------------------------------------------------------------------
+
+    def update_prefs(self, learner_id: str, *, now: datetime, **changes: Any) -> NudgePrefs:
+        """Change the learner's preferences and replan at once."""
+        prefs = replace(self.prefs.get(learner_id), **changes)
+        self.prefs.save(learner_id, prefs, now=now)
+        self.replan(learner_id, now=now)
+        return prefs
+
+    def snooze(self, learner_id: str, *, hours: float, now: datetime) -> datetime:
+        """No nudges for `hours`; returns when they resume."""
+        until = now + timedelta(hours=hours)
+        self.update_prefs(learner_id, now=now, snoozed_until=until)
+        return until
+
+    def not_today(self, learner_id: str, *, now: datetime) -> None:
+        """Leave the learner alone for the rest of their local day."""
+        zone = self.services.profiles.get(learner_id).zone
+        today = now.astimezone(zone).date()
+        prefs = self.prefs.get(learner_id)
+        kept = {d for d in prefs.skip_dates if d >= today} | {today}
+        self.update_prefs(learner_id, now=now, skip_dates=frozenset(kept))
+
+    def fewer(self, learner_id: str, kind: str, *, now: datetime) -> float:
+        """Halve the weight of one kind of nudge (down to 1/8); returns the new weight."""
+        prefs = self.prefs.get(learner_id)
+        weight = max(MIN_WEIGHT, prefs.weight(kind) / 2)
+        self.update_prefs(learner_id, now=now, weights={**prefs.weights, kind: weight})
+        return weight
+
+    def stop(self, learner_id: str, *, now: datetime) -> None:
+        """No more nudges until the learner resumes them."""
+        self.update_prefs(learner_id, now=now, stopped=True)
+
+    def pause(self, learner_id: str, *, days: float, now: datetime) -> datetime:
+        """Pause nudges for `days` (the profile's paused_until)."""
+        until = now + timedelta(days=days)
+        profiles = self.services.profiles
+        profiles.save(
+            learner_id, profiles.get(learner_id).with_changes(paused_until=until), now=now
+        )
+        self.replan(learner_id, now=now)
+        return until
+
+    def resume(self, learner_id: str, *, now: datetime) -> None:
+        """Undo pause, snooze and stop."""
+        profiles = self.services.profiles
+        profiles.save(learner_id, profiles.get(learner_id).with_changes(paused_until=None), now=now)
+        self.update_prefs(learner_id, now=now, snoozed_until=None, stopped=False)
+
+    def snooze_nudge(self, nudge: Nudge, *, now: datetime, hours: float = 1.0) -> datetime:
+        """Snooze one nudge: nothing for an hour, then this nudge again at the next free slot."""
+        learner_id = nudge.learner_id
+        until = now + timedelta(hours=hours)
+        self.prefs.save(
+            learner_id, replace(self.prefs.get(learner_id), snoozed_until=until), now=now
+        )
+        at = datetime.fromtimestamp(math.ceil(until.timestamp() / 60) * 60, UTC)
+        self.outbox.rearm(nudge.id, learner_id=learner_id, at=at, now=now)
+        # The planner may move it to the next free slot after the hour (a meeting, the caps).
+        self.replan(learner_id, now=now)
+        return at
+
+
+def nudge_service(services: Services) -> NudgeService:
+    """The process's nudge service (registered as the `nudges` feature, or built once here)."""
+    service = services.feature("nudges")
+    if service is None:
+        service = NudgeService(services)
+        services.extras["nudges"] = service
+    assert isinstance(service, NudgeService)
+    return service

@@ -1,0 +1,165 @@
+"""Nudges in the chat: what is planned and why, the five buttons, snooze, pause and resume."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.events import ActionClicked, Channel, Identity
+from nudges.planner import REVIEW
+from nudges.reviews import record_review
+from nudges.service import nudge_service
+from tests.conversations.transcript import Conversation
+from tests.unit.nudges.conftest import onboard
+
+
+def fading_learner(core, user: str = "ana"):  # type: ignore[no-untyped-def]
+    """An onboarded learner in Berlin with six quiz answers fading."""
+    learner = onboard(core, user, timezone="Europe/Berlin")
+    now = core.services.clock.now()
+    for item in range(6):
+        record_review(core.services, learner.id, f"q{item}", False, now=now - timedelta(days=2))
+    return learner
+
+
+def deliver(core) -> None:  # type: ignore[no-untyped-def]
+    service = nudge_service(core.services)
+    service.replan_all(now=core.services.clock.now())
+    service.delivery().run_once()
+
+
+def test_learn_nudges_lists_what_is_planned_and_why(core) -> None:
+    fading_learner(core)
+    chat = Conversation(core)
+    answer = chat.say("/learn nudges")
+    assert "YOUR UPCOMING NUDGES" in answer
+    assert "Mon 23 Nov 10:00 · Time for a quick review: Quick review" in answer
+    assert "6 of your quiz answers are fading" in answer
+    assert "/learn snooze" in answer
+
+
+def test_a_learner_without_a_profile_is_asked_to_set_it_up(core) -> None:
+    chat = Conversation(core)
+    chat.say("hi")
+    chat.say("2")
+    assert "/learn start" in chat.say("/learn nudges")
+
+
+def test_a_delivered_nudge_shows_in_the_terminal_with_its_buttons(core) -> None:
+    fading_learner(core)
+    chat = Conversation(core)
+    deliver(core)
+    shown = chat.say("/learn profile")
+    assert "TIME FOR A QUICK REVIEW: QUICK REVIEW" in shown
+    assert (
+        "[1] Start   [2] Snooze 1 hour   [3] Not today   [4] Fewer like this   [5] Stop nudges"
+        in shown
+    )
+    assert "TIME FOR A QUICK REVIEW" not in chat.say("/learn help"), "shown once"
+
+
+def test_fewer_like_this_halves_the_kinds_weight_once_per_nudge(core) -> None:
+    learner = fading_learner(core)
+    chat = Conversation(core)
+    deliver(core)
+    chat.say("/learn help")
+    assert "at most 3 a week" in chat.say("4")
+    prefs = nudge_service(core.services).prefs.get(learner.id)
+    assert prefs.weight(REVIEW) == 0.5
+    (sent,) = _sent(core, learner)
+    click = _click(learner.identities[0], "nudge.fewer", sent)
+    assert "Already done" in _text(core.router.handle(click))
+    assert nudge_service(core.services).prefs.get(learner.id).weight(REVIEW) == 0.5
+
+
+def test_someone_elses_nudge_cannot_be_clicked(core) -> None:
+    ana = fading_learner(core)
+    onboard(core, "bob")
+    deliver(core)
+    (sent,) = _sent(core, ana)
+    bob = Identity.parse("bob")
+    for action in ("nudge.stop", "nudge.fewer", "nudge.snooze", "nudge.not_today", "nudge.start"):
+        assert "someone else" in _text(core.router.handle(_click(bob, action, sent)))
+    prefs = nudge_service(core.services).prefs.get(ana.id)
+    assert (prefs.stopped, prefs.weights, prefs.snoozed_until) == (False, {}, None)
+    refused = [e for e in core.services.audit.entries() if e["action"] == "nudge_click_refused"]
+    assert len(refused) == 5
+
+
+def test_snooze_brings_the_nudge_back_after_an_hour(core, clock) -> None:
+    learner = fading_learner(core)
+    chat = Conversation(core)
+    deliver(core)
+    chat.say("/learn help")
+    assert "Snoozed for an hour" in chat.say("2")
+    service = nudge_service(core.services)
+    upcoming = service.upcoming(learner.id, now=clock.now())
+    (again,) = [n for n in upcoming if n.kind == REVIEW and n.local_date == "2026-11-23"]
+    assert again.due_at >= clock.now() + timedelta(hours=1)
+    assert again.id == _all(core, learner)[0], "the same nudge comes back"
+    verbs = [a["verb"] for a in core.services.activity.for_learner(learner.id)]
+    assert "nudge_snooze" in verbs
+
+
+def test_not_today_and_stop(core, clock) -> None:
+    learner = fading_learner(core)
+    chat = Conversation(core)
+    deliver(core)
+    chat.say("/learn help")
+    assert "no more nudges today" in chat.say("3")
+    service = nudge_service(core.services)
+    assert all(n.local_date != "2026-11-23" for n in service.upcoming(learner.id, now=clock.now()))
+    stop = _click(learner.identities[0], "nudge.stop", _sent(core, learner)[0])
+    assert "Nudges stopped" in _text(core.router.handle(stop))
+    assert service.upcoming(learner.id, now=clock.now()) == []
+    assert "You stopped nudges" in chat.say("/learn nudges")
+    assert "back on" in chat.say("/learn resume")
+    assert service.upcoming(learner.id, now=clock.now())
+
+
+def test_snooze_pause_and_resume_commands(core, clock) -> None:
+    learner = fading_learner(core)
+    chat = Conversation(core)
+    assert "no nudges until Mon 23 Nov 13:00" in chat.say("/learn snooze 3")
+    service = nudge_service(core.services)
+    assert min(
+        n.due_at for n in service.upcoming(learner.id, now=clock.now())
+    ) >= clock.now() + timedelta(hours=3)
+    assert "until Thu 26 Nov 10:00" in chat.say("/learn pause 3")
+    assert "paused until Thu 26 Nov 10:00" in chat.say("/learn nudges")
+    assert "between 1 and 90" in chat.say("/learn pause forever")
+    assert "between 1 and 72" in chat.say("/learn snooze 0")
+    chat.say("/learn resume")
+    profile = core.services.profiles.get(learner.id)
+    assert profile.paused_until is None
+    assert service.prefs.get(learner.id).snoozed_until is None
+
+
+def test_start_opens_the_review(core) -> None:
+    learner = fading_learner(core)
+    deliver(core)
+    (sent,) = _sent(core, learner)
+    replies = core.router.handle(_click(learner.identities[0], "nudge.start", sent))
+    assert "/learn quiz" in _text(replies)
+
+
+def _sent(core, learner) -> list[str]:  # type: ignore[no-untyped-def]
+    service = nudge_service(core.services)
+    rows = service.outbox._rows(learner.id, since=core.services.clock.now() - timedelta(days=1))
+    return [r.id for r in rows if r.status == "sent"]
+
+
+def _all(core, learner) -> list[str]:  # type: ignore[no-untyped-def]
+    service = nudge_service(core.services)
+    rows = service.outbox._rows(learner.id, since=core.services.clock.now() - timedelta(days=1))
+    return [r.id for r in sorted(rows, key=lambda r: r.due_at)]
+
+
+def _click(identity: Identity, action: str, nudge_id: str) -> ActionClicked:
+    return ActionClicked(identity=identity, channel=Channel("dm"), action=action, value=nudge_id)
+
+
+def _text(replies) -> str:  # type: ignore[no-untyped-def]
+    from bot.adapters.terminal.render import PlainRenderer
+
+    renderer = PlainRenderer()
+    return "\n".join(line for r in replies for line in renderer.render(r))
