@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot import messages as msg
 from bot.clock import Clock, SystemClock
 from bot.core import Services, lazy
 from bot.dialogs.engine import DialogEngine
@@ -62,6 +64,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     _register_library(services)
     _register_quiz(services)
     _register_nudges(services)
+    _register_home(services)
     services.extras[paths.FEATURE] = lazy(lambda: PathService(services))
     dialogs = DialogEngine({"onboarding": OnboardingFlow(), **QUIZ_FLOWS})
     commands = [
@@ -153,6 +156,52 @@ def _register_nudges(services: Services) -> None:
         return record_review(*args, **kwargs)
 
     services.extras["record_review"] = record_review
+
+
+def _register_home(services: Services) -> None:
+    """What a platform home tab (Slack App Home) shows of paths, progress and nudges."""
+    services.extras["home.path"] = lambda learner_id, now: _home_path(services, learner_id, now)
+    services.extras["home.progress"] = lambda learner_id, now: _home_progress(
+        services, learner_id, now
+    )
+    services.extras["home.next_nudge"] = lambda learner_id, now: _home_nudge(
+        services, learner_id, now
+    )
+
+
+def _home_path(services: Services, learner_id: str, now: datetime) -> str | None:
+    steps = _open_steps(services, learner_id, now)
+    if not steps:
+        return None
+    minutes = sum(s.minutes for s in steps)
+    return msg.HOME_PATH_SUMMARY.format(
+        steps=len(steps), minutes=minutes, title=steps[0].title, reason=steps[0].reason
+    )
+
+
+def _home_progress(services: Services, learner_id: str, now: datetime) -> str | None:
+    planned = services.feature(paths.FEATURE).plan(learner_id, now=now).path
+    if not planned.steps:
+        return None
+    done = sum(1 for s in planned.steps if s.status == "done")
+    mastered = sum(1 for c in planned.competencies if c.standing in ("mastered", "exempt"))
+    return msg.HOME_PROGRESS_SUMMARY.format(
+        done=done,
+        total=len(planned.steps),
+        mastered=mastered,
+        competencies=len(planned.competencies),
+    )
+
+
+def _home_nudge(services: Services, learner_id: str, now: datetime) -> str | None:
+    upcoming = services.feature("nudges").upcoming(learner_id, now=now)
+    if not upcoming:
+        return None
+    first = upcoming[0]
+    local = first.due_at.astimezone(ZoneInfo(services.profiles.get(learner_id).timezone))
+    return msg.HOME_NUDGE_SUMMARY.format(
+        at=local.strftime("%a %d %b %H:%M"), title=first.title, reason=first.reason
+    )
 
 
 def _open_steps(services: Services, learner_id: str, now: datetime) -> list[Any]:

@@ -364,3 +364,11 @@ NUDGE_FEWER_DONE = "Got it: fewer of these, at most {quota} a week from now on."
 NUDGE_STOPPED = "Nudges stopped. `/learn resume` turns them back on whenever you like."
 NUDGE_ALREADY = "Already done."
 NOT_YOUR_NUDGE = "That nudge was sent to someone else, so I ignored the click."
+
+# Home tab summaries
+HOME_PATH_SUMMARY = "{steps} steps to go, about {minutes} min. Next: **{title}**. {reason}"
+HOME_PROGRESS_SUMMARY = (
+    "{done} of {total} path steps done; {mastered} of {competencies} competencies mastered "
+    "or exempted."
+)
+HOME_NUDGE_SUMMARY = "{at} (your time): {title}. {reason}"

@@ -52,6 +52,9 @@ def test_the_next_path_step_and_due_training_are_offered_to_the_nudge_planner(co
     due = dict(core.services.extras["required_training"](lid, now))
     assert set(due) == {"compliance/code-of-conduct", "compliance/data-privacy"}
     assert all(at > now for at in due.values())
+    home = core.services.extras["home.path"](lid, now)
+    assert f"Next: **{first.title}**" in home
+    assert "0 of" in core.services.extras["home.progress"](lid, now)
 
 
 def test_a_calendar_file_sent_by_a_learner_is_imported(core, shared_data: Path) -> None:
