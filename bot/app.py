@@ -9,9 +9,10 @@ from bot.core import Services, lazy
 from bot.dialogs.engine import DialogEngine
 from bot.dialogs.onboarding import OnboardingFlow
 from bot.dialogs.quiz import FLOWS as QUIZ_FLOWS
-from bot.handlers import ask, basics, files, path_steps, paths, profile, quiz
+from bot.handlers import admin, ask, basics, files, imports, path_steps, paths, profile, quiz
 from bot.learner_model import MasteryView
 from bot.paths import PathService
+from bot.roles import RolePolicy
 from bot.router import Router
 from bot.settings import Settings
 from bot.storage.db import make_engine, migrate
@@ -21,6 +22,7 @@ from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
 from bot.storage.mastery import MasteryRepository
+from bot.storage.org import OrgRepository
 
 
 @dataclass
@@ -37,17 +39,25 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url)
     migrate(engine)
+    learners, profiles, org = (
+        LearnerRepository(engine),
+        ProfileRepository(engine),
+        OrgRepository(engine),
+    )
+    policy = RolePolicy(settings, org=org, learners=learners, profiles=profiles)
+    learners.on_resolve = policy
     return Services(
         engine=engine,
         settings=settings,
         clock=clock or SystemClock(),
-        learners=LearnerRepository(engine),
-        profiles=ProfileRepository(engine),
+        learners=learners,
+        profiles=profiles,
         dialogs=DialogRepository(engine),
         events=EventLog(engine),
         audit=AuditLog(engine),
         activity=ActivityLog(engine),
         framework=FrameworkRepository(engine),
+        extras={admin.FEATURE_ORG: org, admin.FEATURE_POLICY: policy},
     )
 
 
@@ -58,6 +68,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     _register_library(services)
     _register_quiz(services)
     services.extras[paths.FEATURE] = lazy(lambda: PathService(services))
+    services.extras.update(imports.IMPORTERS)
     dialogs = DialogEngine({"onboarding": OnboardingFlow(), **QUIZ_FLOWS})
     commands = [
         profile.COMMAND,
@@ -68,6 +79,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         path_steps.DONE_COMMAND,
         path_steps.SKIP_COMMAND,
         paths.PROGRESS_COMMAND,
+        admin.COMMAND,
     ]
     router = Router(
         services=services,

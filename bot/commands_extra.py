@@ -12,13 +12,14 @@ framework_app = typer.Typer(help="Competency frameworks: competencies, roles and
 
 def register(app: typer.Typer) -> None:
     """Attach every feature's commands to the main CLI."""
-    from bot import cli_content, cli_paths, cli_quiz, cli_teams
+    from bot import cli_admin, cli_content, cli_paths, cli_quiz, cli_teams
 
     app.add_typer(framework_app, name="framework")
     cli_content.register(app)
     cli_paths.register(app)
     cli_quiz.register(app)
     cli_teams.register(app)
+    cli_admin.register(app)
 
 
 @framework_app.command("import")
