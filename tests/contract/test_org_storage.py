@@ -42,7 +42,8 @@ def test_import_copies_attributes_and_makes_managers_now_and_later(repos) -> Non
     result = import_org(GOOD.encode(), org=org, learners=learners, profiles=profiles, now=NOW)
     assert result.as_json() == {"people": 3, "managers": 2, "linked_learners": 1}
     mia = learners.get(mia.id)
-    assert mia is not None and mia.has_role("manager")
+    assert mia is not None
+    assert mia.has_role("manager")
     assert profiles.get(mia.id).attributes["department"] == "Support"
     # A learner who appears later is linked at first contact.
     ana = learners.resolve(

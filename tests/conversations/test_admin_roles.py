@@ -13,11 +13,14 @@ def test_admin_grants_and_revokes_manager_by_slack_mention(core) -> None:
     out = text_of(run(core, slack("UADM"), "admin grant <@UBO|bo> manager"))
     assert "now manager" in out
     bo = core.services.learners.find(slack("UBO"))
-    assert bo is not None and bo.has_role("manager") and not bo.has_role("admin")
+    assert bo is not None
+    assert bo.has_role("manager")
+    assert not bo.has_role("admin")
     out = text_of(run(core, slack("UADM"), "admin revoke <@UBO> manager"))
     assert "no longer manager" in out
     bo = core.services.learners.find(slack("UBO"))
-    assert bo is not None and not bo.has_role("manager")
+    assert bo is not None
+    assert not bo.has_role("manager")
     actions = [e["action"] for e in core.services.audit.entries()]
     assert actions[:2] == ["admin.revoke", "admin.grant"]
 
@@ -42,7 +45,8 @@ def test_guests_can_never_be_granted(core) -> None:
     out = text_of(run(core, slack("UADM"), "admin grant <@UGST> admin"))
     assert "guest" in out
     guest = core.services.learners.find(slack("UGST"))
-    assert guest is not None and guest.roles == frozenset({"learner"})
+    assert guest is not None
+    assert guest.roles == frozenset({"learner"})
 
 
 def test_a_user_of_another_workspace_is_refused(core) -> None:
@@ -85,7 +89,8 @@ def test_learnbot_admins_setting_makes_admins_but_never_guests(tmp_path, clock) 
     out = text_of(run(core, slack("UGST"), "admin modules", guest=True))
     assert "for admins only" in out
     learner = core.services.learners.find(slack("UGST"))
-    assert learner is not None and "admin" not in learner.roles
+    assert learner is not None
+    assert "admin" not in learner.roles
     # Revoking an admin who comes from the setting is refused: it would come back.
     out = text_of(run(core, slack("UADM"), "admin revoke <@UADM> admin"))
     assert "own admin role" in out
@@ -93,7 +98,8 @@ def test_learnbot_admins_setting_makes_admins_but_never_guests(tmp_path, clock) 
     run(core, slack("UBOSS"), "help", email="boss@example.com")
     out = text_of(run(core, slack("UADM"), "admin revoke <@UBOSS> admin"))
     assert "LEARNBOT_ADMINS" in out
-    assert boss is not None and core.services.learners.get(boss.id).has_role("admin")
+    assert boss is not None
+    assert core.services.learners.get(boss.id).has_role("admin")
 
 
 def test_terminal_names_resolve_in_the_terminal(core) -> None:
