@@ -7,9 +7,21 @@ from dataclasses import dataclass
 from bot.clock import Clock, SystemClock
 from bot.core import Services, lazy
 from bot.dialogs.engine import DialogEngine
+from bot.dialogs.forget import ForgetFlow
 from bot.dialogs.onboarding import OnboardingFlow
 from bot.dialogs.quiz import FLOWS as QUIZ_FLOWS
-from bot.handlers import admin, ask, basics, files, imports, path_steps, paths, profile, quiz
+from bot.handlers import (
+    admin,
+    ask,
+    basics,
+    data,
+    files,
+    imports,
+    path_steps,
+    paths,
+    profile,
+    quiz,
+)
 from bot.learner_model import MasteryView
 from bot.paths import PathService
 from bot.roles import RolePolicy
@@ -69,7 +81,9 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     _register_quiz(services)
     services.extras[paths.FEATURE] = lazy(lambda: PathService(services))
     services.extras.update(imports.IMPORTERS)
-    dialogs = DialogEngine({"onboarding": OnboardingFlow(), **QUIZ_FLOWS})
+    dialogs = DialogEngine(
+        {"onboarding": OnboardingFlow(), "forget_me": ForgetFlow(), **QUIZ_FLOWS}
+    )
     commands = [
         profile.COMMAND,
         ask.COMMAND,
@@ -79,6 +93,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         path_steps.DONE_COMMAND,
         path_steps.SKIP_COMMAND,
         paths.PROGRESS_COMMAND,
+        data.MY_DATA_COMMAND,
         admin.COMMAND,
     ]
     router = Router(
@@ -100,6 +115,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
             for c in [
                 basics.help_command(router.visible_commands),
                 basics.start_command(dialogs.start),
+                data.forget_me_command(dialogs.start),
                 *commands,
             ]
         }

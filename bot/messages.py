@@ -320,3 +320,17 @@ IMPORT_QUIZ_DONE = "Imported {count} quiz items from {name} ({skipped} unsupport
 IMPORT_FRAMEWORK_DONE = (
     "Replaced the framework with {name}: {competencies} competencies, {roles} roles."
 )
+
+# Data rights
+MY_DATA_TITLE = "Everything learnbot stores about you"
+MY_DATA_SENT = "Here is everything I store about you, as a JSON file."
+FORGET_CONFIRM = (
+    "This deletes **everything** I store about you: profile, answers, progress, questions, "
+    "feedback and exemptions, on every platform. It cannot be undone. Delete it all?"
+)
+FORGET_YES = "Yes, delete everything"
+FORGET_NO = "No, keep it"
+FORGET_KEPT = "Nothing was deleted."
+FORGET_DONE = (
+    "Done: everything I stored about you is deleted. If you write to me again, I start afresh."
+)
