@@ -21,6 +21,7 @@ from bot.handlers import (
     paths,
     profile,
     quiz,
+    team,
 )
 from bot.learner_model import MasteryView
 from bot.paths import PathService
@@ -94,6 +95,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         path_steps.SKIP_COMMAND,
         paths.PROGRESS_COMMAND,
         data.MY_DATA_COMMAND,
+        team.TEAM_COMMAND,
+        team.ASSIGN_COMMAND,
         admin.COMMAND,
     ]
     router = Router(

@@ -24,7 +24,7 @@ def run(
     name: str = "",
 ) -> list[Reply]:
     """Send `/learn TEXT` as `who` and return the replies."""
-    info = UserInfo(display_name=name or who.user_id, email=email, is_guest=guest)
+    info = UserInfo(display_name=name, email=email, is_guest=guest)
     event = CommandInvoked(
         identity=who,
         channel=Channel("C1" if channel else "D1", is_direct=not channel),
