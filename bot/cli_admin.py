@@ -80,3 +80,42 @@ def audit(
         typer.echo(f"{e['at']:%Y-%m-%d %H:%M:%S}  {e['actor']:<32} {e['action']:<20} {e['target']}")
     if not entries:
         typer.echo("The audit log is empty.")
+
+
+@export_app.command("xapi")
+def export_xapi(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only events on or after this date (YYYY-MM-DD).")
+    ] = None,
+    forward: Annotated[
+        bool, typer.Option("--forward", help="Send pending statements to LRS_URL instead.")
+    ] = False,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Retries when forwarding.")] = 3,
+) -> None:
+    """Write learning events as xAPI statements, one JSON object per line (or forward them)."""
+    import json
+    from datetime import UTC, date, datetime, time
+
+    from bot.cli import emit_json, fail, open_app
+    from bot.xapi import Forwarder, LrsError, statements
+
+    start = None
+    if since is not None:
+        try:
+            start = datetime.combine(date.fromisoformat(since), time(), tzinfo=UTC)
+        except ValueError as err:
+            raise fail(f"--since '{since}' is not a date (YYYY-MM-DD)", 2) from err
+    core = open_app()
+    services = core.services
+    if not forward:
+        for _, stmt in statements(services.engine, core.settings, since=start):
+            typer.echo(json.dumps(stmt, ensure_ascii=False))
+        return
+    if not core.settings.lrs_url:
+        raise fail("set LRS_URL (and LRS_USERNAME, LRS_PASSWORD) to forward statements", 2)
+    forwarder = Forwarder(services.engine, core.settings)
+    try:
+        sent = forwarder.forward(now=services.clock.now(), retries=retries)
+    except LrsError as err:
+        raise fail(f"{err}; {forwarder.pending()} statements wait and will be sent later") from err
+    emit_json({"sent": sent, "pending": forwarder.pending()})

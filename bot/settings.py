@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(default=15.0, alias="LEARNBOT_FETCH_TIMEOUT", gt=0)
     privacy_salt: SecretStr | None = Field(default=None, alias="LEARNBOT_PRIVACY_SALT")
     xapi_base_iri: str = Field(default="https://learnbot.example/xapi", alias="LEARNBOT_XAPI_BASE")
+    lrs_url: str | None = Field(default=None, alias="LRS_URL")
+    lrs_username: str | None = Field(default=None, alias="LRS_USERNAME")
+    lrs_password: SecretStr | None = Field(default=None, alias="LRS_PASSWORD")
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")

@@ -364,3 +364,11 @@ assignments = Table(
     Column("assigned_by", String(64), nullable=False),
     Column("at", UTCDateTime, nullable=False),
 )
+
+xapi_cursor = Table(
+    "xapi_cursor",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("last_id", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

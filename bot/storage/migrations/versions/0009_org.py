@@ -1,4 +1,4 @@
-"""org chart and assigned modules
+"""org chart, assigned modules and the xAPI forwarding cursor
 
 Revision ID: 0009
 Revises: 0007
@@ -53,8 +53,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("learner_id", "module_id", name=op.f("pk_assignments")),
     )
 
+    op.create_table(
+        "xapi_cursor",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("last_id", sa.Integer(), nullable=False),
+        _at("updated_at"),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_xapi_cursor")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("xapi_cursor")
     op.drop_table("assignments")
     with op.batch_alter_table("org_chart", schema=None) as batch_op:
         batch_op.drop_index("ix_org_chart_manager_email")
