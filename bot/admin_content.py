@@ -10,51 +10,7 @@ from typing import Any
 from bot.storage.content import ModuleRecord
 
 STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "is",
-        "are",
-        "was",
-        "were",
-        "do",
-        "does",
-        "did",
-        "i",
-        "my",
-        "me",
-        "we",
-        "our",
-        "you",
-        "your",
-        "to",
-        "of",
-        "in",
-        "on",
-        "for",
-        "and",
-        "or",
-        "how",
-        "what",
-        "when",
-        "where",
-        "who",
-        "why",
-        "can",
-        "could",
-        "should",
-        "would",
-        "it",
-        "this",
-        "that",
-        "with",
-        "at",
-        "by",
-        "be",
-        "from",
-        "as",
-    ]
+    ["a", "an", "the", "is", "are", "was", "were", "do", "does", "did", "i", "my", "me", "we", "our", "you", "your", "to", "of", "in", "on", "for", "and", "or", "how", "what", "when", "where", "who", "why", "can", "could", "should", "would", "it", "this", "that", "with", "at", "by", "be", "from", "as", "have", "has", "there", "any", "get", "need", "us", "if", "so", "about", "which", "much", "many"]
 )
 SIMILAR = 0.5
 

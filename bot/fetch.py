@@ -87,7 +87,7 @@ def fetch(url: str, *, max_bytes: int, timeout: float, allow_private: bool) -> F
     request = urllib.request.Request(url, headers={"User-Agent": "learnbot"})
     try:
         with opener.open(request, timeout=timeout) as response:
-            name = _name(url, response)
+            name = _name(response.geturl() or url, response)
             data = response.read(max_bytes + 1)
     except urllib.error.HTTPError as err:
         raise UserError(

@@ -10,10 +10,26 @@ from bot.replies import Attachment, Block, Image, Note, Progress, Section, Text
 from bot.team import MIN_GROUP, TeamReport
 
 MAX_PEOPLE_LINES = 25
+# Slack's section text limit is 3000 characters; leave room for the "and N more" line.
+MAX_SECTION_CHARS = 2800
 
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def _bounded(lines: list[str]) -> str:
+    """At most MAX_PEOPLE_LINES lines and MAX_SECTION_CHARS characters."""
+    kept: list[str] = []
+    used = 0
+    for line in lines[:MAX_PEOPLE_LINES]:
+        if used + len(line) + 1 > MAX_SECTION_CHARS:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    if len(kept) < len(lines):
+        kept.append(msg.AND_MORE.format(count=len(lines) - len(kept)))
+    return "\n".join(kept)
 
 
 def aggregate_blocks(report: TeamReport, *, public: bool) -> list[Block]:
@@ -38,12 +54,12 @@ def aggregate_blocks(report: TeamReport, *, public: bool) -> list[Block]:
             msg.TEAM_MASTERY_LINE.format(comp=c, n=n, mean=_pct(p), mastered=_pct(s))
             for c, n, p, s in rows
         ]
-        blocks.append(Section(msg.TEAM_MASTERY_TITLE, "\n".join(lines[:MAX_PEOPLE_LINES])))
+        blocks.append(Section(msg.TEAM_MASTERY_TITLE, _bounded(lines)))
     departments = report.departments()
     shown = [d for d in departments if not public or d[1] >= MIN_GROUP]
     if len(departments) > 1 and shown:
-        lines = [msg.TEAM_DEPT_LINE.format(dept=d, n=n, rate=_pct(r)) for d, n, r in shown]
-        blocks.append(Section(msg.TEAM_DEPT_TITLE, "\n".join(lines[:MAX_PEOPLE_LINES])))
+        lines = [msg.TEAM_DEPT_LINE.format(dept=d[:80], n=n, rate=_pct(r)) for d, n, r in shown]
+        blocks.append(Section(msg.TEAM_DEPT_TITLE, _bounded(lines)))
     if public and len(shown) < len(departments):
         blocks.append(Note(msg.TEAM_GROUPS_HIDDEN.format(min=MIN_GROUP)))
     return blocks
@@ -54,9 +70,16 @@ def detail_blocks(report: TeamReport) -> list[Block]:
     risky = report.at_risk
     if not risky:
         return [Text(msg.TEAM_NOBODY_AT_RISK)]
-    lines = [f"**{m.learner.name}**: {'; '.join(m.risks)}" for m in risky[:MAX_PEOPLE_LINES]]
-    if len(risky) > MAX_PEOPLE_LINES:
-        lines.append(msg.TEAM_MORE_IN_CSV.format(count=len(risky) - MAX_PEOPLE_LINES))
+    lines: list[str] = []
+    used = 0
+    for m in risky[:MAX_PEOPLE_LINES]:
+        line = f"**{m.learner.name[:80]}**: {'; '.join(m.risks)}"
+        if used + len(line) + 1 > MAX_SECTION_CHARS:
+            break
+        lines.append(line)
+        used += len(line) + 1
+    if len(lines) < len(risky):
+        lines.append(msg.TEAM_MORE_IN_CSV.format(count=len(risky) - len(lines)))
     return [Section(msg.TEAM_AT_RISK_TITLE.format(count=len(risky)), "\n".join(lines))]
 
 
