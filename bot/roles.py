@@ -8,6 +8,7 @@ own platform and workspace.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from bot import messages as msg
@@ -22,6 +23,12 @@ from bot.storage.org import OrgRepository
 GRANTABLE = ("admin", "manager")
 SLACK_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 TEAMS_MENTION = re.compile(r"^<at>(.+)</at>$", re.IGNORECASE)
+_WORDS = re.compile(r"<at>.*?</at>|\S+", re.IGNORECASE)
+
+
+def split_args(text: str) -> list[str]:
+    """Split command arguments on spaces, keeping a Teams mention (`<at>Ana Lopez</at>`) whole."""
+    return _WORDS.findall(text)
 
 
 class RolePolicy:
@@ -64,7 +71,7 @@ class RolePolicy:
         changed = False
         if "admin" not in learner.roles and self.is_configured_admin(learner, identity):
             self._learners.set_roles(learner.id, learner.roles | {"admin"}, now=now)
-            learner = Learner(**{**learner.__dict__, "roles": learner.roles | {"admin"}})
+            learner = replace(learner, roles=learner.roles | {"admin"})
             changed = True
         entry = self._org.get(learner.email) if learner.email else None
         if entry is not None:

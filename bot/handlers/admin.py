@@ -14,7 +14,7 @@ from bot.admin_content import group_gaps, item_summary, module_fields, module_li
 from bot.core import Command, Context
 from bot.errors import Forbidden, NotFound, UserError
 from bot.replies import Reply, Section, Text, say
-from bot.roles import grant, revoke, target_identity
+from bot.roles import grant, revoke, split_args, target_identity
 
 FEATURE_ORG = "org"
 FEATURE_POLICY = "role_policy"
@@ -38,7 +38,7 @@ def require(ctx: Context, role: str) -> None:
 def handle(ctx: Context, args: str) -> list[Reply]:
     """Dispatch `/learn admin SUBCOMMAND ...`."""
     require(ctx, "admin")
-    words = args.split()
+    words = split_args(args)
     name = words[0].lower() if words else ""
     sub = SUBCOMMANDS.get(name)
     if sub is None:

@@ -14,7 +14,7 @@ from bot.errors import Forbidden, NotFound, UserError
 from bot.handlers.admin import FEATURE_ORG, audit, require
 from bot.model import Learner
 from bot.replies import Block, Direct, Here, Reply, Text
-from bot.roles import target_identity
+from bot.roles import split_args, target_identity
 from bot.storage.org import OrgRepository
 from bot.team import build_report, check_scope, resolve_competency, team_members
 from bot.team_view import aggregate_blocks, chart_block, csv_attachment, detail_blocks
@@ -34,7 +34,7 @@ def _is_person(word: str) -> bool:
 def handle_team(ctx: Context, args: str) -> list[Reply]:
     """Parse `[@lead] [COMPETENCY] [--csv]`, check the scope, report."""
     require(ctx, "manager")
-    words = args.split()
+    words = split_args(args)
     want_csv = "--csv" in words
     words = [w for w in words if w != "--csv"]
     lead = ctx.learner
@@ -98,7 +98,7 @@ def _assignees(ctx: Context, who: str, org: OrgRepository) -> list[Learner]:
 def handle_assign(ctx: Context, args: str) -> list[Reply]:
     """Assign a library module to a report (or the whole team), optionally due on a day."""
     require(ctx, "manager")
-    words = args.split()
+    words = split_args(args)
     due_at = _due(words, ctx.now.date())
     if len(words) != 2:
         raise UserError(msg.MISSING_ARGS.format(name="assign", usage=msg.ASSIGN_USAGE))

@@ -111,3 +111,14 @@ def test_terminal_names_resolve_in_the_terminal(core) -> None:
     info = UserInfo()
     bo = core.services.learners.resolve(Identity.parse("bo"), info, now=core.services.clock.now())
     assert bo.has_role("manager")
+
+
+def test_a_teams_mention_with_a_space_resolves_by_name_in_the_tenant(core) -> None:
+    admin = Identity("teams", "ten1", "29:adm")
+    make_admin(core, admin)
+    run(core, Identity("teams", "ten1", "29:ana"), "help", name="Ana Lopez")
+    run(core, Identity("teams", "ten2", "29:ana2"), "help", name="Ana Lopez")
+    out = text_of(run(core, admin, "admin grant <at>Ana Lopez</at> manager"))
+    assert "Ana Lopez is now manager" in out
+    assert core.services.learners.find(Identity("teams", "ten1", "29:ana")).has_role("manager")
+    assert not core.services.learners.find(Identity("teams", "ten2", "29:ana2")).has_role("manager")
