@@ -144,16 +144,22 @@ def build_report(
     now: datetime,
 ) -> TeamReport:
     """Plan every member's path and read their mastery, checks and last activity."""
-    from bot.paths import PathService
+    from bot.paths import PathService, preferences
+    from learning.path import plan
 
     paths = services.feature("paths") or PathService(services)
+    # The framework and catalogue are the same for everyone: read them once, not per member.
+    framework, catalogue = services.framework.get(), paths.catalogue()
+    threshold = services.settings.mastery_threshold
     ids = [m.id for m in members]
     measured = _abilities(services.engine, ids)
     failures = _repeated_failures(services.engine, ids)
     last_seen = _last_activity(services.engine, ids)
     statuses = []
     for learner in members:
-        steps = paths.plan(learner.id, now=now).path.steps
+        state = paths.state_source.state(learner.id)
+        prefs = preferences(services.profiles.get(learner.id))
+        steps = plan(framework, catalogue, state, prefs, threshold=threshold, now=now).steps
         if competency:
             steps = tuple(s for s in steps if competency in s.competencies) or steps
         mastery = measured.get(learner.id, {})
