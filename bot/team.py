@@ -99,9 +99,12 @@ class TeamReport:
         return sorted((m for m in self.members if m.risks), key=lambda m: -len(m.risks))
 
 
-def team_members(services: Services, org: OrgRepository, manager: Learner) -> list[Learner]:
-    """The manager's reports who talked to learnbot; every learner for an admin without reports."""
-    emails = org.reports(manager.email) if manager.email else []
+def team_members(
+    services: Services, org: OrgRepository, manager: Learner, *, everyone: bool = False
+) -> list[Learner]:
+    """The manager's reports who talked to learnbot; every learner for an admin without reports
+    (or asking for everyone)."""
+    emails = org.reports(manager.email) if manager.email and not everyone else []
     if not emails and manager.has_role("admin"):
         found = [services.learners.get(i) for i in services.learners.all_ids()]
         return [f for f in found if f is not None and f.id != manager.id]

@@ -29,10 +29,10 @@ def audit(ctx: Context, action: str, target: str = "", **detail: Any) -> None:
     )
 
 
-def require(ctx: Context, role: str) -> None:
+def require(ctx: Context, role: str, *, command: str = "admin") -> None:
     """Check the role on the server, every time."""
     if not ctx.learner.has_role(role):
-        raise Forbidden(msg.NOT_ALLOWED.format(name="admin", role=role, see_help=msg.SEE_HELP))
+        raise Forbidden(msg.NOT_ALLOWED.format(name=command, role=role, see_help=msg.SEE_HELP))
 
 
 def handle(ctx: Context, args: str) -> list[Reply]:

@@ -32,24 +32,28 @@ def _is_person(word: str) -> bool:
 
 
 def handle_team(ctx: Context, args: str) -> list[Reply]:
-    """Parse `[@lead] [COMPETENCY] [--csv]`, check the scope, report."""
-    require(ctx, "manager")
+    """Parse `[all|@lead] [COMPETENCY] [--csv]`, check the scope, report."""
+    require(ctx, "manager", command="team")
     words = split_args(args)
     want_csv = "--csv" in words
     words = [w for w in words if w != "--csv"]
     lead = ctx.learner
-    if words and _is_person(words[0]):
+    everyone = bool(words) and words[0].lower() == "all"
+    if everyone:
+        require(ctx, "admin", command="team all")
+        words.pop(0)
+    elif words and _is_person(words[0]):
         lead = target_identity(ctx.event.identity, words.pop(0), learners=ctx.services.learners)
     org = _org(ctx)
     check_scope(org, ctx.learner, lead)
-    members = team_members(ctx.services, org, lead)
+    members = team_members(ctx.services, org, lead, everyone=everyone)
     if not members:
         return [Reply((Text(msg.TEAM_EMPTY),))]
     competency = None
     if words:
         competency = resolve_competency(ctx.services, " ".join(words), known=())
     title = msg.TEAM_TITLE.format(name=lead.name)
-    if lead.id == ctx.learner.id and not (lead.email and org.reports(lead.email)):
+    if everyone or (lead.id == ctx.learner.id and not (lead.email and org.reports(lead.email))):
         title = msg.TEAM_EVERYONE
     report = build_report(ctx.services, members, title=title, competency=competency, now=ctx.now)
     audit(ctx, "team.report", lead.id, members=len(members), competency=competency or "")
@@ -97,7 +101,7 @@ def _assignees(ctx: Context, who: str, org: OrgRepository) -> list[Learner]:
 
 def handle_assign(ctx: Context, args: str) -> list[Reply]:
     """Assign a library module to a report (or the whole team), optionally due on a day."""
-    require(ctx, "manager")
+    require(ctx, "manager", command="assign")
     words = split_args(args)
     due_at = _due(words, ctx.now.date())
     if len(words) != 2:
@@ -130,7 +134,7 @@ def handle_assign(ctx: Context, args: str) -> list[Reply]:
 TEAM_COMMAND = Command(
     "team",
     "Your team's progress: completion, mastery, overdue training, who needs help (managers).",
-    "/learn team [@manager] [COMPETENCY] [--csv]",
+    "/learn team [all|@manager] [COMPETENCY] [--csv]",
     "manager",
     handle_team,
 )

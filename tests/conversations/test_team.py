@@ -171,3 +171,12 @@ def test_assign_refuses_bad_input_and_other_teams(team) -> None:
         .path.step("security/phishing")
         .required
     )
+
+
+def test_admins_may_see_everyone_and_managers_may_not(team) -> None:
+    boss = team.services.learners.find(who("boss"))
+    team.services.learners.set_roles(boss.id, frozenset({"admin"}), now=team.services.clock.now())
+    out = text_of(run(team, who("boss"), "team all"))
+    assert "All learners" in out
+    assert "Members: 7" in out
+    assert "for admins only" in text_of(run(team, who("mia"), "team all"))
