@@ -16,7 +16,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, and_, delete, select
+from sqlalchemy import Engine, Table, and_, delete, or_, select
 
 from bot.core import Services
 from bot.model import Learner
@@ -49,19 +49,20 @@ def _salt(settings: Settings) -> bytes:
 
 
 def _teams_rows(learner: Learner) -> Any:
+    """Teams conversation references of the learner's Teams identities (by either user id)."""
     teams = [i for i in learner.identities if i.platform == "teams"]
     if not teams:
         return None
-    conditions = [
-        and_(
-            teams_conversations.c.tenant_id == i.workspace,
-            teams_conversations.c.user_id == i.user_id,
+    t = teams_conversations.c
+    return or_(
+        *(
+            and_(
+                t.tenant_id == i.workspace,
+                or_(t.user_id == i.user_id, t.aad_object_id == i.user_id),
+            )
+            for i in teams
         )
-        for i in teams
-    ]
-    from sqlalchemy import or_
-
-    return or_(*conditions)
+    )
 
 
 def export(engine: Engine, learner: Learner, *, now: datetime) -> dict[str, Any]:

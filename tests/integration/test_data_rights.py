@@ -12,6 +12,7 @@ from bot.data_rights import learner_tables, pseudonym
 from bot.events import Identity, UserInfo
 from bot.replies import Attachment, Buttons, Direct
 from bot.storage.content import ContentRepository
+from bot.storage.conversations import ConversationRef, ConversationRepository
 from bot.storage.mastery import Ability, CheckAttempt, MasteryRepository
 from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
@@ -67,6 +68,24 @@ def test_export_then_forget_leaves_no_trace_outside_the_audit_log(settings, cloc
     learner = core.services.learners.find(ana)
     assert learner is not None
     _seed(core, learner.id, "ana-secret")
+    core.services.learners.resolve(
+        Identity("teams", "TEN1", "aad-ana"), UserInfo(email=EMAIL), now=core.services.clock.now()
+    )
+    conversations = ConversationRepository(core.services.engine)
+    for uid in ("aad-ana", "aad-other"):
+        conversations.remember(
+            ConversationRef(
+                f"a:conv-{uid}",
+                "TEN1",
+                "personal",
+                "https://smba.example/",
+                {"u": uid},
+                user_id=f"29:{uid}",
+                aad_object_id=uid,
+            ),
+            now=core.services.clock.now(),
+        )
+    learner = core.services.learners.find(ana)
     _seed(core, core.services.learners.find(other).id, "other-topic")
 
     replies = run(core, ana, "my-data", channel=True)
@@ -103,7 +122,7 @@ def test_export_then_forget_leaves_no_trace_outside_the_audit_log(settings, cloc
     assert core.services.learners.find(ana) is not None
     assert "deleted" in text_of(click(core, ana, yes.action, yes.value))
 
-    needles = {learner.id, "UANA", EMAIL, "ana-secret", "Ana Forget"}
+    needles = {learner.id, "UANA", "aad-ana", EMAIL, "ana-secret", "Ana Forget"}
     with core.services.engine.connect() as conn:
         for name in inspect(core.services.engine).get_table_names():
             if name in {"alembic_version", "audit_log"}:
@@ -114,6 +133,7 @@ def test_export_then_forget_leaves_no_trace_outside_the_audit_log(settings, cloc
                 assert not any(n in text for n in needles), (name, text)
         # The other learner is untouched.
         assert core.services.learners.find(other) is not None
+    assert conversations.get("a:conv-aad-other") is not None
     entries = core.services.audit.entries()
     assert entries[0]["action"] == "learner.forget"
     assert entries[0]["actor"] == pseudonym(core.settings, learner.id)
