@@ -11,13 +11,27 @@ from bot import messages as msg
 from bot.clock import Clock, SystemClock
 from bot.core import Services, lazy
 from bot.dialogs.engine import DialogEngine
+from bot.dialogs.forget import ForgetFlow
 from bot.dialogs.onboarding import OnboardingFlow
 from bot.dialogs.quiz import FLOWS as QUIZ_FLOWS
-from bot.handlers import ask, basics, files, path_steps, paths, profile, quiz
+from bot.handlers import (
+    admin,
+    ask,
+    basics,
+    data,
+    files,
+    imports,
+    path_steps,
+    paths,
+    profile,
+    quiz,
+    team,
+)
 from bot.handlers import calendar as calendar_handlers
 from bot.handlers import nudges as nudge_handlers
 from bot.learner_model import MasteryView
 from bot.paths import PathService
+from bot.roles import RolePolicy
 from bot.router import Router
 from bot.settings import Settings
 from bot.storage.db import make_engine, migrate
@@ -27,6 +41,7 @@ from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
 from bot.storage.mastery import MasteryRepository
+from bot.storage.org import OrgRepository
 
 
 @dataclass
@@ -43,17 +58,25 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url)
     migrate(engine)
+    learners, profiles, org = (
+        LearnerRepository(engine),
+        ProfileRepository(engine),
+        OrgRepository(engine),
+    )
+    policy = RolePolicy(settings, org=org, learners=learners, profiles=profiles)
+    learners.on_resolve = policy
     return Services(
         engine=engine,
         settings=settings,
         clock=clock or SystemClock(),
-        learners=LearnerRepository(engine),
-        profiles=ProfileRepository(engine),
+        learners=learners,
+        profiles=profiles,
         dialogs=DialogRepository(engine),
         events=EventLog(engine),
         audit=AuditLog(engine),
         activity=ActivityLog(engine),
         framework=FrameworkRepository(engine),
+        extras={admin.FEATURE_ORG: org, admin.FEATURE_POLICY: policy},
     )
 
 
@@ -66,7 +89,10 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     _register_nudges(services)
     _register_home(services)
     services.extras[paths.FEATURE] = lazy(lambda: PathService(services))
-    dialogs = DialogEngine({"onboarding": OnboardingFlow(), **QUIZ_FLOWS})
+    services.extras.update(imports.IMPORTERS)
+    dialogs = DialogEngine(
+        {"onboarding": OnboardingFlow(), "forget_me": ForgetFlow(), **QUIZ_FLOWS}
+    )
     commands = [
         profile.COMMAND,
         ask.COMMAND,
@@ -78,6 +104,10 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         paths.PROGRESS_COMMAND,
         *nudge_handlers.COMMANDS,
         calendar_handlers.COMMAND,
+        data.MY_DATA_COMMAND,
+        team.TEAM_COMMAND,
+        team.ASSIGN_COMMAND,
+        admin.COMMAND,
     ]
     router = Router(
         services=services,
@@ -99,6 +129,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
             for c in [
                 basics.help_command(router.visible_commands),
                 basics.start_command(dialogs.start),
+                data.forget_me_command(dialogs.start),
                 *commands,
             ]
         }

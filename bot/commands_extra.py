@@ -12,7 +12,7 @@ framework_app = typer.Typer(help="Competency frameworks: competencies, roles and
 
 def register(app: typer.Typer) -> None:
     """Attach every feature's commands to the main CLI."""
-    from bot import cli_content, cli_nudges, cli_paths, cli_quiz, cli_serve, cli_teams
+    from bot import cli_admin, cli_content, cli_nudges, cli_paths, cli_quiz, cli_serve, cli_teams
 
     app.add_typer(framework_app, name="framework")
     cli_content.register(app)
@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
     cli_teams.register(app)
     cli_serve.register(app)
     cli_nudges.register(app)
+    cli_admin.register(app)
 
 
 @framework_app.command("import")

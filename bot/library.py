@@ -161,6 +161,24 @@ class Library:
         self._retriever = None
         return report
 
+    def reindex(self) -> int:
+        """Rebuild the vector index from the stored chunks (after retags or a lost index).
+
+        Returns:
+            How many chunks were written.
+        """
+        store, written = self.store(), 0
+        for record in self._content.modules(include_retired=True):
+            chunks = self._content.chunks(module_ids=[record.meta.id])
+            vectors = self.embedder().embed_documents([_embed_text(c) for c in chunks])
+            store.upsert_module(record.meta, chunks, vectors)
+            written += len(chunks)
+        live = {r.meta.id for r in self._content.modules(include_retired=True)}
+        for module_id in store.module_ids() - live:
+            store.delete_module(module_id)
+        self._retriever = None
+        return written
+
     def _prepare_file(self, path: Path, source: str, report: IngestReport) -> _Prepared | None:
         from content_index import ContentError, find_sidecar, load_sidecar
         from content_index.safety import check_size

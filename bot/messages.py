@@ -372,3 +372,124 @@ HOME_PROGRESS_SUMMARY = (
     "or exempted."
 )
 HOME_NUDGE_SUMMARY = "{at} (your time): {title}. {reason}"
+
+# Roles and the org chart
+OTHER_WORKSPACE = "That user is in another workspace; I only act on people of your own workspace."
+USER_UNKNOWN = "I don't know {ref}: they have not talked to learnbot yet."
+USER_AMBIGUOUS = "More than one person is called {ref}; mention them instead."
+ROLE_UNKNOWN = "'{role}' is not a role I can grant; use admin or manager."
+ROLE_GUEST = "{name} is a guest, and guests can never be managers or admins."
+ROLE_FROM_SETTINGS = "{name} is an admin through LEARNBOT_ADMINS; remove them there instead."
+ROLE_FROM_ORG = "{name} has reports in the org chart, so they stay a manager; change the chart."
+ROLE_GRANTED = "{name} is now {role}. Roles: {roles}."
+ROLE_REVOKED = "{name} is no longer {role}. Roles: {roles}."
+ORG_NOT_UTF8 = "The org chart is not UTF-8 text; nothing was imported."
+ORG_MISSING_COLUMNS = (
+    "The org chart is missing the column(s) {columns} (line 1); nothing was imported. "
+    "It needs email, manager_email, department, location and role."
+)
+ORG_EMPTY = "The org chart has no people in it; nothing was imported."
+ORG_BAD_EMAIL = "Line {line}: '{email}' is not an email address; nothing was imported."
+ORG_DUPLICATE = "Line {line}: {email} is already listed on line {first}; nothing was imported."
+ORG_UNKNOWN_MANAGER = "Line {line}: the manager {manager} is not in the file; nothing was imported."
+ORG_LOOP = "Line {line}: reporting loop {chain}; nothing was imported."
+ORG_IMPORTED = (
+    "Imported the org chart: {people} people, {managers} managers, {linked} already known to me."
+)
+
+# Admin: uploads from a URL
+FETCH_BAD_URL = "{url} is not an http(s) URL I can fetch."
+FETCH_UNREACHABLE = "I couldn't fetch {url} ({reason}); nothing was added."
+FETCH_PRIVATE = "{url} points to a private network address, which I don't fetch from."
+FETCH_TOO_BIG = "{url} is larger than {limit} MB, the upload limit; nothing was added."
+FETCH_UNSUPPORTED = (
+    "{url} is {mime}, which I can't add to the library. "
+    "Supported: Markdown, HTML, PDF, Word (.docx) and plain text."
+)
+
+# Admin commands
+ADMIN_USAGE = (
+    "Use `/learn admin` with one of: grant @user ROLE, revoke @user ROLE, upload URL, modules, "
+    "show MODULE, retag MODULE tag1,tag2, retire MODULE, restore MODULE, reindex, gaps, items, "
+    "equity ATTRIBUTE."
+)
+ROLE_SELF_REVOKE = "You can't take away your own admin role; ask another admin."
+LIBRARY_MISSING = "The content library is not set up on this server."
+MODULE_UNKNOWN = "There is no module '{module}' in the library."
+AND_MORE = "... and {count} more."
+ADMIN_NO_MODULES = (
+    "The library has no modules yet. Send me a document or use `/learn admin upload URL`."
+)
+ADMIN_MODULES_TITLE = "Library modules ({count})"
+ADMIN_RETAGGED = "Tags of `{module}` are now: {tags}."
+ADMIN_RETIRED = "Retired `{module}`: it leaves paths and answers until restored."
+ADMIN_RESTORED = "Restored `{module}`."
+ADMIN_REINDEXED = "Rebuilt the search index from {chunks} stored sections."
+ADMIN_NO_GAPS = "No unanswered questions are recorded."
+ADMIN_GAPS_TITLE = "Unanswered questions: {questions}, in {groups} groups of similar wording"
+ADMIN_ITEMS_TITLE = "Quiz item statistics (flagged items below)"
+ADMIN_NO_FLAGS = "No item is flagged."
+EQUITY_TITLE = "Equity by {attribute}"
+EQUITY_GROUP = "**{group}** ({n}): recommended {rec}, exempted {exempt}, completed {done}"
+EQUITY_SMALL = "**{group}** ({n}): too small to compare"
+EQUITY_GAP = "{mark}{metric}: {points:.1f} points between {high} and {low}"
+EQUITY_MISSING = "{count} learners were never shown a path and are not counted."
+IMPORT_QUIZ_FAILED = (
+    "Nothing was imported from {name}: line {line}: {error} ({count} problem(s) in all)."
+)
+IMPORT_QUIZ_DONE = "Imported {count} quiz items from {name} ({skipped} unsupported skipped)."
+IMPORT_FRAMEWORK_DONE = (
+    "Replaced the framework with {name}: {competencies} competencies, {roles} roles."
+)
+
+# Data rights
+MY_DATA_TITLE = "Everything learnbot stores about you"
+MY_DATA_SENT = "Here is everything I store about you, as a JSON file."
+FORGET_CONFIRM = (
+    "This deletes **everything** I store about you: profile, answers, progress, questions, "
+    "feedback and exemptions, on every platform. It cannot be undone. Delete it all?"
+)
+FORGET_YES = "Yes, delete everything"
+FORGET_NO = "No, keep it"
+FORGET_KEPT = "Nothing was deleted."
+FORGET_DONE = (
+    "Done: everything I stored about you is deleted. If you write to me again, I start afresh."
+)
+
+# Managers: team reports and assignments
+RISK_OVERDUE = "overdue: {modules}"
+RISK_DUE_SOON = "due within a week: {modules}"
+RISK_FAILED = "failed repeated checks on {competencies}"
+RISK_STALLED = "no learning activity for {days} days"
+TEAM_NO_DEPARTMENT = "(no department)"
+TEAM_NOT_YOURS = "{name}'s team is not part of yours, so I can't show it."
+TEAM_UNKNOWN_COMPETENCY = "I don't know the competency '{name}'."
+TEAM_TITLE = "Team of {name}"
+TEAM_EVERYONE = "All learners"
+TEAM_EMPTY = "Nobody in your team has talked to me yet (the org chart lists who reports to you)."
+TEAM_TOO_SMALL = (
+    "This team has fewer than {min} people, so I don't show numbers in a channel. "
+    "I sent you the details privately."
+)
+TEAM_F_MEMBERS = "Members"
+TEAM_F_OVERDUE = "With overdue training"
+TEAM_F_AT_RISK = "At risk"
+TEAM_COMPLETION = "Path completion"
+TEAM_MASTERY_TITLE = "Mastery by competency"
+TEAM_MASTERY_LINE = "`{comp}`: {n} assessed, mean {mean}, mastered {mastered}"
+TEAM_DEPT_TITLE = "By department"
+TEAM_DEPT_LINE = "**{dept}** ({n}): completion {rate}"
+TEAM_GROUPS_HIDDEN = "Groups smaller than {min} are not shown in a channel."
+TEAM_NOBODY_AT_RISK = "Nobody in the team is at risk right now."
+TEAM_AT_RISK_TITLE = "At risk ({count})"
+TEAM_MORE_IN_CSV = "... and {count} more: `/learn team --csv` has everyone."
+TEAM_DETAIL_SENT = "Per-person detail for the team report (only you see this)."
+TEAM_CHART_MASTERY = "Mean mastery (%)"
+TEAM_CHART_COMPLETION = "Learners by path completion (%)"
+TEAM_CHART_ALT = "Bar chart of mean mastery per competency and a histogram of path completion"
+ASSIGN_USAGE = "`/learn assign MODULE @person|team [due YYYY-MM-DD]`"
+ASSIGN_BAD_DATE = "'{date}' is not a date; use YYYY-MM-DD, e.g. 2026-12-31."
+ASSIGN_PAST_DATE = "The due date {date} is in the past; pick today or a later day."
+ASSIGN_NOT_YOUR_REPORT = "{name} does not report to you, so you can't assign them work."
+ASSIGN_DONE = "Assigned `{module}` to {count} people{due}. It is now required in their path."
+ASSIGN_DUE = ", due {date}"

@@ -30,10 +30,15 @@ class Learner:
     identities: tuple[Identity, ...] = ()
 
     def has_role(self, role: str) -> bool:
-        """Whether the learner holds a role (guests hold only `learner`)."""
+        """Whether the learner holds a role or a higher one (guests hold only `learner`).
+
+        Roles are ordered learner < manager < admin: an admin may do what a manager may.
+        """
         if self.is_guest and role != "learner":
             return False
-        return role == "learner" or role in self.roles
+        return (
+            role == "learner" or role in self.roles or (role == "manager" and "admin" in self.roles)
+        )
 
     @property
     def name(self) -> str:

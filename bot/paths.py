@@ -170,6 +170,7 @@ def recommendation_inputs(planned: PlannedPath) -> dict[str, Any]:
         "reviews_due": {k: v.isoformat() for k, v in sorted(state.reviews_due.items())},
         "waivers": dict(state.waivers),
         "role_since": state.role_since.isoformat() if state.role_since else None,
+        "assigned": {k: v.isoformat() if v else None for k, v in sorted(state.assigned.items())},
     }
 
 

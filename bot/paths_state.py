@@ -10,7 +10,8 @@ object with
 * optionally ``reviews_due(learner_id: str) -> dict[str, datetime]``: module id -> when its
   spaced review falls due (timezone-aware).
 
-Without the service the planner sees no evidence: every competency is a gap.
+Without the service the planner sees no evidence: every competency is a gap. Modules that
+managers assign (`/learn assign`) are read from the assignments table and planned as required.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.core import Services
+from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
 from learning.path import resolve_role
 from learning.path_model import LearnerState
@@ -76,6 +78,10 @@ class StoredLearnerState:
             reviews_due=_reviews(service, learner_id),
             waivers=self._repo.waivers(learner_id),
             role_since=self._role_since(learner_id),
+            assigned={
+                a.module_id: a.due_at
+                for a in OrgRepository(self._services.engine).assignments(learner_id)
+            },
         )
 
     def _role_since(self, learner_id: str) -> datetime | None:

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="LEARNBOT_LOG_LEVEL")
     mastery_threshold: float = Field(default=0.8, alias="LEARNBOT_MASTERY_THRESHOLD", gt=0, lt=1)
     coach: str = Field(default="", alias="LEARNBOT_COACH")
+    fetch_allow_private: bool = Field(default=False, alias="LEARNBOT_FETCH_ALLOW_PRIVATE")
+    fetch_timeout: float = Field(default=15.0, alias="LEARNBOT_FETCH_TIMEOUT", gt=0)
+    privacy_salt: SecretStr | None = Field(default=None, alias="LEARNBOT_PRIVACY_SALT")
+    xapi_base_iri: str = Field(default="https://learnbot.example/xapi", alias="LEARNBOT_XAPI_BASE")
+    lrs_url: str | None = Field(default=None, alias="LRS_URL")
+    lrs_username: str | None = Field(default=None, alias="LRS_USERNAME")
+    lrs_password: SecretStr | None = Field(default=None, alias="LRS_PASSWORD")
 
     calendar_allow_private: bool = Field(default=False, alias="LEARNBOT_CALENDAR_ALLOW_PRIVATE")
     calendar_max_mb: float = Field(default=2.0, alias="LEARNBOT_CALENDAR_MAX_MB", gt=0, le=50)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from learning.items import DIFFICULTIES
 
@@ -33,10 +34,16 @@ class Target:
 
 @dataclass(frozen=True)
 class Requirement:
-    """A module a role must complete, within `due_days` of starting."""
+    """A module a role must complete, within `due_days` of starting.
+
+    A module assigned by a manager is a requirement too: `assigned` is set and `due_at`
+    is its absolute due date (or None).
+    """
 
     module: str
     due_days: int | None = None
+    due_at: datetime | None = None
+    assigned: bool = False
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ class LearnerState:
         reviews_due: Modules whose spaced review falls due: module id -> when.
         waivers: Required modules waived by an admin: module id -> waiver id.
         role_since: When the learner took up their current role (due dates count from it).
+        assigned: Modules a manager or admin assigned: module id -> due date (or None).
     """
 
     mastery: Mapping[str, float] = field(default_factory=dict)
@@ -79,6 +80,7 @@ class LearnerState:
     reviews_due: Mapping[str, datetime] = field(default_factory=dict)
     waivers: Mapping[str, str] = field(default_factory=dict)
     role_since: datetime | None = None
+    assigned: Mapping[str, datetime | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ REASONS = {
     "gap_prereq": "{competency} is a prerequisite of {needed_by} and {evidence}.",
     "module_prereq": "Needed before {module}.",
     "required": "Required for your role{due}.",
+    "assigned": "Assigned to you by your manager{due}.",
     "required_overdue": "Required for your role; it was due {due}.",
     "review": "A review of this module is due{due}.",
     "exempt": "Exempt: you showed you know {competency} (evidence {evidence}).",

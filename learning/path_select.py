@@ -177,6 +177,13 @@ def select(inputs: PlanInputs, warnings: list[str]) -> dict[str, Pick]:
             picks.setdefault(req.module, Pick(cat.modules[req.module])).requirement = req
         else:
             warnings.append(f"required module '{req.module}' is not in the library")
+    for module_id, due_at in inputs.state.assigned.items():
+        if module_id not in cat.modules:
+            warnings.append(f"assigned module '{module_id}' is not in the library")
+            continue
+        pick = picks.setdefault(module_id, Pick(cat.modules[module_id]))
+        if pick.requirement is None or pick.requirement.due_days is None:
+            pick.requirement = Requirement(module_id, due_at=due_at, assigned=True)
     picks = _merge_alternatives(inputs, picks)
     _pull_prerequisites(inputs, picks)
     _add_reviews(inputs, picks)

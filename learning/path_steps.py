@@ -35,6 +35,8 @@ class _Verdict:
 
 
 def _due(inputs: PlanInputs, req: Requirement) -> datetime | None:
+    if req.assigned:
+        return req.due_at
     if req.due_days is None:
         return None
     return (inputs.state.role_since or inputs.now) + timedelta(days=req.due_days)
@@ -76,19 +78,16 @@ def _required_verdict(
 ) -> _Verdict:
     due_at = _due(inputs, req)
     when = f", due {day(due_at)}" if due_at else ""
+    why = "assigned" if req.assigned else "required"
     if done is not None:
         if review_at is not None and review_at <= inputs.now:
             text = REASONS["review"].format(due=f" since {day(review_at)}")
             return _Verdict("due", "review", text, review_at)
-        return _done(
-            _Verdict("done", "required", REASONS["required"].format(due=when), due_at), done
-        )
+        return _done(_Verdict("done", "required", REASONS[why].format(due=when), due_at), done)
     if due_at is not None and due_at < inputs.now:
         text = REASONS["required_overdue"].format(due=day(due_at))
         return _Verdict("overdue", "required", text, due_at)
-    return _Verdict(
-        "due" if due_at else "todo", "required", REASONS["required"].format(due=when), due_at
-    )
+    return _Verdict("due" if due_at else "todo", "required", REASONS[why].format(due=when), due_at)
 
 
 def _base_verdict(inputs: PlanInputs, pick: Pick, titles: Mapping[str, str]) -> _Verdict:
@@ -254,7 +253,7 @@ def _requirement_details(
     lines: list[str] = []
     if pick.requirement is not None and verdict.kind != "waived":
         due_at = _due(inputs, pick.requirement)
-        if due_at is not None:
+        if due_at is not None and not pick.requirement.assigned:
             key = "overdue" if verdict.status == "overdue" else "due"
             lines.append(
                 DETAILS[key].format(

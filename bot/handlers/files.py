@@ -57,14 +57,15 @@ def handle_file(ctx: Context, event: Event) -> list[Reply]:
         raise Forbidden(msg.UPLOAD_ADMINS_ONLY)
     # Each feature registers its importer as the service "import_<kind>" (see bot.app).
     importer: FileHandler | None = (
-        _ingest_content if kind == "content" else ctx.services.feature(f"import_{kind}")
+        ingest_content if kind == "content" else ctx.services.feature(f"import_{kind}")
     )
     if not callable(importer):
         raise UserError(msg.FILE_KIND_UNSUPPORTED.format(name=event.name))
     return importer(ctx, event.name, data)
 
 
-def _ingest_content(ctx: Context, name: str, data: bytes) -> list[Reply]:
+def ingest_content(ctx: Context, name: str, data: bytes) -> list[Reply]:
+    """Add an uploaded document to the library (audited); a failure changes nothing."""
     library = ctx.services.feature("library")
     report = library.ingest_upload(name, data)
     if report.failed:

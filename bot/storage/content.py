@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -114,6 +114,16 @@ class ContentRepository:
                 update(modules).where(modules.c.id == module_id).values(retired=retired)
             )
         return done.rowcount == 1
+
+    def set_tags(self, module_id: str, tags: tuple[str, ...]) -> bool:
+        """Replace a module's tags; False when it does not exist."""
+        record = self.get(module_id)
+        if record is None:
+            return False
+        meta = meta_to_json(replace(record.meta, tags=tags))
+        with self._engine.begin() as conn:
+            conn.execute(update(modules).where(modules.c.id == module_id).values(meta=meta))
+        return True
 
     def chunks(self, *, module_ids: list[str] | None = None) -> list[Chunk]:
         """Stored chunks (of some modules, or all), in module and ordinal order."""

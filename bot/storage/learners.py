@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
@@ -15,12 +16,22 @@ from bot.model import Learner
 from bot.storage.tables import identities, learners, profiles
 from learning.profile import Profile
 
+ResolveHook = Callable[[Learner, Identity, datetime], bool]
+
 
 class LearnerRepository:
-    """Learners keyed by platform identity, linked across platforms by email."""
+    """Learners keyed by platform identity, linked across platforms by email.
 
-    def __init__(self, engine: Engine) -> None:
+    Args:
+        engine: The database.
+        on_resolve: Called after every `resolve` with the learner, the identity and the time;
+            returns True when it changed the learner (roles from settings and the org chart),
+            so the learner is read again.
+    """
+
+    def __init__(self, engine: Engine, *, on_resolve: ResolveHook | None = None) -> None:
         self._engine = engine
+        self.on_resolve = on_resolve
 
     def resolve(self, identity: Identity, info: UserInfo, *, now: datetime) -> Learner:
         """The learner behind an identity, created (or linked by email) on first contact.
@@ -40,7 +51,11 @@ class LearnerRepository:
                 learner_id = self._link_or_create(conn, identity, info, now=now)
             else:
                 self._refresh(conn, learner_id, info, now=now)
-            return self._load(conn, learner_id)
+            learner = self._load(conn, learner_id)
+        if self.on_resolve is not None and self.on_resolve(learner, identity, now):
+            found = self.get(learner.id)
+            return found if found is not None else learner
+        return learner
 
     def find(self, identity: Identity) -> Learner | None:
         """The learner behind an identity, or None if it never wrote to learnbot."""
@@ -61,6 +76,15 @@ class LearnerRepository:
                 select(learners.c.id).where(learners.c.email == email.strip().lower())
             ).first()
             return None if row is None else self._load(conn, row.id)
+
+    def in_workspace(self, platform: str, workspace: str) -> list[Learner]:
+        """Every learner with an identity in one platform workspace."""
+        query = select(identities.c.learner_id).where(
+            identities.c.platform == platform, identities.c.workspace == workspace
+        )
+        with self._engine.connect() as conn:
+            ids = sorted({str(r.learner_id) for r in conn.execute(query)})
+            return [self._load(conn, i) for i in ids]
 
     def all_ids(self) -> list[str]:
         """Every learner id, oldest first."""

@@ -510,3 +510,35 @@ outbox = Table(
     Index("ix_outbox_status_due", "status", "due_at"),
     Index("ix_outbox_learner_due", "learner_id", "due_at"),
 )
+
+# Managers and admins (migration 0009).
+
+org_chart = Table(
+    "org_chart",
+    metadata,
+    Column("email", String(320), primary_key=True),
+    Column("manager_email", String(320), nullable=True, index=True),
+    Column("department", String(200), nullable=False),
+    Column("location", String(200), nullable=False),
+    Column("role", String(200), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("learner_id", ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("module_id", String(200), primary_key=True),
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("assigned_by", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+xapi_cursor = Table(
+    "xapi_cursor",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("last_id", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,92 @@
+"""Importers for files admins send to the bot: quiz banks, frameworks and org charts.
+
+Registered as the feature services "import_quiz", "import_framework" and "import_org", which
+`bot.handlers.files` looks up by the kind of file received. Each imports all or nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path, PurePath
+
+from bot import messages as msg
+from bot.core import Context
+from bot.errors import UserError
+from bot.handlers.admin import FEATURE_ORG, audit, require
+from bot.replies import Reply, say
+
+
+def _safe_name(name: str) -> str:
+    base = PurePath(name).name.replace("\\", "_")
+    return base[:120] or "upload"
+
+
+def import_quiz(ctx: Context, name: str, data: bytes) -> list[Reply]:
+    """A quiz bank (YAML, CSV, GIFT or Aiken) sent in chat."""
+    from bot.quiz_bank import import_bank_file
+
+    require(ctx, "admin")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / _safe_name(name)
+        path.write_bytes(data)
+        report = import_bank_file(ctx.services, path)
+    if report.errors:
+        first = report.errors[0]
+        raise UserError(
+            msg.IMPORT_QUIZ_FAILED.format(
+                name=name, line=first["line"], error=first["message"], count=len(report.errors)
+            )
+        )
+    audit(ctx, "quiz.import", name, imported=report.imported, skipped=len(report.skipped))
+    return [
+        say(
+            msg.IMPORT_QUIZ_DONE.format(
+                name=name, count=report.imported, skipped=len(report.skipped)
+            )
+        )
+    ]
+
+
+def import_framework(ctx: Context, name: str, data: bytes) -> list[Reply]:
+    """A competency framework (YAML or JSON) sent in chat; replaces the current one."""
+    from bot.imports import load_framework_file
+
+    require(ctx, "admin")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / _safe_name(name)
+        path.write_bytes(data)
+        framework = load_framework_file(path)
+    ctx.services.framework.replace(framework)
+    counts = {"competencies": len(framework.competencies), "roles": len(framework.roles)}
+    audit(ctx, "framework.import", name, **counts)
+    return [say(msg.IMPORT_FRAMEWORK_DONE.format(name=name, **counts))]
+
+
+def import_org_file(ctx: Context, name: str, data: bytes) -> list[Reply]:
+    """An org chart CSV sent in chat."""
+    from bot.org import import_org
+
+    require(ctx, "admin")
+    services = ctx.services
+    result = import_org(
+        data,
+        org=services.feature(FEATURE_ORG),
+        learners=services.learners,
+        profiles=services.profiles,
+        now=ctx.now,
+    )
+    audit(ctx, "org.import", name, **result.as_json())
+    return [
+        say(
+            msg.ORG_IMPORTED.format(
+                people=result.people, managers=result.managers, linked=result.linked
+            )
+        )
+    ]
+
+
+IMPORTERS = {
+    "import_quiz": import_quiz,
+    "import_framework": import_framework,
+    "import_org": import_org_file,
+}

@@ -1,0 +1,148 @@
+"""`/learn team` (a manager's team progress) and `/learn assign` (required work with a due date).
+
+In a channel only aggregates are shown and groups smaller than three are hidden; the
+per-person detail and the CSV go to the manager in a direct message.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from bot import messages as msg
+from bot.core import Command, Context
+from bot.errors import Forbidden, NotFound, UserError
+from bot.handlers.admin import FEATURE_ORG, audit, require
+from bot.model import Learner
+from bot.replies import Block, Direct, Here, Reply, Text
+from bot.roles import split_args, target_identity
+from bot.storage.org import OrgRepository
+from bot.team import build_report, check_scope, resolve_competency, team_members
+from bot.team_view import aggregate_blocks, chart_block, csv_attachment, detail_blocks
+
+MENTION_PREFIXES = ("<@", "<at>", "@")
+
+
+def _org(ctx: Context) -> OrgRepository:
+    org: OrgRepository = ctx.services.feature(FEATURE_ORG)
+    return org
+
+
+def _is_person(word: str) -> bool:
+    return word.startswith(MENTION_PREFIXES) or ":" in word
+
+
+def handle_team(ctx: Context, args: str) -> list[Reply]:
+    """Parse `[all|@lead] [COMPETENCY] [--csv]`, check the scope, report."""
+    require(ctx, "manager", command="team")
+    words = split_args(args)
+    want_csv = "--csv" in words
+    words = [w for w in words if w != "--csv"]
+    lead = ctx.learner
+    everyone = bool(words) and words[0].lower() == "all"
+    if everyone:
+        require(ctx, "admin", command="team all")
+        words.pop(0)
+    elif words and _is_person(words[0]):
+        lead = target_identity(ctx.event.identity, words.pop(0), learners=ctx.services.learners)
+    org = _org(ctx)
+    check_scope(org, ctx.learner, lead)
+    members = team_members(ctx.services, org, lead, everyone=everyone)
+    if not members:
+        return [Reply((Text(msg.TEAM_EMPTY),))]
+    competency = None
+    if words:
+        competency = resolve_competency(ctx.services, " ".join(words), known=())
+    title = msg.TEAM_TITLE.format(name=lead.name)
+    if everyone or (lead.id == ctx.learner.id and not (lead.email and org.reports(lead.email))):
+        title = msg.TEAM_EVERYONE
+    report = build_report(ctx.services, members, title=title, competency=competency, now=ctx.now)
+    audit(ctx, "team.report", lead.id, members=len(members), competency=competency or "")
+    public = not ctx.event.channel.is_direct
+    private = Direct(ctx.event.identity) if public else Here()
+    summary: list[Block] = [*aggregate_blocks(report, public=public)]
+    if not public or len(members) >= 3:
+        summary.append(chart_block(report))
+    detail: list[Block] = [Text(msg.TEAM_DETAIL_SENT)] if public else []
+    detail += detail_blocks(report)
+    if want_csv:
+        detail.append(csv_attachment(report))
+    if not public:
+        return [Reply(tuple(summary + detail), summary=title)]
+    return [Reply(tuple(summary), summary=title), Reply(tuple(detail), to=private)]
+
+
+def _due(words: list[str], today: date) -> datetime | None:
+    if "due" not in [w.lower() for w in words]:
+        return None
+    index = [w.lower() for w in words].index("due")
+    if index + 1 >= len(words):
+        raise UserError(msg.MISSING_ARGS.format(name="assign", usage=msg.ASSIGN_USAGE))
+    raw = words[index + 1]
+    del words[index : index + 2]
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError as err:
+        raise UserError(msg.ASSIGN_BAD_DATE.format(date=raw[:40])) from err
+    if day < today:
+        raise UserError(msg.ASSIGN_PAST_DATE.format(date=day.isoformat()))
+    return datetime.combine(day, time(23, 59), tzinfo=UTC)
+
+
+def _assignees(ctx: Context, who: str, org: OrgRepository) -> list[Learner]:
+    if who.lower() == "team":
+        return team_members(ctx.services, org, ctx.learner)
+    person = target_identity(ctx.event.identity, who, learners=ctx.services.learners)
+    if not ctx.learner.has_role("admin"):
+        below = org.reports(ctx.learner.email) if ctx.learner.email else []
+        if not person.email or person.email not in below:
+            raise Forbidden(msg.ASSIGN_NOT_YOUR_REPORT.format(name=person.name))
+    return [person]
+
+
+def handle_assign(ctx: Context, args: str) -> list[Reply]:
+    """Assign a library module to a report (or the whole team), optionally due on a day."""
+    require(ctx, "manager", command="assign")
+    words = split_args(args)
+    due_at = _due(words, ctx.now.date())
+    if len(words) != 2:
+        raise UserError(msg.MISSING_ARGS.format(name="assign", usage=msg.ASSIGN_USAGE))
+    module_id, who = words
+    record = (
+        ctx.services.feature("library").content.get(module_id)
+        if ctx.services.feature("library")
+        else None
+    )
+    if record is None or record.retired:
+        raise NotFound(msg.MODULE_UNKNOWN.format(module=module_id[:200]))
+    org = _org(ctx)
+    people = _assignees(ctx, who, org)
+    if not people:
+        return [Reply((Text(msg.TEAM_EMPTY),))]
+    for person in people:
+        org.assign(person.id, module_id, due_at=due_at, by=ctx.learner.id, now=ctx.now)
+    due = msg.ASSIGN_DUE.format(date=due_at.date().isoformat()) if due_at else ""
+    audit(
+        ctx,
+        "assign",
+        module_id,
+        learners=[p.id for p in people][:200],
+        due=due_at.isoformat() if due_at else None,
+    )
+    return [Reply((Text(msg.ASSIGN_DONE.format(module=module_id, count=len(people), due=due)),))]
+
+
+TEAM_COMMAND = Command(
+    "team",
+    "Your team's progress: completion, mastery, overdue training, who needs help (managers).",
+    "/learn team [all|@manager] [COMPETENCY] [--csv]",
+    "manager",
+    handle_team,
+)
+ASSIGN_COMMAND = Command(
+    "assign",
+    "Assign a module to a report or your whole team, with an optional due date (managers).",
+    "/learn assign MODULE @person|team [due YYYY-MM-DD]",
+    "manager",
+    handle_assign,
+    needs_args=True,
+)

@@ -1,0 +1,93 @@
+"""Admin commands without the search index: gaps, item statistics, equity, files sent in chat."""
+
+from __future__ import annotations
+
+from bot.admin_content import group_gaps
+from bot.events import Channel, FileShared, Identity
+from bot.sample import sample_dir
+from bot.storage.content import ContentRepository
+from tests.conversations.admin_helpers import make_admin, run, text_of
+from tests.conversations.test_team import CHART
+from tests.conversations.test_team import team as team
+
+ADMIN = Identity("slack", "T1", "UADM")
+
+
+def _send(core, name: str, data: bytes) -> str:  # type: ignore[no-untyped-def]
+    event = FileShared(
+        identity=ADMIN, channel=Channel("D1"), name=name, size=len(data), read=lambda n: data[:n]
+    )
+    return text_of(core.router.handle(event))
+
+
+def test_similar_questions_group_together() -> None:
+    groups = group_gaps(
+        [
+            "How do I book a parking space?",
+            "how can I book parking space",
+            "Where do I book a parking space?",
+            "What is the dress code?",
+        ]
+    )
+    assert [g.count for g in groups] == [3, 1]
+    assert groups[1].example == "What is the dress code?"
+
+
+def test_admin_gaps_lists_groups_largest_first(core) -> None:
+    make_admin(core, ADMIN)
+    content = ContentRepository(core.services.engine)
+    now = core.services.clock.now()
+    for q in ("Is there a gym?", "Do we have a gym?", "Is there a gym on site?", "Who is the CFO?"):
+        content.record_gap(q, learner_id=None, best_score=0.1, now=now)
+    out = text_of(run(core, ADMIN, "admin gaps"))
+    assert "Unanswered questions: 4, in 2 groups" in out
+    assert out.index("3x") < out.index("1x")
+
+
+def test_quiz_bank_and_framework_files_are_imported_from_chat(core) -> None:
+    make_admin(core, ADMIN)
+    framework = (sample_dir() / "framework.yaml").read_bytes()
+    assert "Replaced the framework" in _send(core, "framework.yaml", framework)
+    bank = (sample_dir() / "quiz-bank.yaml").read_bytes()
+    out = _send(core, "quiz-bank.yaml", bank)
+    assert "Imported" in out
+    assert "quiz items" in out
+    out = text_of(run(core, ADMIN, "admin items"))
+    assert "Items: " in out
+    assert "Answers: 0" in out
+    broken = b"questions:\n  - stem: 1\n"
+    assert "Nothing was imported" in _send(core, "broken.yaml", broken)
+    actions = [e["action"] for e in core.services.audit.entries()]
+    assert actions.count("quiz.import") == 1
+    assert "framework.import" in actions
+
+
+def test_org_chart_file_from_chat_and_its_errors(core) -> None:
+    make_admin(core, ADMIN)
+    assert "8 people, 3 managers" in _send(core, "org.csv", CHART.encode())
+    bad = CHART + "zed@example.com,ghost@example.com,X,Y,Z\n"
+    assert "the manager ghost@example.com is not in the file" in _send(
+        core, "org.csv", bad.encode()
+    )
+    assert len(core.services.feature("org").entries()) == 8
+
+
+def test_admin_equity_reuses_the_equity_report(team) -> None:
+    from bot.paths import PathService
+
+    paths = PathService(team.services)
+    for lid in team.services.learners.all_ids():
+        paths.record_shown(paths.plan(lid, now=team.services.clock.now()))
+    admin = Identity("slack", "T1", "UBOSS")
+    team.services.learners.set_roles(
+        team.services.learners.find(admin).id, frozenset({"admin"}), now=team.services.clock.now()
+    )
+    out = text_of(run(team, admin, "admin equity department"))
+    assert "Equity by department" in out
+    assert "**Support** (4): recommended" in out
+    assert "too small to compare" in out
+
+
+def test_unknown_admin_subcommand_shows_usage(core) -> None:
+    make_admin(core, ADMIN)
+    assert "Use `/learn admin` with one of" in text_of(run(core, ADMIN, "admin frobnicate"))
