@@ -209,7 +209,16 @@ def run(
     return outcomes, source, time.perf_counter() - started
 
 
+def _intake() -> CatConfig:
+    """The intake quiz as learnbot runs it in chat (bot.dialogs.quiz.LIMITS)."""
+    from bot.dialogs.quiz import LIMITS
+
+    low, high, total = LIMITS["intake"]
+    return CatConfig(min_items=low, max_items=high, max_total_items=total)
+
+
 CONFIGS = (
+    ("learnbot intake quiz (3-8 per competency, 15 in all)", _intake()),
     ("CatConfig() defaults", CatConfig()),
     ("max 8 items per competency", CatConfig(max_items=8)),
     ("max 4 items per competency", CatConfig(max_items=4)),
@@ -282,7 +291,7 @@ def main() -> None:
     print("|---" * (len(columns) + 1) + "|")
     for key in columns[0][1]:
         print(f"| {key} | " + " | ".join(col[key] for _, col in columns) + " |")
-    print("\nBy role, with the default diagnostic (net of 30 s/item):")
+    print(f"\nBy role, with the {CONFIGS[0][0]} (net of 30 s/item):")
     print("| role | learners | full path, min | saved, min (mean) |\n|---|---|---|---|")
     print("\n".join(by_role(first or [])))
 
