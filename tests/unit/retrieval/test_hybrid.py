@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -168,3 +169,49 @@ def test_lexical_index_is_cached_by_content(library: Library, tmp_path: Path) ->
     rebuilt = build_lexical_index(changed, modules, cache_dir=tmp_path)
     assert rebuilt.version != first.version
     assert rebuilt.top("visas", 1)[0][0] == 0
+
+
+class CountingStore:
+    """The real store, counting unfiltered and filtered vector queries."""
+
+    def __init__(self, store: ChromaVectorStore) -> None:
+        self.store = store
+        self.calls: list[bool] = []
+
+    def query(self, vector, *, k, **filters):  # type: ignore[no-untyped-def]
+        self.calls.append(any(v is not None for v in filters.values()))
+        return self.store.query(vector, k=k, **filters)
+
+
+def _counting_retriever(store: ChromaVectorStore, library: Library) -> tuple[Any, Any]:
+    chunks, modules = library
+    counting = CountingStore(store)
+    retriever = HybridRetriever(
+        embedder=HashingEmbedder(),
+        store=counting,  # type: ignore[arg-type]
+        chunks=chunks,
+        modules=modules,
+        config=HybridConfig(candidates=2, overfetch=2),
+    )
+    return retriever, counting
+
+
+def test_an_audience_filter_over_fetches_without_filtering_in_the_store(
+    store: ChromaVectorStore, library: Library
+) -> None:
+    retriever, counting = _counting_retriever(store, library)
+    hits = retriever.search("hotel discounts for sales staff", k=5, roles=("support",))
+    assert hits
+    assert "sales-playbook" not in {h.module_id for h in hits}
+    assert counting.calls == [False]
+
+
+def test_a_narrow_restriction_falls_back_to_the_store_filter(
+    store: ChromaVectorStore, library: Library
+) -> None:
+    retriever, counting = _counting_retriever(store, library)
+    hits = retriever.search(
+        "hotel discounts for sales staff", k=5, allowed=lambda m: m == "security"
+    )
+    assert {h.module_id for h in hits} == {"security"}
+    assert counting.calls == [False, True]
