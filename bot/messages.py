@@ -493,3 +493,7 @@ ASSIGN_PAST_DATE = "The due date {date} is in the past; pick today or a later da
 ASSIGN_NOT_YOUR_REPORT = "{name} does not report to you, so you can't assign them work."
 ASSIGN_DONE = "Assigned `{module}` to {count} people{due}. It is now required in their path."
 ASSIGN_DUE = ", due {date}"
+ASSIGN_NO_TEAM = (
+    "You have no reports in the org chart, so `team` names nobody. Name a person instead, "
+    "for example `/learn assign MODULE @ana`."
+)

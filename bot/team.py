@@ -102,12 +102,12 @@ class TeamReport:
 def team_members(
     services: Services, org: OrgRepository, manager: Learner, *, everyone: bool = False
 ) -> list[Learner]:
-    """The manager's reports who talked to learnbot; every learner for an admin without reports
-    (or asking for everyone)."""
-    emails = org.reports(manager.email) if manager.email and not everyone else []
-    if not emails and manager.has_role("admin"):
+    """The manager's reports who talked to learnbot, or every other learner with `everyone`
+    (which the caller allows for admins only)."""
+    if everyone:
         found = [services.learners.get(i) for i in services.learners.all_ids()]
         return [f for f in found if f is not None and f.id != manager.id]
+    emails = org.reports(manager.email) if manager.email else []
     people = [services.learners.find_by_email(e) for e in emails]
     return [p for p in people if p is not None]
 

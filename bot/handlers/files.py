@@ -18,26 +18,51 @@ FileHandler = Callable[[Context, str, bytes], list[Reply]]
 CONTENT_TYPES = frozenset({".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".txt"})
 
 
-def kind_of(name: str, head: bytes) -> str:
-    """What an uploaded file is, from its extension and first bytes.
+def kind_of(name: str, data: bytes) -> str:
+    """What an uploaded file is, from its extension and content.
 
     Returns:
         "calendar", "quiz", "framework", "org", "content" or "unknown".
     """
     suffix = PurePath(name).suffix.lower()
-    text = head[:4096].decode("utf-8", "ignore").lower()
-    if suffix == ".ics" or text.lstrip().startswith("begin:vcalendar"):
+    text = data.decode("utf-8", "ignore")
+    if suffix == ".ics" or text[:4096].lstrip().lower().startswith("begin:vcalendar"):
         return "calendar"
-    if suffix == ".gift":
+    if suffix in {".gift", ".aiken"}:
         return "quiz"
     if suffix in {".yaml", ".yml", ".json"}:
-        return "framework" if "competencies" in text else "quiz"
+        if _top_level_keys(text, json_file=suffix == ".json") & {"competencies", "roles"}:
+            return "framework"
+        return "unknown" if suffix == ".json" else "quiz"
     if suffix == ".csv":
-        header = text.splitlines()[0] if text else ""
+        header = text[:4096].lower().splitlines()[0] if text else ""
         return "org" if "manager_email" in header else "quiz"
-    if suffix == ".txt" and "\nanswer:" in text:
-        return "quiz"  # Aiken
+    if suffix == ".txt" and _is_quiz_bank(text, name):
+        return "quiz"
     return "content" if suffix in CONTENT_TYPES else "unknown"
+
+
+def _top_level_keys(text: str, *, json_file: bool) -> set[str]:
+    """The keys of a YAML or JSON mapping (empty for anything else or a syntax error)."""
+    import json
+
+    import yaml
+
+    try:
+        loaded = json.loads(text) if json_file else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError):
+        return set()
+    return {str(k) for k in loaded} if isinstance(loaded, dict) else set()
+
+
+def _is_quiz_bank(text: str, name: str) -> bool:
+    """Whether a .txt file parses cleanly as a GIFT or Aiken bank with at least one question."""
+    from learning.formats.detect import parse_bank
+
+    if not text.strip():
+        return False
+    parsed = parse_bank(text, filename=name)
+    return bool(parsed.items) and not parsed.errors
 
 
 def handle_file(ctx: Context, event: Event) -> list[Reply]:

@@ -46,6 +46,9 @@ def handle_team(ctx: Context, args: str) -> list[Reply]:
         lead = target_identity(ctx.event.identity, words.pop(0), learners=ctx.services.learners)
     org = _org(ctx)
     check_scope(org, ctx.learner, lead)
+    # An admin without reports asking about their own team sees everyone; never via a lead.
+    alone = lead.id == ctx.learner.id and not (lead.email and org.reports(lead.email))
+    everyone = everyone or (alone and ctx.learner.has_role("admin"))
     members = team_members(ctx.services, org, lead, everyone=everyone)
     if not members:
         return [Reply((Text(msg.TEAM_EMPTY),))]
@@ -53,7 +56,7 @@ def handle_team(ctx: Context, args: str) -> list[Reply]:
     if words:
         competency = resolve_competency(ctx.services, " ".join(words), known=())
     title = msg.TEAM_TITLE.format(name=lead.name)
-    if everyone or (lead.id == ctx.learner.id and not (lead.email and org.reports(lead.email))):
+    if everyone:
         title = msg.TEAM_EVERYONE
     report = build_report(ctx.services, members, title=title, competency=competency, now=ctx.now)
     audit(ctx, "team.report", lead.id, members=len(members), competency=competency or "")
@@ -90,7 +93,10 @@ def _due(words: list[str], today: date) -> datetime | None:
 
 def _assignees(ctx: Context, who: str, org: OrgRepository) -> list[Learner]:
     if who.lower() == "team":
-        return team_members(ctx.services, org, ctx.learner)
+        members = team_members(ctx.services, org, ctx.learner)
+        if not members:
+            raise UserError(msg.ASSIGN_NO_TEAM)
+        return members
     person = target_identity(ctx.event.identity, who, learners=ctx.services.learners)
     if not ctx.learner.has_role("admin"):
         below = org.reports(ctx.learner.email) if ctx.learner.email else []

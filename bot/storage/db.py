@@ -21,7 +21,8 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
         schema: PostgreSQL only: put every table in this schema (used to isolate test runs).
     """
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    # hide_parameters: logged SQL errors must not carry answers, questions or emails.
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

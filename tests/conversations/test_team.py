@@ -180,3 +180,21 @@ def test_admins_may_see_everyone_and_managers_may_not(team) -> None:
     assert "All learners" in out
     assert "Members: 7" in out
     assert "for admins only" in text_of(run(team, who("mia"), "team all"))
+
+
+def test_a_report_who_is_an_admin_does_not_open_the_whole_organisation(team) -> None:  # type: ignore[no-untyped-def]
+    services = team.services
+    ana = services.learners.find(who("ana"))
+    services.learners.set_roles(ana.id, frozenset({"learner", "admin"}), now=services.clock.now())
+    said = text_of(run(team, who("mia"), "team <@UANA>", email="mia@example.com"))
+    assert "Eve" not in said, "max's report stays out of mia's view"
+    assert "Bo" not in said
+
+
+def test_assigning_to_team_without_reports_names_nobody(team) -> None:  # type: ignore[no-untyped-def]
+    services = team.services
+    eve = services.learners.find(who("eve"))
+    services.learners.set_roles(eve.id, frozenset({"learner", "admin"}), now=services.clock.now())
+    command = "assign compliance/code-of-conduct team"
+    said = text_of(run(team, who("eve"), command, email="eve@example.com"))
+    assert "no reports in the org chart" in said
