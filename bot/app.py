@@ -161,7 +161,9 @@ def _register_quiz(services: Services) -> None:
     services.extras["items"] = items
     mastery = MasteryRepository(services.engine)
     services.extras["mastery"] = mastery
-    services.extras["learner_mastery"] = MasteryView(mastery)
+    services.extras["learner_mastery"] = MasteryView(
+        mastery, reviews=lambda learner_id: _reviews_due(services, learner_id)
+    )
     services.extras["mastery_check"] = quiz.start_mastery_check
     services.extras["quiz_ready"] = lambda: bool(items.competencies())
 
@@ -187,6 +189,17 @@ def _register_nudges(services: Services) -> None:
         return record_review(*args, **kwargs)
 
     services.extras["record_review"] = record_review
+
+
+def _reviews_due(services: Services, learner_id: str) -> dict[str, datetime]:
+    """Module id -> earliest due spaced review of its items (the nudges feature's cards)."""
+    from nudges.store import ReviewStore
+
+    due: dict[str, datetime] = {}
+    for _, module_id, card in ReviewStore(services.engine).cards(learner_id):
+        if module_id and (module_id not in due or card.due_at < due[module_id]):
+            due[module_id] = card.due_at
+    return due
 
 
 def _register_home(services: Services) -> None:

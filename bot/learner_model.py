@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot import messages as msg
 from bot.core import Services
@@ -133,6 +135,11 @@ class MasteryView:
     """
 
     repo: MasteryRepository
+    reviews: Callable[[str], dict[str, datetime]] | None = None
+
+    def reviews_due(self, learner_id: str) -> dict[str, datetime]:
+        """Module id -> when the earliest spaced review of its quiz items falls due."""
+        return self.reviews(learner_id) if self.reviews is not None else {}
 
     def mastery(self, learner_id: str) -> dict[str, float]:
         """Competency id -> probability of mastery from the latest quiz or check."""

@@ -121,7 +121,9 @@ class LearnerRepository:
     ) -> str:
         email = info.email.strip().lower() or None
         row = None
-        if email:
+        # A guest account is never linked to a member's learner by email: it would act with
+        # that member's roles, and mark the member a guest everywhere.
+        if email and not info.is_guest:
             row = conn.execute(select(learners.c.id).where(learners.c.email == email)).first()
         if row is not None:
             learner_id = str(row.id)

@@ -55,6 +55,22 @@ def test_the_same_email_links_slack_and_teams_into_one_learner(engine) -> None:
     assert repo.find_by_email("ANA@corp.example").id == slack.id
 
 
+def test_a_guest_account_with_a_members_email_stays_a_separate_guest(engine) -> None:
+    repo = LearnerRepository(engine)
+    member = repo.resolve(
+        Identity("slack", "T1", "U1"), UserInfo("Ana", "ana@corp.example"), now=NOW
+    )
+    repo.set_roles(member.id, frozenset({"admin"}), now=NOW)
+    guest = repo.resolve(
+        Identity("slack", "T2", "U9"), UserInfo("Ana", "ana@corp.example", is_guest=True), now=NOW
+    )
+    assert guest.id != member.id
+    assert not guest.has_role("admin")
+    again = repo.find(Identity("slack", "T1", "U1"))
+    assert again is not None
+    assert again.has_role("admin"), "the member is not turned into a guest"
+
+
 def test_profile_round_trip(engine) -> None:
     learners, profiles = LearnerRepository(engine), ProfileRepository(engine)
     learner = learners.resolve(Identity("terminal", "local", "ana"), UserInfo(), now=NOW)

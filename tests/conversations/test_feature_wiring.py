@@ -31,6 +31,9 @@ def test_a_quiz_answer_schedules_a_spaced_review_of_its_item(core) -> None:
     assert (card["learner_id"], card["item_id"]) == (learner_id(chat), item.id)
     now = core.services.clock.now()
     assert now < card["due_at"] <= now + timedelta(days=1), "a miss comes back soon"
+    assert item.module_id
+    due = core.services.feature("learner_mastery").reviews_due(learner_id(chat))
+    assert due == {item.module_id: card["due_at"]}, "paths see the review that is due"
 
 
 @pytest.mark.slow
