@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -177,9 +178,23 @@ def _aware(value: Any) -> Any:
     return value
 
 
-def purge_workspace(engine: Engine, platform: str, workspace: str) -> tuple[int, int]:
+def purge_workspace(
+    engine: Engine,
+    platform: str,
+    workspace: str,
+    *,
+    forget: Callable[[str], object] | None = None,
+) -> tuple[int, int]:
     """Forget a removed workspace: learners known only through it are deleted, learners
     linked to other identities too lose just this workspace's identities.
+
+    Args:
+        engine: The database.
+        platform: "slack" or "teams".
+        workspace: The team or tenant id.
+        forget: Deletes one learner by id everywhere (the data-rights deletion, which also
+            removes what does not cascade, like the text of their unanswered questions);
+            a plain row delete when omitted.
 
     Returns:
         (learners deleted, identities removed from learners that remain).
@@ -196,9 +211,9 @@ def purge_workspace(engine: Engine, platform: str, workspace: str) -> tuple[int,
         ).all()
     elsewhere = {r.learner_id for r in rows if (r.platform, r.workspace) != (platform, workspace)}
     only_here = {r.learner_id for r in rows} - elsewhere
-    learners = LearnerRepository(engine)
+    remove = forget or LearnerRepository(engine).delete
     for learner_id in sorted(only_here):
-        learners.delete(learner_id)
+        remove(learner_id)
     with engine.begin() as conn:
         unlinked = conn.execute(
             delete(identities).where(

@@ -55,6 +55,13 @@ class WorkspaceRemoval:
         self.remove(team, enterprise_id=inbound.enterprise_of(body), reason=str(kind))
         return True
 
+    def _forget_learner(self, learner_id: str) -> None:
+        from bot.data_rights import forget
+
+        learner = self._services.learners.get(learner_id)
+        if learner is not None:
+            forget(self._services, learner, now=self._services.clock.now())
+
     def remove(self, team: str, *, enterprise_id: str | None, reason: str) -> None:
         """Purge one workspace's installation, learners and caches."""
         services = self._services
@@ -63,7 +70,9 @@ class WorkspaceRemoval:
             if self._installations
             else 0
         )
-        deleted, unlinked = purge_workspace(services.engine, "slack", team)
+        deleted, unlinked = purge_workspace(
+            services.engine, "slack", team, forget=self._forget_learner
+        )
         self._clients.forget(team)
         self._users.forget_workspace(team)
         self._port.forget_workspace(team)

@@ -10,7 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.events import Identity, UserInfo
-from bot.storage.tables import identities, slack_bots, slack_installations, slack_oauth_states
+from bot.storage.tables import (
+    content_gaps,
+    identities,
+    slack_bots,
+    slack_installations,
+    slack_oauth_states,
+)
 from tests.adapters.slack.conftest import slack_settings, start_harness
 from tests.adapters.slack.fake_slack import TEAM, FakeSlack, message_text
 from tests.adapters.slack.harness import SlackHarness
@@ -131,6 +137,11 @@ async def test_app_uninstalled_purges_the_workspace(oauth: SlackHarness) -> None
         Identity("teams", "tenant", "29:kim"), UserInfo(email="kim@example.com"), now=now
     )
     other = services.learners.resolve(Identity("slack", TEAM, "U3"), UserInfo(), now=now)
+    from bot.storage.content import ContentRepository
+
+    ContentRepository(services.engine).record_gap(
+        "where do I park my bike?", learner_id=only_here.id, best_score=0.1, now=now
+    )
     body = {"type": "app_uninstalled"}
     assert (await oauth.event(body, team=NEW_TEAM)).status == 200
     await oauth.settle()
@@ -143,6 +154,7 @@ async def test_app_uninstalled_purges_the_workspace(oauth: SlackHarness) -> None
     assert services.learners.get(other.id) is not None
     assert _count(oauth, identities, workspace=NEW_TEAM) == 0
     assert services.audit.entries()[0]["action"] == "workspace.purged"
+    assert _count_all(oauth, content_gaps) == 0, "their question text is deleted with them"
     # The workspace is gone: its events are now ignored.
     await oauth.event(_dm("U1"), team=NEW_TEAM)
     await oauth.settle()
@@ -181,3 +193,10 @@ def _dm(user: str) -> dict[str, str]:
         "text": "hello",
         "ts": "1700.2",
     }
+
+
+def _count_all(harness: SlackHarness, table) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    with harness.core.services.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
