@@ -7,6 +7,7 @@ from typing import Any
 from bot import messages as msg
 from bot.core import Context
 from bot.dialogs.engine import DialogRef, Step
+from bot.handlers.profile import resolve_goals
 from bot.replies import Button, Buttons, Note, Reply, Text
 from learning.profile import (
     FORMATS,
@@ -158,13 +159,8 @@ def _apply_goals(ctx: Context, state: dict[str, Any], answer: str) -> dict[str, 
     if answer.strip().lower() in _NO_GOALS:
         return {"goals": ()}
     # A typed competency title (or id) becomes its id, so paths can plan for it.
-    known = ctx.services.feature("competencies")
-    lookup: dict[str, str] = {}
-    for competency_id, title in known() if callable(known) else []:
-        lookup[title.lower()] = lookup[competency_id.lower()] = competency_id
-    typed = (g.strip()[:100] for g in answer.split(","))
-    goals = tuple(lookup.get(g.lower(), g) for g in typed if g)
-    return {"goals": goals[:10]}
+    typed = tuple(g.strip()[:100] for g in answer.split(",") if g.strip())
+    return {"goals": resolve_goals(ctx, typed[:10])}
 
 
 def _apply_hours(ctx: Context, state: dict[str, Any], answer: str) -> dict[str, Any]:

@@ -28,6 +28,15 @@ def _goals(value: str) -> dict[str, Any]:
     return {"goals": tuple(g.strip()[:100] for g in value.split(",") if g.strip())[:10]}
 
 
+def resolve_goals(ctx: Context, typed: tuple[str, ...]) -> tuple[str, ...]:
+    """Goals as typed, with competency titles (or ids, any case) replaced by their ids."""
+    known = ctx.services.feature("competencies")
+    lookup: dict[str, str] = {}
+    for competency_id, title in known() if callable(known) else []:
+        lookup[title.lower()] = lookup[competency_id.lower()] = competency_id
+    return tuple(lookup.get(g.lower(), g) for g in typed)
+
+
 def _hours(value: str) -> dict[str, Any]:
     start, end = parse_hours(value)
     return {"work_start": start, "work_end": end}
@@ -104,6 +113,8 @@ def handle_profile(ctx: Context, args: str) -> list[Reply]:
         changes = setter(value)
     except ProfileError as err:
         raise UserError(str(err)) from err
+    if "goals" in changes:
+        changes["goals"] = resolve_goals(ctx, changes["goals"])
     profiles = ctx.services.profiles
     profiles.save(ctx.learner.id, profiles.get(ctx.learner.id).with_changes(**changes), now=ctx.now)
     return [Reply((Text(msg.PROFILE_UPDATED.format(field=field)),))]

@@ -114,3 +114,24 @@ def test_typed_goals_become_competencies_and_skip_means_none(core) -> None:
     other.say("Store associate")
     other.say("skip")
     assert other.profile.goals == ()
+
+
+def test_goals_set_from_the_profile_command_become_competencies_too(core) -> None:
+    from bot.sample.loader import load_framework
+
+    load_framework(core)
+    chat = Conversation(core)
+    chat.say("/learn profile set goals Security awareness, COMPLIANCE, negotiation")
+    assert chat.profile.goals == ("security-awareness", "compliance", "negotiation")
+
+
+def test_a_role_granted_to_a_terminal_user_survives_the_next_session(core) -> None:
+    Conversation(core, "root", role="admin")
+    Conversation(core, "ana")
+    admin = Conversation(core, "root", role="admin")
+    admin.say("/learn admin grant ana manager")
+    again = Conversation(core, "ana")
+    assert again.session.chat.identity.user_id == "ana"
+    learner = core.services.learners.find(again.session.chat.identity)
+    assert learner is not None
+    assert learner.has_role("manager")

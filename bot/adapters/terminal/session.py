@@ -56,8 +56,9 @@ def open_chat(core: App, identity: Identity, *, role: str, timezone: str = "") -
     info = UserInfo(display_name=identity.user_id.capitalize(), timezone=timezone)
     learner = services.learners.resolve(identity, info, now=now)
     if identity.platform == "terminal":
-        roles = {"learner", role} if role != "admin" else {"learner", "manager", "admin"}
-        services.learners.set_roles(learner.id, frozenset(roles), now=now)
+        # Added to what the user already holds, so `/learn admin grant` survives a restart.
+        wanted = {"learner", role} if role != "admin" else {"learner", "manager", "admin"}
+        services.learners.set_roles(learner.id, learner.roles | wanted, now=now)
     chat = TerminalChat(
         handle=core.router.handle, identity=identity, user=info, inbox=_inbox(core, learner.id)
     )
