@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
-EMBED_GROUP = 256  # chunks embedded together (about 2 s of encoding on 2 cores)
+EMBED_GROUP = 1024  # chunks embedded together (length-sorted batches need a wide pool)
 
 
 @dataclass
