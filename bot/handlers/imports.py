@@ -55,7 +55,11 @@ def import_framework(ctx: Context, name: str, data: bytes) -> list[Reply]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / _safe_name(name)
         path.write_bytes(data)
-        framework = load_framework_file(path)
+        try:
+            framework = load_framework_file(path)
+        except UserError as err:
+            # Word the error with the upload's name, not the server's temporary path.
+            raise UserError(str(err).replace(str(path), name)) from err
     ctx.services.framework.replace(framework)
     counts = {"competencies": len(framework.competencies), "roles": len(framework.roles)}
     audit(ctx, "framework.import", name, **counts)

@@ -62,6 +62,19 @@ def test_quiz_bank_and_framework_files_are_imported_from_chat(core) -> None:
     assert "framework.import" in actions
 
 
+def test_a_broken_framework_from_chat_is_named_by_its_upload_name(core) -> None:
+    make_admin(core, ADMIN)
+    cycle = (
+        b"competencies:\n  - {id: a, title: A, prerequisites: [b]}\n"
+        b"  - {id: b, title: B, prerequisites: [a]}\nroles: []\n"
+    )
+    said = _send(core, "skills.yaml", cycle)
+    assert "skills.yaml" in said
+    assert "cycle" in said
+    assert "/tmp" not in said
+    assert core.services.framework.get().competencies == ()
+
+
 def test_org_chart_file_from_chat_and_its_errors(core) -> None:
     make_admin(core, ADMIN)
     assert "8 people, 3 managers" in _send(core, "org.csv", CHART.encode())
