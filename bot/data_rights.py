@@ -16,7 +16,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, and_, delete, or_, select
+from sqlalchemy import Engine, Table, and_, delete, or_, select, update
 
 from bot.core import Services
 from bot.model import Learner
@@ -25,6 +25,14 @@ from bot.storage.tables import identities, learners, metadata, teams_conversatio
 
 EXPORT_VERSION = 1
 SALT_FILE = "privacy-salt"
+# Columns of other people's rows that name the learner as the one who acted (a manager who
+# assigned work, an admin who waived a module or revoked an exemption): pseudonymized.
+ACTOR_COLUMNS = (
+    ("assignments", "assigned_by"),
+    ("module_waivers", "actor"),
+    ("exemptions", "overridden_by"),
+    ("audit_log", "actor"),
+)
 
 
 def learner_tables() -> list[Table]:
@@ -105,6 +113,12 @@ def forget(services: Services, learner: Learner, *, now: datetime) -> dict[str, 
         counts[learners.name] = conn.execute(
             delete(learners).where(learners.c.id == learner.id)
         ).rowcount
+        alias = pseudonym(services.settings, learner.id)
+        for table_name, column in ACTOR_COLUMNS:
+            table = metadata.tables[table_name]
+            conn.execute(
+                update(table).where(table.c[column] == learner.id).values({column: alias})
+            )
     services.audit.record(
         actor=pseudonym(services.settings, learner.id),
         action="learner.forget",

@@ -86,7 +86,17 @@ def test_export_then_forget_leaves_no_trace_outside_the_audit_log(settings, cloc
             now=core.services.clock.now(),
         )
     learner = core.services.learners.find(ana)
-    _seed(core, core.services.learners.find(other).id, "other-topic")
+    other_id = core.services.learners.find(other).id
+    _seed(core, other_id, "other-topic")
+    # Ana also acted on the other learner's records, as a manager and an admin would.
+    now = core.services.clock.now()
+    MasteryRepository(core.services.engine).revoke(other_id, "c1", by=learner.id, now=now)
+    OrgRepository(core.services.engine).assign(
+        other_id, "m3", due_at=now + timedelta(days=3), by=learner.id, now=now
+    )
+    PathRepository(core.services.engine).waive(
+        other_id, "m4", reason="r", actor=learner.id, now=now
+    )
 
     replies = run(core, ana, "my-data", channel=True)
     assert replies[0].to == Direct(ana)
