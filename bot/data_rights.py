@@ -116,9 +116,7 @@ def forget(services: Services, learner: Learner, *, now: datetime) -> dict[str, 
         alias = pseudonym(services.settings, learner.id)
         for table_name, column in ACTOR_COLUMNS:
             table = metadata.tables[table_name]
-            conn.execute(
-                update(table).where(table.c[column] == learner.id).values({column: alias})
-            )
+            conn.execute(update(table).where(table.c[column] == learner.id).values({column: alias}))
     services.audit.record(
         actor=pseudonym(services.settings, learner.id),
         action="learner.forget",

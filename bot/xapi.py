@@ -12,13 +12,14 @@ Actors are pseudonymous (the salted hash of `bot.data_rights.pseudonym`), never 
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -47,6 +48,7 @@ VERBS: dict[str, tuple[str | None, str]] = {
 }
 SUCCESS = {"mastered": True, "check_failed": False, "exempted": True}
 BATCH = 100
+SETTLE = timedelta(seconds=60)  # how old an activity row is before it is forwarded
 
 
 def verb_id(settings: Settings, verb: str) -> str:
@@ -109,10 +111,17 @@ def statements(
     limit: int | None = None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(activity id, statement) pairs in order."""
+    yield from statements_of(settings, rows(engine, since=since, after_id=after_id, limit=limit))
+
+
+def statements_of(
+    settings: Settings, found: Iterable[dict[str, Any]]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(activity id, statement) pairs for activity rows, actors pseudonymized."""
     from bot.data_rights import pseudonym
 
     names: dict[str, str] = {}
-    for row in rows(engine, since=since, after_id=after_id, limit=limit):
+    for row in found:
         learner = str(row["learner_id"])
         if learner not in names:
             names[learner] = pseudonym(settings, learner)
@@ -177,9 +186,14 @@ class Forwarder:
                 last accepted batch left it, so a later call resends the rest.
         """
         sent = 0
+        # Ids are handed out before commit, so a row with a lower id can become visible after
+        # a higher one; the cursor would then pass it for good. Rows are sent only once they
+        # are SETTLE old, and only the leading run of them, so every earlier id is settled too.
+        cutoff = now - SETTLE
         while True:
-            found = statements(self._engine, self._settings, after_id=self.cursor(), limit=BATCH)
-            batch = list(found)
+            found = rows(self._engine, after_id=self.cursor(), limit=BATCH)
+            settled = list(itertools.takewhile(lambda r: r["at"] <= cutoff, found))
+            batch = list(statements_of(self._settings, settled))
             if not batch:
                 return sent
             self._post_with_retries([s for _, s in batch], retries=retries, backoff=backoff)

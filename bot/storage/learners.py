@@ -167,7 +167,9 @@ class LearnerRepository:
     def _load(self, conn: Connection, learner_id: str) -> Learner:
         row = conn.execute(select(learners).where(learners.c.id == learner_id)).mappings().one()
         ids = conn.execute(
-            select(identities).where(identities.c.learner_id == learner_id)
+            select(identities)
+            .where(identities.c.learner_id == learner_id)
+            .order_by(identities.c.created_at, identities.c.platform, identities.c.workspace)
         ).mappings()
         return Learner(
             id=row["id"],

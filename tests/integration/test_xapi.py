@@ -17,7 +17,7 @@ from bot.app import build_app
 from bot.data_rights import pseudonym
 from bot.events import Identity, UserInfo
 from bot.settings import Settings
-from bot.xapi import Forwarder, LrsError, statements
+from bot.xapi import SETTLE, Forwarder, LrsError, statements
 from tests.integration.local_http import serve
 
 VERBS = ("asked", "module.done", "mastered", "check_failed", "exempted", "escalated", "nudged")
@@ -137,19 +137,20 @@ def test_forwarding_loses_nothing_while_the_lrs_is_down(lrs, tmp_path, clock) ->
     forwarder = Forwarder(core.services.engine, settings, timeout=5)
     fake.down = True
     with pytest.raises(LrsError) as err:
-        forwarder.forward(now=clock.now(), retries=2, backoff=0.01)
+        forwarder.forward(now=clock.now() + SETTLE, retries=2, backoff=0.01)
     assert err.value.retryable
     assert "s3cret" not in str(err.value)
     assert forwarder.pending() == len(VERBS)
     fake.down = False
-    assert forwarder.forward(now=clock.now(), backoff=0.01) == len(VERBS)
+    assert forwarder.forward(now=clock.now() + SETTLE, backoff=0.01) == len(VERBS)
     assert len(fake.stored) == len(VERBS)
     assert forwarder.pending() == 0
     assert fake.auth[0] == "Basic " + base64.b64encode(b"lb:s3cret").decode()
     # New events later are sent once; nothing already accepted is resent.
     learner = core.services.learners.find(Identity("slack", "T1", "UANA"))
     core.services.activity.record(learner.id, "asked", now=clock.now())
-    assert forwarder.forward(now=clock.now()) == 1
+    assert forwarder.forward(now=clock.now()) == 0, "a row is sent once it has settled"
+    assert forwarder.forward(now=clock.now() + SETTLE) == 1
     assert len(fake.stored) == len(VERBS) + 1
 
 
@@ -159,5 +160,23 @@ def test_an_unreachable_lrs_is_retryable(tmp_path, clock) -> None:
     _events(core)
     forwarder = Forwarder(core.services.engine, settings, timeout=2)
     with pytest.raises(LrsError, match="unreachable"):
-        forwarder.forward(now=clock.now(), retries=0)
+        forwarder.forward(now=clock.now() + SETTLE, retries=0)
     assert forwarder.pending() == len(VERBS)
+
+
+def test_a_row_that_has_not_settled_holds_back_the_rows_after_it(lrs, tmp_path, clock) -> None:
+    from datetime import timedelta
+
+    fake, url = lrs
+    settings = Settings(LEARNBOT_HOME=tmp_path / "h", LRS_URL=url, _env_file=None)
+    core = build_app(settings, clock=clock)
+    _events(core)
+    learner = core.services.learners.find(Identity("slack", "T1", "UANA"))
+    late = clock.now() + SETTLE
+    core.services.activity.record(learner.id, "asked", object_id="late", now=late)
+    core.services.activity.record(learner.id, "asked", object_id="early", now=clock.now())
+    forwarder = Forwarder(core.services.engine, settings, timeout=5)
+    assert forwarder.forward(now=clock.now() + SETTLE + timedelta(seconds=1)) == len(VERBS)
+    assert forwarder.pending() == 2, "the settled row after the unsettled one waits too"
+    assert forwarder.forward(now=late + SETTLE) == 2
+    assert len(fake.stored) == len(VERBS) + 2
