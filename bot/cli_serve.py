@@ -63,6 +63,7 @@ def serve(
         raise fail(str(err), 2) from err
     if insecure_dev:
         typer.secho("WARNING: --insecure-dev is for local development only.", fg="yellow", err=True)
+    _warm_up(core)
     stop_worker = _start_worker(core) if worker else None
     try:
         asyncio.run(serve_forever(web_app, host=host, port=port, echo=typer.echo))
@@ -71,6 +72,24 @@ def serve(
     finally:
         if stop_worker is not None:
             stop_worker()
+
+
+def _warm_up(core: App) -> None:
+    """Load the embedding model and the search index in the background at start, so the
+    first question does not wait for them (Teams gives a turn about 15 s)."""
+    import logging
+    import threading
+
+    def run() -> None:
+        library = core.services.feature("library")
+        try:
+            library.embedder().embed_query("warm up")
+            if library.content.chunk_ids():
+                library.retriever()
+        except Exception:  # noqa: BLE001  (a warm-up failure shows again on first use)
+            logging.getLogger(__name__).warning("warm-up of the content library failed")
+
+    threading.Thread(target=run, name="learnbot-warm-up", daemon=True).start()
 
 
 def _start_worker(core: App) -> Callable[[], None]:

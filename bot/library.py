@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,7 @@ class Library:
         self._clock = clock
         self._chat_model = chat_model
         self._embedder: Any = embedder
+        self._lock = threading.RLock()  # request threads share one retriever
         self._store: ChromaVectorStore | None = None
         self._retriever: HybridRetriever | None = None
 
@@ -269,6 +271,10 @@ class Library:
 
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever over every live chunk (rebuilt after ingestion)."""
+        with self._lock:
+            return self._retriever_locked()
+
+    def _retriever_locked(self) -> HybridRetriever:
         if self._retriever is None:
             from retrieval.hybrid import HybridRetriever
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -86,6 +87,9 @@ class OnnxEmbedder:
         self._sessions: dict[int, Any] = {}
         self._tokenizer: Any = None
         self._onnx_path: Path | None = None
+        # Several request threads may embed the first question at once: one export, one
+        # session per thread count.
+        self._lock = threading.Lock()
 
     @property
     def dimension(self) -> int:
@@ -93,22 +97,31 @@ class OnnxEmbedder:
         return EMBEDDING_DIMENSION
 
     def _prepare(self) -> Path:
+        with self._lock:
+            return self._prepare_locked()
+
+    def _prepare_locked(self) -> Path:
         if self._onnx_path is None:
             from tokenizers import Tokenizer
 
             model_path = self._model_path or packaged_model_path()
-            self._onnx_path = ensure_onnx_model(model_path, self._cache_dir)
+            onnx_path = ensure_onnx_model(model_path, self._cache_dir)
             tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
             tokenizer.no_padding()  # padding is per batch, to the longest text in it
             tokenizer.enable_truncation(max_length=self._max_tokens)
             self._tokenizer = tokenizer
+            self._onnx_path = onnx_path  # last: other threads take a set path as ready
         return self._onnx_path
 
     def _session(self, threads: int) -> Any:
+        path = self._prepare()
+        with self._lock:
+            return self._session_locked(threads, path)
+
+    def _session_locked(self, threads: int, path: Path) -> Any:
         if threads not in self._sessions:
             import onnxruntime as ort
 
-            path = self._prepare()
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1

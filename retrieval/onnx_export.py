@@ -155,7 +155,8 @@ def export_onnx(model_path: Path, target: Path) -> Path:
             f"Cannot load the embedding model from {model_path}: {exc}"
         ) from exc
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
+    # Per process, so a server and a worker exporting at the same time do not mix files.
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     sample = torch.ones((2, 8), dtype=torch.long)
     axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUT_NAMES, "last_hidden_state")}
     with (

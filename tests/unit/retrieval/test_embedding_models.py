@@ -61,3 +61,14 @@ def test_the_onnx_export_is_reused(onnx_embedder: OnnxEmbedder, onnx_cache: Path
         again.embed_query("reuse"), onnx_embedder.embed_query("reuse"), atol=1e-6
     )
     assert exported.stat().st_mtime_ns == stamp
+
+
+def test_threads_embedding_the_first_query_at_once_share_one_export(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    embedder = OnnxEmbedder(tmp_path / "fresh-cache")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        vectors = list(pool.map(embedder.embed_query, ["leave", "leave", "badge", "badge"]))
+    np.testing.assert_allclose(vectors[0], vectors[1], atol=1e-6)
+    assert list((tmp_path / "fresh-cache").glob("*.tmp")) == []
+    assert len(list((tmp_path / "fresh-cache").glob("*.onnx"))) == 1
