@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from msrest.pipeline.universal import HTTPLogger
 
 from bot.adapters.teams.delivery import RetryPolicy
 from bot.adapters.teams.endpoint import mount
@@ -16,7 +17,7 @@ from bot.app import App, build_app
 from bot.errors import UserError
 from bot.events import Identity
 from bot.messages import INTERNAL_ERROR
-from bot.replies import Direct, Reply, Text
+from bot.replies import Direct, Reply, Text, say
 from bot.storage.conversations import ConversationRepository
 from tests.adapters.teams.conftest import (
     PERSONAL_CONVERSATION,
@@ -205,6 +206,40 @@ async def test_secrets_and_request_text_are_not_logged(
     assert bad not in caplog.text
     assert "my secret question" not in caplog.text
     assert "local-test-password" not in caplog.text
+
+
+async def test_sdk_http_logging_at_debug_writes_no_message_text(
+    tmp_path: Path,
+    clock,  # type: ignore[no-untyped-def]
+    fake: FakeBotFramework,
+    retry: RetryPolicy,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The connector's msrest pipeline logs whole bodies at DEBUG when HTTP logging is on.
+    monkeypatch.setattr(
+        HTTPLogger,
+        "__init__",
+        lambda self, enable_http_logger=True: setattr(self, "enable_http_logger", True),
+    )
+    core = build_app(teams_settings(tmp_path / "home"), clock=clock)
+    core.router.actions["test.echo"] = lambda ctx, event: [say("the reply text 7f3a")]
+    bot_server, runner = await start_server(core, fake, retry=retry)
+    caplog.set_level(logging.DEBUG)
+    try:
+        assert (
+            await bot_server.send(
+                activity(fake, text=None, value={"action": "test.echo", "value": ""})
+            )
+        ).status == 200
+    finally:
+        await bot_server.session.close()
+        await runner.cleanup()
+    (reply,) = fake.calls
+    assert "the reply text 7f3a" in str(reply.body)
+    assert "the reply text 7f3a" not in caplog.text
+    for name in ("msrest", "msrest.http_logger", "botbuilder", "botframework", "msal", "urllib3"):
+        assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
 
 
 @pytest.fixture
