@@ -493,3 +493,7 @@ ASSIGN_PAST_DATE = "The due date {date} is in the past; pick today or a later da
 ASSIGN_NOT_YOUR_REPORT = "{name} does not report to you, so you can't assign them work."
 ASSIGN_DONE = "Assigned `{module}` to {count} people{due}. It is now required in their path."
 ASSIGN_DUE = ", due {date}"
+TEAMS_FILE_HOST_REFUSED = (
+    "I only download files stored in SharePoint or OneDrive, and **{name}** is stored "
+    "elsewhere, so I did not fetch it. Please share it from OneDrive or a Teams channel."
+)

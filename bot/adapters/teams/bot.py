@@ -74,7 +74,8 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         max_upload_bytes: Files declared larger are refused before any download.
         port: Sends replies addressed to someone else's personal chat.
         retry: The send retry policy.
-        open_file: Builds a file's `read(max_bytes)` (the streaming downloader by default).
+        open_file: Builds a file's `read(max_bytes)` (by default the streaming downloader,
+            limited to SharePoint/OneDrive hosts and the activity's service URL host).
         is_known: Whether learnbot has met an identity; unknown ones get their email and
             guest status from the Teams roster before the core sees them.
     """
@@ -101,7 +102,7 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         self._max_upload = max_upload_bytes
         self._port = port
         self._retry = retry or RetryPolicy()
-        self._open_file: ReaderFactory = open_file or _download
+        self._open_file = open_file
         self._is_known = is_known
 
     async def on_turn(self, context: TurnContext) -> None:
@@ -117,7 +118,8 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         if activity.type == ActivityTypes.message and not await self._first_time(activity):
             return
         commands = frozenset(c.lower() for c in self._commands())
-        for event in to_events(activity, commands=commands, open_file=self._open_file):
+        open_file = self._open_file or partial(_download, service_url=activity.service_url or "")
+        for event in to_events(activity, commands=commands, open_file=open_file):
             await self._route(context, event)
 
     async def _route(self, context: TurnContext, event: Event) -> None:
@@ -223,5 +225,5 @@ def conversation_ref(activity: Activity) -> ConversationRef:
     )
 
 
-def _download(url: str, name: str) -> FileReader:
-    return file_reader(url, name=name)
+def _download(url: str, name: str, *, service_url: str) -> FileReader:
+    return file_reader(url, name=name, service_url=service_url)

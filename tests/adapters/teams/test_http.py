@@ -165,6 +165,22 @@ async def test_a_file_above_the_cap_is_refused_without_downloading(
     assert "up to 1 MB" in reply.body["text"]
 
 
+async def test_a_file_off_the_download_allow_list_is_refused_without_a_request(
+    server: BotServer, fake: FakeBotFramework
+) -> None:
+    url = fake.host("busy.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    attachment = {
+        "contentType": FILE_DOWNLOAD_INFO,
+        "name": "busy.ics",
+        "content": {"downloadUrl": url, "uniqueId": "2", "fileType": "ics", "size": 30},
+    }
+    response = await server.send(activity(fake, text="", attachments=[attachment]))
+    assert response.status == 200
+    assert fake.downloads == []
+    replies = " ".join(str(call.body) for call in fake.calls)
+    assert "only download files stored in SharePoint or OneDrive" in replies
+
+
 async def test_a_bug_in_a_turn_is_answered_politely_not_with_500(
     server: BotServer, fake: FakeBotFramework, teams_core: App
 ) -> None:
