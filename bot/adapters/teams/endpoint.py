@@ -299,6 +299,7 @@ def _build(
         port=port,
         retry=retry,
         is_known=lambda identity: services.learners.find(identity) is not None,
+        others=lambda: services.feature("chat_ports"),
     )
     return TeamsEndpoint(
         adapter=adapter,

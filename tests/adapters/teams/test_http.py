@@ -17,6 +17,7 @@ from bot.app import App, build_app
 from bot.errors import UserError
 from bot.events import Identity
 from bot.messages import INTERNAL_ERROR
+from bot.ports import ChatPorts, RecordingPort
 from bot.replies import Direct, Reply, Text, say
 from bot.storage.conversations import ConversationRepository
 from tests.adapters.teams.conftest import (
@@ -210,6 +211,35 @@ async def test_a_direct_reply_to_someone_else_goes_to_their_stored_chat(
     (sent,) = fake.calls
     assert sent.path == "/amer/v3/conversations/a:coach-chat/activities"
     assert sent.body["text"] == "Ana needs help."
+
+
+async def test_direct_replies_to_other_platforms_use_their_port_and_failures_stop_nothing(
+    server: BotServer,
+    fake: FakeBotFramework,
+    teams_core: App,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    slack_coach = Identity("slack", "T0ACME", "U0COACH")
+    nowhere = Identity("terminal", "local", "zoe")
+    unknown = Identity("teams", TENANT, "aad-never-seen")
+    slack = RecordingPort(platform="slack")
+    teams_core.services.extras.setdefault("chat_ports", ChatPorts()).add(slack)
+    teams_core.router.actions["test.notify"] = lambda ctx, event: [
+        Reply((Text("Teams stranger note."),), to=Direct(unknown)),
+        Reply((Text("Ana needs help."),), to=Direct(slack_coach)),
+        Reply((Text("Zoe secret note."),), to=Direct(nowhere)),
+        Reply((Text("Your coach was told."),)),
+    ]
+    await server.send(activity(fake, text=None, value={"action": "test.notify", "value": ""}))
+    assert [(who, reply.blocks) for who, _, reply in slack.sent] == [
+        (slack_coach, (Text("Ana needs help."),))
+    ]
+    (sent,) = fake.calls
+    assert sent.path.startswith(f"/amer/v3/conversations/{PERSONAL_CONVERSATION}/activities")
+    assert sent.body["text"] == "Your coach was told."
+    assert "no chat port for a direct message to a terminal user" in caplog.text
+    assert "zoe" not in caplog.text
+    assert "secret note" not in caplog.text
 
 
 async def test_secrets_and_request_text_are_not_logged(
