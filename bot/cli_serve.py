@@ -80,12 +80,19 @@ def _warm_up(core: App) -> None:
     import logging
     import threading
 
+    from retrieval.onnx_export import ONNX_FILE_NAME
+
+    library = core.services.feature("library")
+    # Only load what exists: the one-time model export runs with the first ingest, not here.
+    if not (core.settings.models_dir / ONNX_FILE_NAME).is_file():
+        return
+    if not library.content.chunk_ids():
+        return
+
     def run() -> None:
-        library = core.services.feature("library")
         try:
             library.embedder().embed_query("warm up")
-            if library.content.chunk_ids():
-                library.retriever()
+            library.retriever()
         except Exception:  # noqa: BLE001  (a warm-up failure shows again on first use)
             logging.getLogger(__name__).warning("warm-up of the content library failed")
 

@@ -497,3 +497,10 @@ ASSIGN_NO_TEAM = (
     "You have no reports in the org chart, so `team` names nobody. Name a person instead, "
     "for example `/learn assign MODULE @ana`."
 )
+TEAMS_FILE_HOST_REFUSED = (
+    "I only download files stored in SharePoint or OneDrive, and **{name}** is stored "
+    "elsewhere, so I did not fetch it. Please share it from OneDrive or a Teams channel."
+)
+TERMINAL_DIRECT_ELSEWHERE = (
+    "(a message for {who} was not delivered: the terminal chat only reaches you)"
+)

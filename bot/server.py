@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from bot.app import App
 from bot.ports import ChatPort
@@ -137,9 +138,28 @@ def banner(web_app: web.Application) -> list[str]:
     return lines
 
 
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """Access log lines without the query string (OAuth codes and states travel there).
+
+    aiohttp's default format logs the whole request line (`%r`), query included.
+    """
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """Write the client address, method, path, status, size and seconds taken."""
+        self.logger.info(
+            '%s "%s %s" %s %s %.3f',
+            request.remote or "-",
+            request.method,
+            request.path,
+            response.status,
+            response.body_length,
+            time,
+        )
+
+
 async def start(web_app: web.Application, *, host: str, port: int) -> tuple[web.AppRunner, int]:
     """Start serving; returns the runner and the port actually bound (port 0 picks one)."""
-    runner = web.AppRunner(web_app, handle_signals=False)
+    runner = web.AppRunner(web_app, handle_signals=False, access_log_class=PathOnlyAccessLogger)
     await runner.setup()
     site = web.TCPSite(runner, host=host, port=port, shutdown_timeout=10.0)
     await site.start()

@@ -145,7 +145,7 @@ class Bridge:
         event = await self._thread(self._translate, body, inbound.action_event)
         if event is not None:
             replies = await self._thread(self._handle, event)
-            await self._thread(deliver, self.port, event, replies, None)
+            await self._thread(self._deliver, event, replies, None)
 
     async def home_opened(self, body: dict[str, Any], *, retry: str | None = None) -> None:
         """The user opened the Home tab: publish it."""
@@ -181,7 +181,11 @@ class Bridge:
         if not done:
             placeholder = await self._thread(self._placeholder, event)
         replies = await work
-        await self._thread(deliver, self.port, event, replies, placeholder)
+        await self._thread(self._deliver, event, replies, placeholder)
+
+    def _deliver(self, event: Event, replies: list[Reply], placeholder: Delivered | None) -> None:
+        others = self.core.services.feature("chat_ports")
+        deliver(self.port, event, replies, placeholder, others=others)
 
     def _first_time(self, body: dict[str, Any], retry: str | None) -> bool:
         event_id = body.get("event_id")
@@ -239,7 +243,7 @@ class Bridge:
             return
         event, refusal = prepared
         replies = refusal if refusal is not None else self._handle(event)
-        deliver(self.port, event, replies, placeholder=None)
+        self._deliver(event, replies, None)
 
     def _removed(self, body: dict[str, Any], retry: str | None) -> None:
         if self._first_time(body, retry):

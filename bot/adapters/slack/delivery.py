@@ -6,6 +6,8 @@
 - A click in a shared channel is answered to the clicker only (ephemeral).
 - `replace=True` on a click updates the clicked message; a placeholder is updated with the
   first reply that would have been posted where it stands.
+- A `Direct` reply to someone on another platform (a Teams coach) goes through that
+  platform's chat port, or is skipped (logged by platform name only) when there is none.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 
 from bot.adapters.slack.port import SlackChatPort, delivered
 from bot.events import ActionClicked, Channel, CommandInvoked, Event
-from bot.ports import Delivered, DeliveryFailed, RecipientGone
+from bot.ports import ChatPorts, Delivered, DeliveryFailed, RecipientGone
 from bot.replies import Direct, Reply, say
 
 log = logging.getLogger(__name__)
@@ -33,17 +35,28 @@ def post_placeholder(port: SlackChatPort, event: Event, text: str) -> Delivered:
 
 
 def deliver(
-    port: SlackChatPort, event: Event, replies: list[Reply], placeholder: Delivered | None = None
+    port: SlackChatPort,
+    event: Event,
+    replies: list[Reply],
+    placeholder: Delivered | None = None,
+    *,
+    others: ChatPorts | None = None,
 ) -> int:
-    """Send every reply; returns how many went out. Failures are logged, never raised."""
+    """Send every reply; returns how many went out. Failures are logged, never raised.
+
+    One failed reply never stops the others. `others` holds the process's chat ports, for
+    `Direct` replies to identities of another platform.
+    """
     sent = 0
     for reply in replies:
         try:
+            if isinstance(reply.to, Direct) and reply.to.identity.platform != port.platform:
+                sent += _elsewhere(others, reply)
+                continue
             placeholder = _one(port, event, reply, placeholder)
             sent += 1
         except RecipientGone as err:
             log.warning("slack reply not delivered, recipient gone: %s", err)
-            return sent
         except DeliveryFailed as err:
             log.warning("slack reply not delivered: %s", err)
     if placeholder is not None:
@@ -52,6 +65,23 @@ def deliver(
         except DeliveryFailed as err:
             log.warning("slack placeholder not removed: %s", err)
     return sent
+
+
+def _elsewhere(others: ChatPorts | None, reply: Reply) -> int:
+    """Send a Direct reply through another platform's port; 1 if it went out, else 0."""
+    assert isinstance(reply.to, Direct)
+    platform = reply.to.identity.platform
+    found = others.for_identities([reply.to.identity]) if others is not None else None
+    if found is None:
+        log.warning("no chat port for a direct message to a %s user; not sent", platform)
+        return 0
+    other, identity = found
+    try:
+        other.send(reply, identity=identity)
+    except DeliveryFailed as err:
+        log.warning("direct message to a %s user not delivered (%s)", platform, type(err).__name__)
+        return 0
+    return 1
 
 
 def _one(

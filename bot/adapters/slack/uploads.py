@@ -1,4 +1,4 @@
-"""Admin uploads: a file shared in a DM is checked (role, size, host) before any download."""
+"""Uploads: a file shared in a DM is checked (kind and role, size, host) before any download."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from bot import messages as msg
 from bot.adapters.slack.files import FileFetcher, SlackFile
 from bot.core import Services
 from bot.events import Channel, Event, FileShared, Identity, UserInfo
+from bot.handlers.files import kind_of
 from bot.ports import DeliveryFailed
 from bot.replies import Reply, say
 
@@ -26,8 +27,9 @@ def prepare_upload(
     """The FileShared event for the router, or a refusal to send instead.
 
     Returns None for files shared outside a direct message with the bot (ignored). The
-    order is deliberate: the role is checked before the file is even looked at, and the
-    size from `files.info` before a single byte is downloaded.
+    order is deliberate: only the file's metadata is read before the role is checked
+    (calendars are imported for anyone; every other kind only for admins, which the core
+    checks again), and the size from `files.info` before a single byte is downloaded.
     """
     event = body.get("event") or {}
     channel_id = str(event.get("channel_id") or "")
@@ -36,13 +38,13 @@ def prepare_upload(
         return None
     here = Event(identity, Channel(channel_id, is_direct=True), info, str(body.get("event_id", "")))
     learner = services.learners.resolve(identity, info, now=services.clock.now())
-    if not learner.has_role("admin"):
-        return here, [say(msg.UPLOAD_ADMINS_ONLY)]
     try:
         meta = files.info(identity.workspace, file_id)
     except DeliveryFailed as err:
         log.warning("slack files.info failed: %s", err)
         return here, [say(msg.SLACK_DOWNLOAD_FAILED)]
+    if kind_of(meta.name, b"") != "calendar" and not learner.has_role("admin"):
+        return here, [say(msg.UPLOAD_ADMINS_ONLY)]
     refusal = _refusal(meta, files, services.settings.max_upload_bytes)
     if refusal is not None:
         return here, [say(refusal)]

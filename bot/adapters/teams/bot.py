@@ -28,7 +28,7 @@ from bot.adapters.teams.port import TeamsChatPort
 from bot.adapters.teams.render import render
 from bot.clock import Clock
 from bot.events import Event, FileReader, FileShared, Identity, Installed, Uninstalled
-from bot.ports import DeliveryFailed, RecipientGone
+from bot.ports import ChatPorts, DeliveryFailed, RecipientGone
 from bot.replies import Direct, Reply, say
 from bot.storage.conversations import ConversationRef, ConversationRepository
 from bot.storage.journal import EventLog
@@ -73,8 +73,11 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         clock: The time for storage records.
         max_upload_bytes: Files declared larger are refused before any download.
         port: Sends replies addressed to someone else's personal chat.
+        others: The process's chat ports (read at every turn), for `Direct` replies to
+            people on another platform; without a port for theirs the reply is skipped.
         retry: The send retry policy.
-        open_file: Builds a file's `read(max_bytes)` (the streaming downloader by default).
+        open_file: Builds a file's `read(max_bytes)` (by default the streaming downloader,
+            limited to SharePoint/OneDrive hosts and the activity's service URL host).
         is_known: Whether learnbot has met an identity; unknown ones get their email and
             guest status from the Teams roster before the core sees them.
     """
@@ -92,6 +95,7 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         retry: RetryPolicy | None = None,
         open_file: ReaderFactory | None = None,
         is_known: Callable[[Identity], bool] | None = None,
+        others: Callable[[], ChatPorts | None] | None = None,
     ) -> None:
         self._handle = handle
         self._commands = commands
@@ -101,8 +105,9 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         self._max_upload = max_upload_bytes
         self._port = port
         self._retry = retry or RetryPolicy()
-        self._open_file: ReaderFactory = open_file or _download
+        self._open_file = open_file
         self._is_known = is_known
+        self._others = others
 
     async def on_turn(self, context: TurnContext) -> None:
         """Handle one activity."""
@@ -117,7 +122,8 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         if activity.type == ActivityTypes.message and not await self._first_time(activity):
             return
         commands = frozenset(c.lower() for c in self._commands())
-        for event in to_events(activity, commands=commands, open_file=self._open_file):
+        open_file = self._open_file or partial(_download, service_url=activity.service_url or "")
+        for event in to_events(activity, commands=commands, open_file=open_file):
             await self._route(context, event)
 
     async def _route(self, context: TurnContext, event: Event) -> None:
@@ -139,27 +145,32 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         return not await asyncio.to_thread(self._is_known, event.identity)
 
     async def _reply(self, context: TurnContext, event: Event, replies: list[Reply]) -> None:
-        try:
-            for reply in replies:
-                await self._send_one(context, event, reply)
-        except RecipientGone as err:
-            where = where_of(context.activity)
-            await asyncio.to_thread(
-                self._conversations.mark_dead,
-                where.conversation_id,
-                reason=str(err),
-                now=self._clock.now(),
-            )
-            log.info("Teams conversation gone during a turn: %s", err)
-        except DeliveryFailed as err:
-            log.warning("Teams reply not delivered: %s", err)
+        """Send every reply; one that fails never stops the ones addressed elsewhere."""
+        gone = False
+        for reply in replies:
+            if isinstance(reply.to, Direct) and not (
+                reply.to.identity == event.identity and event.channel.is_direct
+            ):
+                await self._send_elsewhere(reply)
+                continue
+            if gone:
+                continue
+            try:
+                await self._send_here(context, reply)
+            except RecipientGone as err:
+                gone = True
+                where = where_of(context.activity)
+                await asyncio.to_thread(
+                    self._conversations.mark_dead,
+                    where.conversation_id,
+                    reason=str(err),
+                    now=self._clock.now(),
+                )
+                log.info("Teams conversation gone during a turn: %s", err)
+            except DeliveryFailed as err:
+                log.warning("Teams reply not delivered: %s", err)
 
-    async def _send_one(self, context: TurnContext, event: Event, reply: Reply) -> None:
-        if isinstance(reply.to, Direct) and not (
-            reply.to.identity == event.identity and event.channel.is_direct
-        ):
-            await self._send_elsewhere(reply)
-            return
+    async def _send_here(self, context: TurnContext, reply: Reply) -> None:
         payloads = render(reply)
         replace_id = context.activity.reply_to_id if reply.replace else None
         if replace_id and payloads:
@@ -172,13 +183,23 @@ class LearnbotBot(Bot):  # type: ignore[misc]
 
     async def _send_elsewhere(self, reply: Reply) -> None:
         assert isinstance(reply.to, Direct)
-        if self._port is None or reply.to.identity.platform != "teams":
-            log.warning("no route for a direct message to a %s user", reply.to.identity.platform)
-            return
+        identity = reply.to.identity
+        platform = identity.platform
         try:
-            await self._port.asend(reply, identity=reply.to.identity)
+            if platform == "teams" and self._port is not None:
+                await self._port.asend(reply, identity=identity)
+                return
+            ports = self._others() if self._others is not None else None
+            found = ports.for_identities([identity]) if ports is not None else None
+            if platform == "teams" or found is None:
+                log.warning("no chat port for a direct message to a %s user; not sent", platform)
+                return
+            other, who = found
+            await asyncio.to_thread(other.send, reply, identity=who)
         except DeliveryFailed as err:
-            log.warning("direct message not delivered: %s", err)
+            log.warning(
+                "direct message to a %s user not delivered (%s)", platform, type(err).__name__
+            )
 
     async def _first_time(self, activity: Activity) -> bool:
         if not activity.id:
@@ -223,5 +244,5 @@ def conversation_ref(activity: Activity) -> ConversationRef:
     )
 
 
-def _download(url: str, name: str) -> FileReader:
-    return file_reader(url, name=name)
+def _download(url: str, name: str, *, service_url: str) -> FileReader:
+    return file_reader(url, name=name, service_url=service_url)

@@ -36,6 +36,7 @@ from bot.adapters.teams.bot import LearnbotBot, answer_invoke, not_supported
 from bot.adapters.teams.config import app_type, problems
 from bot.adapters.teams.delivery import RetryPolicy
 from bot.adapters.teams.inbound import tenant_of
+from bot.adapters.teams.logs import pin_sdk_loggers
 from bot.adapters.teams.port import TeamsChatPort
 from bot.app import App
 from bot.errors import UserError
@@ -251,6 +252,7 @@ def mount(
         )
     elif insecure_dev:
         log.warning("--insecure-dev ignored: MICROSOFT_APP_ID is set, so tokens are checked.")
+    pin_sdk_loggers()
     config = sdk_configuration(settings, cloud)
     auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials_factory)
     endpoint = _build(core, auth, app_id=app_id, retry=retry)
@@ -297,6 +299,7 @@ def _build(
         port=port,
         retry=retry,
         is_known=lambda identity: services.learners.find(identity) is not None,
+        others=lambda: services.feature("chat_ports"),
     )
     return TeamsEndpoint(
         adapter=adapter,

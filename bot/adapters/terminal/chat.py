@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from bot import messages as msg
 from bot.adapters.terminal.render import Pick, PlainRenderer
 from bot.events import (
     ActionClicked,
@@ -16,7 +17,7 @@ from bot.events import (
     MessageReceived,
     UserInfo,
 )
-from bot.replies import Reply
+from bot.replies import Direct, Reply, Text
 
 _NUMBERS = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
 
@@ -31,6 +32,9 @@ class TerminalChat:
         user: What the "platform" reports about them (name, time zone).
         inbox: Messages delivered to this terminal while the user typed (nudges), printed
             after each answer, before the next prompt.
+
+    A `Direct` reply the core addresses to someone else (a coach, a manager) is not shown:
+    the terminal has no way to reach them, so a note line says it was not delivered.
     """
 
     handle: Callable[[Event], list[Reply]]
@@ -47,7 +51,7 @@ class TerminalChat:
         event = self._event(line)
         if isinstance(event, str):
             return [event]
-        replies = self.handle(event)
+        replies = [self._for_me(reply) for reply in self.handle(event)]
         if self.inbox is not None:
             replies = replies + self.inbox()
         self.renderer.reset()
@@ -57,6 +61,14 @@ class TerminalChat:
                 out.append("")
             out.extend(self.renderer.render(reply))
         return out
+
+    def _for_me(self, reply: Reply) -> Reply:
+        """The reply itself, or a note in its place when it is addressed to someone else."""
+        if not isinstance(reply.to, Direct) or reply.to.identity == self.identity:
+            return reply
+        who = reply.to.identity
+        name = who.user_id if who.platform == "terminal" else who.key
+        return Reply((Text(msg.TERMINAL_DIRECT_ELSEWHERE.format(who=name)),))
 
     def _event(self, line: str) -> Event | str:
         who = {"identity": self.identity, "channel": self._channel, "user": self.user}

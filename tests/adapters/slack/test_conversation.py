@@ -5,8 +5,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from bot.events import Identity
-from bot.replies import Reply, Text
+from bot.ports import ChatPorts, RecordingPort
+from bot.replies import Direct, Reply, Text
 from tests.adapters.slack.conftest import slack_settings, start_harness
 from tests.adapters.slack.fake_slack import TEAM, FakeSlack, message_text
 from tests.adapters.slack.harness import SlackHarness, button
@@ -192,3 +195,43 @@ async def test_a_replacing_reply_updates_the_clicked_message_and_direct_replies_
     assert "You chose q7:b." in message_text(update.params)
     (post,) = slack.fake.named("chat.postMessage")
     assert post.params["channel"] == "D0BEN"
+
+
+async def test_direct_replies_to_other_platforms_use_their_port_and_failures_stop_nothing(
+    slack: SlackHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    teams_coach = Identity("teams", "tenant-1", "aad-coach")
+    nowhere = Identity("terminal", "local", "zoe")
+    gone = Identity("slack", TEAM, "U0GONE")
+    teams = RecordingPort(platform="teams")
+    slack.core.services.extras.setdefault("chat_ports", ChatPorts()).add(teams)
+
+    def answer(ctx, event):  # type: ignore[no-untyped-def]
+        return [
+            Reply((Text("Ana needs help."),), to=Direct(teams_coach)),
+            Reply((Text("Zoe, secret note."),), to=Direct(nowhere)),
+            Reply((Text("Ana finished."),), to=Direct(gone)),
+            Reply((Text("Your coach was told."),)),
+        ]
+
+    slack.core.router.actions["quiz"] = answer
+    slack.onboard("U0ANA")
+    slack.fake.fail("conversations.open", 200, error="account_inactive")
+    element = {"action_id": "quiz.answer#b2", "value": "q7:b"}
+    await slack.click("U0ANA", element, channel="D0ANA", message_ts="1700000009.000100")
+    await slack.settle()
+    assert [(who, text_of(reply)) for who, _, reply in teams.sent] == [
+        (teams_coach, "Ana needs help.")
+    ]
+    posted = slack.fake.posted_texts()
+    assert not any("needs help" in t or "secret note" in t or "Ana finished" in t for t in posted)
+    (post,) = slack.fake.named("chat.postMessage")
+    assert post.params["channel"] == "D0ANA"
+    assert "Your coach was told." in message_text(post.params)
+    assert "no chat port for a direct message to a terminal user" in caplog.text
+    assert "zoe" not in caplog.text
+    assert "secret note" not in caplog.text
+
+
+def text_of(reply: Reply) -> str:
+    return " ".join(b.text for b in reply.blocks if isinstance(b, Text))

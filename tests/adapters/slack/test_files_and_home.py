@@ -71,7 +71,7 @@ async def test_a_file_over_the_cap_is_refused_before_any_download(slack: SlackHa
     assert f"{cap + 1:,} bytes" in message_text(post.params)
 
 
-async def test_a_file_from_a_non_admin_is_refused_politely_and_never_looked_at(
+async def test_a_file_from_a_non_admin_is_refused_politely_and_never_downloaded(
     slack: SlackHarness,
 ) -> None:
     ingest = _with_ingest(slack)
@@ -79,11 +79,26 @@ async def test_a_file_from_a_non_admin_is_refused_politely_and_never_looked_at(
     slack.fake.add_file("F0NOTES", b"notes", name="notes.md")
     await slack.event(_shared("F0NOTES", user="U0BEN"))
     await slack.settle()
-    assert slack.fake.named("files.info") == []
+    assert [c.params["file"] for c in slack.fake.named("files.info")] == ["F0NOTES"]
     assert slack.fake.downloads == []
     assert ingest.got == []
     (post,) = slack.fake.named("chat.postMessage")
     assert "Only admins can add files" in message_text(post.params)
+
+
+async def test_a_calendar_from_a_learner_reaches_the_core_and_is_downloaded(
+    slack: SlackHarness,
+) -> None:
+    ingest = _with_ingest(slack)
+    slack.onboard("U0BEN")
+    ics = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    slack.fake.add_file("F0CAL", ics, name="busy.ics")
+    await slack.event(_shared("F0CAL", user="U0BEN"))
+    await slack.settle()
+    assert ingest.got == [("busy.ics", len(ics), ics)]
+    assert slack.fake.downloads == ["F0CAL"]
+    (post,) = slack.fake.named("chat.postMessage")
+    assert "Only admins" not in message_text(post.params)
 
 
 async def test_a_file_hosted_elsewhere_is_not_downloaded(slack: SlackHarness) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
@@ -147,3 +148,18 @@ def test_learnbot_serve_runs_answers_healthz_and_stops_on_sigterm(
 def test_serve_options_default_to_a_verified_http_server() -> None:
     options = ServeOptions()
     assert (options.insecure_dev, options.slack_socket_mode) == (False, False)
+
+
+async def test_the_access_log_leaves_out_query_strings(sqlite_settings, clock, caplog) -> None:  # type: ignore[no-untyped-def]
+    core = build_app(sqlite_settings, clock=clock)
+    runner, port = await start(build_web_app(core), host="127.0.0.1", port=0)
+    caplog.set_level(logging.DEBUG, logger="aiohttp.access")
+    try:
+        url = f"http://127.0.0.1:{port}/healthz?secret=x&code=c0de"
+        async with aiohttp.ClientSession() as session, session.get(url) as r:
+            assert r.status == 200
+    finally:
+        await runner.cleanup()
+    lines = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert any('"GET /healthz" 200' in line for line in lines), lines
+    assert not any("secret" in line or "c0de" in line for line in lines)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from msrest.pipeline.universal import HTTPLogger
 
 from bot.adapters.teams.delivery import RetryPolicy
 from bot.adapters.teams.endpoint import mount
@@ -16,7 +17,8 @@ from bot.app import App, build_app
 from bot.errors import UserError
 from bot.events import Identity
 from bot.messages import INTERNAL_ERROR
-from bot.replies import Direct, Reply, Text
+from bot.ports import ChatPorts, RecordingPort
+from bot.replies import Direct, Reply, Text, say
 from bot.storage.conversations import ConversationRepository
 from tests.adapters.teams.conftest import (
     PERSONAL_CONVERSATION,
@@ -164,6 +166,22 @@ async def test_a_file_above_the_cap_is_refused_without_downloading(
     assert "up to 1 MB" in reply.body["text"]
 
 
+async def test_a_file_off_the_download_allow_list_is_refused_without_a_request(
+    server: BotServer, fake: FakeBotFramework
+) -> None:
+    url = fake.host("busy.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    attachment = {
+        "contentType": FILE_DOWNLOAD_INFO,
+        "name": "busy.ics",
+        "content": {"downloadUrl": url, "uniqueId": "2", "fileType": "ics", "size": 30},
+    }
+    response = await server.send(activity(fake, text="", attachments=[attachment]))
+    assert response.status == 200
+    assert fake.downloads == []
+    replies = " ".join(str(call.body) for call in fake.calls)
+    assert "only download files stored in SharePoint or OneDrive" in replies
+
+
 async def test_a_bug_in_a_turn_is_answered_politely_not_with_500(
     server: BotServer, fake: FakeBotFramework, teams_core: App
 ) -> None:
@@ -195,6 +213,35 @@ async def test_a_direct_reply_to_someone_else_goes_to_their_stored_chat(
     assert sent.body["text"] == "Ana needs help."
 
 
+async def test_direct_replies_to_other_platforms_use_their_port_and_failures_stop_nothing(
+    server: BotServer,
+    fake: FakeBotFramework,
+    teams_core: App,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    slack_coach = Identity("slack", "T0ACME", "U0COACH")
+    nowhere = Identity("terminal", "local", "zoe")
+    unknown = Identity("teams", TENANT, "aad-never-seen")
+    slack = RecordingPort(platform="slack")
+    teams_core.services.extras.setdefault("chat_ports", ChatPorts()).add(slack)
+    teams_core.router.actions["test.notify"] = lambda ctx, event: [
+        Reply((Text("Teams stranger note."),), to=Direct(unknown)),
+        Reply((Text("Ana needs help."),), to=Direct(slack_coach)),
+        Reply((Text("Zoe secret note."),), to=Direct(nowhere)),
+        Reply((Text("Your coach was told."),)),
+    ]
+    await server.send(activity(fake, text=None, value={"action": "test.notify", "value": ""}))
+    assert [(who, reply.blocks) for who, _, reply in slack.sent] == [
+        (slack_coach, (Text("Ana needs help."),))
+    ]
+    (sent,) = fake.calls
+    assert sent.path.startswith(f"/amer/v3/conversations/{PERSONAL_CONVERSATION}/activities")
+    assert sent.body["text"] == "Your coach was told."
+    assert "no chat port for a direct message to a terminal user" in caplog.text
+    assert "zoe" not in caplog.text
+    assert "secret note" not in caplog.text
+
+
 async def test_secrets_and_request_text_are_not_logged(
     server: BotServer, fake: FakeBotFramework, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -205,6 +252,40 @@ async def test_secrets_and_request_text_are_not_logged(
     assert bad not in caplog.text
     assert "my secret question" not in caplog.text
     assert "local-test-password" not in caplog.text
+
+
+async def test_sdk_http_logging_at_debug_writes_no_message_text(
+    tmp_path: Path,
+    clock,  # type: ignore[no-untyped-def]
+    fake: FakeBotFramework,
+    retry: RetryPolicy,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The connector's msrest pipeline logs whole bodies at DEBUG when HTTP logging is on.
+    monkeypatch.setattr(
+        HTTPLogger,
+        "__init__",
+        lambda self, enable_http_logger=True: setattr(self, "enable_http_logger", True),
+    )
+    core = build_app(teams_settings(tmp_path / "home"), clock=clock)
+    core.router.actions["test.echo"] = lambda ctx, event: [say("the reply text 7f3a")]
+    bot_server, runner = await start_server(core, fake, retry=retry)
+    caplog.set_level(logging.DEBUG)
+    try:
+        assert (
+            await bot_server.send(
+                activity(fake, text=None, value={"action": "test.echo", "value": ""})
+            )
+        ).status == 200
+    finally:
+        await bot_server.session.close()
+        await runner.cleanup()
+    (reply,) = fake.calls
+    assert "the reply text 7f3a" in str(reply.body)
+    assert "the reply text 7f3a" not in caplog.text
+    for name in ("msrest", "msrest.http_logger", "botbuilder", "botframework", "msal", "urllib3"):
+        assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Terminal chat adapter tests."""
