@@ -181,6 +181,16 @@ def _register_nudges(services: Services) -> None:
         services, learner_id, now
     )
 
+    def path_inputs(learner_id: str, now: datetime) -> tuple[Any, list[tuple[str, datetime]]]:
+        """The next step and the due training from ONE plan of the path (a nudge tick)."""
+        steps = _open_steps(services, learner_id, now)
+        return (
+            _next_step(services, learner_id, now, steps=steps),
+            _required(services, learner_id, now, steps=steps),
+        )
+
+    services.extras["path_inputs"] = path_inputs
+
     def record_review(*args: Any, **kwargs: Any) -> Any:
         from nudges.reviews import record_review
 
@@ -240,16 +250,19 @@ def _open_steps(services: Services, learner_id: str, now: datetime) -> list[Any]
     return [s for s in planned.path.steps if s.status in ("todo", "due", "overdue")]
 
 
-def _next_step(services: Services, learner_id: str, now: datetime) -> tuple[str, str, int] | None:
+def _next_step(
+    services: Services, learner_id: str, now: datetime, *, steps: list[Any] | None = None
+) -> tuple[str, str, int] | None:
     """The first open step of the learner's path, for "next step" nudges."""
-    steps = _open_steps(services, learner_id, now)
+    if steps is None:
+        steps = _open_steps(services, learner_id, now)
     return (steps[0].module_id, steps[0].title, steps[0].minutes) if steps else None
 
 
-def _required(services: Services, learner_id: str, now: datetime) -> list[tuple[str, datetime]]:
+def _required(
+    services: Services, learner_id: str, now: datetime, *, steps: list[Any] | None = None
+) -> list[tuple[str, datetime]]:
     """Open required modules with their due dates, for "due soon" nudges."""
-    return [
-        (s.module_id, s.due_at)
-        for s in _open_steps(services, learner_id, now)
-        if s.required and s.due_at is not None
-    ]
+    if steps is None:
+        steps = _open_steps(services, learner_id, now)
+    return [(s.module_id, s.due_at) for s in steps if s.required and s.due_at is not None]
