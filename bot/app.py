@@ -191,6 +191,51 @@ def _register_nudges(services: Services) -> None:
 
     services.extras["path_inputs"] = path_inputs
 
+    from bot.core import Context
+    from bot.errors import NotFound
+    from bot.replies import Reply
+    from learning.path_model import Step
+
+    def nudge_start(ctx: Context, nudge: Any) -> list[Reply] | None:
+        """A nudge's Start: its path step or module as `/learn next` shows it, or for a review
+        a short mastery check on the module's topic (None: the nudge names no module)."""
+        path_service = services.feature(paths.FEATURE)
+        try:
+            module = path_service.module(nudge.module_id) if nudge.module_id else None
+        except NotFound:
+            module = None  # retired or deleted since the nudge was planned
+        if module is None:
+            return None
+        if nudge.kind == "review":
+            check = services.feature(path_steps.CHECK_FEATURE)
+            if check is None or not module.competencies:
+                return None
+            replies: list[Reply] = check(ctx, module.competencies[0], module.id)
+            return replies
+        step = path_service.plan(ctx.learner.id, now=ctx.now).path.step(module.id)
+        if step is not None and step.actionable:
+            path_service.repo.mark(ctx.learner.id, module.id, "started", now=ctx.now)
+            ctx.services.activity.record(
+                ctx.learner.id, "path.next", object_id=module.id, now=ctx.now
+            )
+        elif step is None:  # just-in-time content outside the path
+            step = Step(
+                module.id,
+                module.title,
+                module.minutes,
+                module.format,
+                module.difficulty,
+                module.competencies,
+                module.summary,
+                module.url,
+                "gap",
+                nudge.reason,
+                "todo",
+            )
+        return [path_steps.deliver(ctx, step)]
+
+    services.extras["nudge_start"] = nudge_start
+
     def record_review(*args: Any, **kwargs: Any) -> Any:
         from nudges.reviews import record_review
 
