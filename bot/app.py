@@ -183,6 +183,61 @@ def _register_nudges(services: Services) -> None:
         services, learner_id, now
     )
 
+    def path_inputs(learner_id: str, now: datetime) -> tuple[Any, list[tuple[str, datetime]]]:
+        """The next step and the due training from ONE plan of the path (a nudge tick)."""
+        steps = _open_steps(services, learner_id, now)
+        return (
+            _next_step(services, learner_id, now, steps=steps),
+            _required(services, learner_id, now, steps=steps),
+        )
+
+    services.extras["path_inputs"] = path_inputs
+
+    from bot.core import Context
+    from bot.errors import NotFound
+    from bot.replies import Reply
+    from learning.path_model import Step
+
+    def nudge_start(ctx: Context, nudge: Any) -> list[Reply] | None:
+        """A nudge's Start: its path step or module as `/learn next` shows it, or for a review
+        a short mastery check on the module's topic (None: the nudge names no module)."""
+        path_service = services.feature(paths.FEATURE)
+        try:
+            module = path_service.module(nudge.module_id) if nudge.module_id else None
+        except NotFound:
+            module = None  # retired or deleted since the nudge was planned
+        if module is None:
+            return None
+        if nudge.kind == "review":
+            check = services.feature(path_steps.CHECK_FEATURE)
+            if check is None or not module.competencies:
+                return None
+            replies: list[Reply] = check(ctx, module.competencies[0], module.id)
+            return replies
+        step = path_service.plan(ctx.learner.id, now=ctx.now).path.step(module.id)
+        if step is not None and step.actionable:
+            path_service.repo.mark(ctx.learner.id, module.id, "started", now=ctx.now)
+            ctx.services.activity.record(
+                ctx.learner.id, "path.next", object_id=module.id, now=ctx.now
+            )
+        elif step is None:  # just-in-time content outside the path
+            step = Step(
+                module.id,
+                module.title,
+                module.minutes,
+                module.format,
+                module.difficulty,
+                module.competencies,
+                module.summary,
+                module.url,
+                "gap",
+                nudge.reason,
+                "todo",
+            )
+        return [path_steps.deliver(ctx, step)]
+
+    services.extras["nudge_start"] = nudge_start
+
     def record_review(*args: Any, **kwargs: Any) -> Any:
         from nudges.reviews import record_review
 
@@ -253,16 +308,19 @@ def _open_steps(services: Services, learner_id: str, now: datetime) -> list[Any]
     return [s for s in planned.path.steps if s.status in ("todo", "due", "overdue")]
 
 
-def _next_step(services: Services, learner_id: str, now: datetime) -> tuple[str, str, int] | None:
+def _next_step(
+    services: Services, learner_id: str, now: datetime, *, steps: list[Any] | None = None
+) -> tuple[str, str, int] | None:
     """The first open step of the learner's path, for "next step" nudges."""
-    steps = _open_steps(services, learner_id, now)
+    if steps is None:
+        steps = _open_steps(services, learner_id, now)
     return (steps[0].module_id, steps[0].title, steps[0].minutes) if steps else None
 
 
-def _required(services: Services, learner_id: str, now: datetime) -> list[tuple[str, datetime]]:
+def _required(
+    services: Services, learner_id: str, now: datetime, *, steps: list[Any] | None = None
+) -> list[tuple[str, datetime]]:
     """Open required modules with their due dates, for "due soon" nudges."""
-    return [
-        (s.module_id, s.due_at)
-        for s in _open_steps(services, learner_id, now)
-        if s.required and s.due_at is not None
-    ]
+    if steps is None:
+        steps = _open_steps(services, learner_id, now)
+    return [(s.module_id, s.due_at) for s in steps if s.required and s.due_at is not None]

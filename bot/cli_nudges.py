@@ -65,6 +65,7 @@ def plan_command(
 ) -> None:
     """Dry-run the planner for one learner: nothing is stored or sent."""
     from bot.cli import emit_json, fail, open_app, parse_user
+    from bot.paths_state import dry_run
     from nudges.calendar import CalendarError, parse_calendar
     from nudges.service import nudge_service
 
@@ -84,7 +85,8 @@ def plan_command(
             ).events
         except CalendarError as err:
             raise fail(f"{calendar.name}: {err}") from err
-    planned = nudge_service(services).dry_run(learner_id, now=at, days=days, events=events)
+    with dry_run(at):
+        planned = nudge_service(services).dry_run(learner_id, now=at, days=days, events=events)
     if as_json:
         emit_json([p.to_json() for p in planned])
         return

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -30,6 +32,21 @@ from learning.path_model import LearnerState
 
 log = logging.getLogger(__name__)
 MASTERY_FEATURE = "learner_mastery"
+# Set while planning a dry run: the time it plans as of, and nothing may be recorded.
+_dry_run_at: ContextVar[datetime | None] = ContextVar("paths_dry_run_at", default=None)
+
+
+@contextmanager
+def dry_run(now: datetime) -> Iterator[None]:
+    """Plan as of `now` without recording anything (e.g. when a learner's role started).
+
+    Used by `learnbot nudges plan`, whose output must not depend on or change the database.
+    """
+    token = _dry_run_at.set(now)
+    try:
+        yield
+    finally:
+        _dry_run_at.reset(token)
 
 
 class LearnerStateSource(Protocol):
@@ -91,8 +108,12 @@ class StoredLearnerState:
         if role is None:
             return None
         # The first role a learner holds started when they onboarded; a later one, when seen.
-        first = not self._repo.roles(learner_id)
-        default = profile.onboarded_at if first and profile.onboarded_at else services.clock.now()
+        roles = self._repo.roles(learner_id)
+        dry_at = _dry_run_at.get()
+        seen = dry_at if dry_at is not None else services.clock.now()
+        default = profile.onboarded_at if not roles and profile.onboarded_at else seen
+        if dry_at is not None:
+            return roles.get(role.id, default)
         return self._repo.role_since(learner_id, role.id, default=default)
 
 

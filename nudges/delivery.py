@@ -83,6 +83,7 @@ class DeliveryStats:
     replanned: int = 0
     deferred: int = 0
     lost: int = 0
+    released: int = 0
 
     def add(self, other: DeliveryStats) -> None:
         """Accumulate another pass."""
@@ -164,7 +165,11 @@ class Delivery:
         """Claim and handle one batch of due nudges."""
         stats = DeliveryStats()
         claimed = self.outbox.claim(
-            worker=self.worker_id, now=self.now(), limit=self.config.batch, lease=self.config.lease
+            worker=self.worker_id,
+            now=self.now(),
+            limit=self.config.batch,
+            lease=self.config.lease,
+            platforms=tuple(self.ports.ports),
         )
         stats.claimed = len(claimed)
         by_learner: dict[str, list[Nudge]] = {}
@@ -179,14 +184,24 @@ class Delivery:
     def _learner(
         self, learner_id: str, nudges: list[Nudge], stats: DeliveryStats, waiting: list[_Held]
     ) -> None:
-        """One learner's claimed nudges, read once: identity, profile, preferences, sends."""
+        """One learner's claimed nudges, read once: identity, profile, preferences, sends.
+
+        A learner with no chat identity at all cannot be reached by anyone: their nudges die.
+        One whose identities are only on platforms this process has no port for (Teams, in a
+        stand-alone worker) is another process's to send: the rows go back untouched.
+        """
         now = self.now()
         learner = self.learners.get(learner_id)
-        target = None if learner is None else self.ports.for_identities(learner.identities)
-        if learner is None or target is None:
+        if learner is None or not learner.identities:
             for nudge in nudges:
-                self.outbox.mark_dead(nudge, error="no reachable chat identity", now=now)
+                self.outbox.mark_dead(nudge, error="no chat identity", now=now)
                 stats.dead += 1
+            return
+        target = self.ports.for_identities(learner.identities)
+        if target is None:
+            for nudge in nudges:
+                self.outbox.give_back(nudge, now=now)
+                stats.released += 1
             return
         context = _Recipient(
             profile=self.profiles.get(learner_id),

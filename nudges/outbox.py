@@ -18,16 +18,16 @@ database write lock, which makes the claim atomic.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, insert, or_, select, update
+from sqlalchemy import Engine, and_, exists, insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from bot.ports import Delivered
-from bot.storage.tables import outbox
+from bot.storage.tables import identities, outbox
 from nudges.planner import PlannedNudge, SentNudge
 
 PENDING, CLAIMED, RETRY, REPLAN = "pending", "claimed", "retry", "replan"
@@ -198,14 +198,33 @@ class Outbox:
     # Delivery -------------------------------------------------------------------------------
 
     def claim(
-        self, *, worker: str, now: datetime, limit: int = 50, lease: timedelta
+        self,
+        *,
+        worker: str,
+        now: datetime,
+        limit: int = 50,
+        lease: timedelta,
+        platforms: Collection[str] | None = None,
     ) -> list[Nudge]:
-        """Take up to `limit` due rows (and rows whose lease expired) for one worker."""
+        """Take up to `limit` due rows (and rows whose lease expired) for one worker.
+
+        With `platforms`, only rows of learners with an identity on one of them are taken, so
+        a process that cannot reach a platform (a stand-alone worker has no Teams port)
+        leaves those rows to a process that can.
+        """
         token = uuid.uuid4().hex
         claimable = or_(
             and_(outbox.c.status.in_([PENDING, RETRY]), outbox.c.due_at <= now),
             and_(outbox.c.status == CLAIMED, outbox.c.claimed_until < now),
         )
+        if platforms is not None:
+            claimable = and_(
+                claimable,
+                exists().where(
+                    identities.c.learner_id == outbox.c.learner_id,
+                    identities.c.platform.in_(sorted(platforms)),
+                ),
+            )
         values = {
             "status": CLAIMED,
             "claim_token": token,
@@ -219,7 +238,8 @@ class Outbox:
             order = (outbox.c.due_at, outbox.c.learner_id)
             pick = select(outbox.c.id).where(claimable).order_by(*order).limit(limit)
             if self._pg:
-                ids = list(conn.execute(pick.with_for_update(skip_locked=True)).scalars())
+                locked = pick.with_for_update(skip_locked=True, of=outbox)
+                ids = list(conn.execute(locked).scalars())
                 if not ids:
                     return []
                 conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(**values))
@@ -255,6 +275,12 @@ class Outbox:
         """Give a claimed row back untried (pacing): due again at `at`, no attempt counted."""
         return self._finish(
             nudge, status=RETRY, due_at=at, attempts=max(0, nudge.attempts - 1), now=now
+        )
+
+    def give_back(self, nudge: Nudge, *, now: datetime) -> bool:
+        """Return a claimed row untried to pending, as it was (no port here for its learner)."""
+        return self._finish(
+            nudge, status=PENDING, attempts=max(0, nudge.attempts - 1), claimed_by=None, now=now
         )
 
     def mark_dead(self, nudge: Nudge, *, error: str, now: datetime) -> bool:

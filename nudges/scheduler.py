@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from nudges import calendars
 from nudges.delivery import Delivery, DeliveryStats
 from nudges.leader import Leadership
-from nudges.service import NudgeService
+from nudges.service import NudgeService, PlanPass
 
 log = logging.getLogger(__name__)
 REFRESH_CHECK_S = 900.0
@@ -79,10 +79,10 @@ class NudgeScheduler:
             self._scheduler.shutdown(wait=True)
         self.leadership.release()
 
-    def plan_tick(self) -> int:
-        """Plan every learner if this process is the leader; returns learners planned."""
+    def plan_tick(self) -> PlanPass:
+        """Plan every learner if this process is the leader; returns what the pass did."""
         if not self.leadership.check():
-            return 0
+            return PlanPass()
         return self.service.replan_all(now=self.service.services.clock.now())
 
     def deliver_tick(self) -> DeliveryStats:

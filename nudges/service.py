@@ -3,6 +3,8 @@ outbox in step with the plan, and applies the learner's choices (snooze, pause, 
 
 Other features plug in through `Services.extras`:
 
+- `path_inputs`: callable (learner_id, now) -> (next step, required training), both from one
+  path plan (paths); without it, the two separate callables below;
 - `next_step`: callable (learner_id, now) -> (module_id, title, minutes) | None (paths);
 - `required_training`: callable (learner_id, now) -> [(module_id, due_at), ...];
 - `chat_ports`: a `bot.ports.ChatPorts` with the platforms this process can send to.
@@ -10,10 +12,11 @@ Other features plug in through `Services.extras`:
 
 from __future__ import annotations
 
+import logging
 import math
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +32,15 @@ from nudges.reviews import fading_for
 from nudges.store import CalendarStore, PrefsStore
 
 MIN_WEIGHT = 0.125
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlanPass:
+    """What one planning pass over every learner did."""
+
+    planned: int = 0
+    failed: int = 0
 
 
 class NudgeService:
@@ -73,6 +85,7 @@ class NudgeService:
             )
         catalogue = catalogue or self.catalogue()
         fading, review_module = fading_for(self.services, learner_id, until=end)
+        next_step, required = self._path_inputs(learner_id, now)
         return PlanInput(
             profile=profile,
             now=now,
@@ -81,13 +94,22 @@ class NudgeService:
             events=events,
             fading=fading,
             review_module=review_module,
-            next_step=self._feature("next_step", learner_id, now),
-            required=self._feature("required_training", learner_id, now) or (),
+            next_step=next_step,
+            required=required,
             modules={m.id: m for m in catalogue.modules},
             matcher=catalogue.match,
             history=self.outbox.history(learner_id, now=now),
             prefs=self.prefs.get(learner_id),
         )
+
+    def _path_inputs(self, learner_id: str, now: datetime) -> tuple[Any, Sequence[Any]]:
+        """The next path step and the open required training, from one plan of the path."""
+        both = self.services.feature("path_inputs")
+        if both is not None:
+            next_step, required = both(learner_id, now)
+            return next_step, required or ()
+        next_step = self._feature("next_step", learner_id, now)
+        return next_step, self._feature("required_training", learner_id, now) or ()
 
     def _feature(self, name: str, learner_id: str, now: datetime) -> Any:
         provider = self.services.feature(name)
@@ -115,13 +137,26 @@ class NudgeService:
         planned = plan(self.plan_input(learner_id, now=now, catalogue=catalogue))
         return self.outbox.apply_plan(learner_id, planned, now=now)
 
-    def replan_all(self, *, now: datetime) -> int:
-        """Plan every learner (the scheduler's tick); returns how many were planned."""
+    def replan_all(self, *, now: datetime) -> PlanPass:
+        """Plan every learner (the scheduler's tick).
+
+        One learner whose planning fails (bad data, a bug in a feature) is logged by id and
+        skipped; the others are still planned, and their open nudges keep their times.
+        """
         catalogue = self.catalogue()
         ids = self.services.learners.all_ids()
+        failed = 0
         for learner_id in ids:
-            self.replan(learner_id, now=now, catalogue=catalogue)
-        return len(ids)
+            try:
+                self.replan(learner_id, now=now, catalogue=catalogue)
+            except Exception as err:  # noqa: BLE001 - one learner must not stop the rest
+                failed += 1
+                log.error(
+                    "planning nudges failed for learner %s (%s)", learner_id, type(err).__name__
+                )
+        if failed:
+            log.warning("nudge planning: %d of %d learners failed", failed, len(ids))
+        return PlanPass(planned=len(ids) - failed, failed=failed)
 
     def upcoming(self, learner_id: str, *, now: datetime) -> list[Nudge]:
         """The learner's planned nudges from now on."""

@@ -1,12 +1,11 @@
 """`/learn calendar`: subscribe to an ICS feed, remove the calendar, see its state; and .ics
-files sent to the bot."""
+files sent to the bot (through the file hook in `bot.handlers.files`)."""
 
 from __future__ import annotations
 
 from bot import messages as msg
 from bot.core import Command, Context
 from bot.errors import UserError
-from bot.events import FileShared
 from bot.replies import Reply, say
 from nudges import calendars
 from nudges.calendars import ImportResult
@@ -45,18 +44,6 @@ def handle_calendar(ctx: Context, args: str) -> list[Reply]:
         raise UserError(msg.CALENDAR_USAGE)
     result = calendars.subscribe(ctx.services, learner_id, arg, now=ctx.now)
     return _summary(result, msg.CALENDAR_SUBSCRIBED, ctx)
-
-
-def handle_file(ctx: Context, event: FileShared) -> list[Reply]:
-    """An .ics file sent to the bot: import it as the learner's calendar."""
-    if not (event.name.lower().endswith(".ics") or event.mime == "text/calendar"):
-        raise UserError(msg.CALENDAR_NOT_ICS)
-    if event.read is None:
-        raise UserError(msg.CALENDAR_NOT_ICS)
-    limit = ctx.services.settings.calendar_max_bytes
-    data = event.read(limit + 1)
-    result = calendars.import_calendar_bytes(ctx.services, ctx.learner.id, data, now=ctx.now)
-    return _summary(result, msg.CALENDAR_IMPORTED, ctx)
 
 
 def import_upload(ctx: Context, name: str, data: bytes) -> list[Reply]:

@@ -140,10 +140,11 @@ def handle_action(ctx: Context, event: ActionClicked) -> list[Reply]:
 
 
 def _start(ctx: Context, service: NudgeService, nudge: Nudge) -> list[Reply]:
+    # The composition root registers what Start opens (a path step, a module, a check).
     starter = ctx.services.feature("nudge_start")
-    if starter is not None:
-        replies: list[Reply] = starter(ctx, nudge)
-        return replies
+    started: list[Reply] | None = None if starter is None else starter(ctx, nudge)
+    if started is not None:
+        return started
     if nudge.kind == "review":
         return [say(msg.NUDGE_STARTED_REVIEW)]
     module = next((m for m in service.modules() if m.id == nudge.module_id), None)

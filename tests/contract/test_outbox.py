@@ -8,8 +8,8 @@ import pytest
 
 from bot.app import build_app
 from bot.ports import RecordingPort
-from nudges.delivery import DeliveryConfig
-from nudges.outbox import CANCELLED, CLAIMED, PENDING, SENT
+from nudges.delivery import DeliveryConfig, DeliveryStats
+from nudges.outbox import CANCELLED, CLAIMED, DEAD, PENDING, SENT
 from nudges.planner import NEXT_STEP, REVIEW, PlannedNudge
 from nudges.service import nudge_service
 from tests.unit.nudges.conftest import onboard
@@ -145,3 +145,75 @@ def test_deleting_a_learner_deletes_their_calendar_cards_and_nudges(core, clock)
     services.learners.delete(learner.id)
     with services.engine.connect() as conn:
         assert all(conn.execute(select(func.count()).select_from(t)).scalar() == 0 for t in tables)
+
+
+def _teams_learner(core, clock):  # type: ignore[no-untyped-def]
+    from bot.events import Identity, UserInfo
+
+    services = core.services
+    now = clock.now()
+    teams = Identity("teams", "tenant-1", "29:tess")
+    learner = services.learners.resolve(teams, UserInfo("Tess"), now=now)
+    profile = services.profiles.get(learner.id).with_changes(onboarded_at=now)
+    services.profiles.save(learner.id, profile, now=now)
+    return learner
+
+
+def test_a_worker_without_a_teams_port_leaves_teams_nudges_to_a_process_with_one(
+    core, clock
+) -> None:
+    ana = onboard(core)
+    tess = _teams_learner(core, clock)
+    service = nudge_service(core.services)
+    now = clock.now()
+    for learner in (ana, tess):
+        service.outbox.apply_plan(learner.id, [planned(now + timedelta(minutes=1))], now=now)
+    clock.advance(timedelta(minutes=1))
+
+    standalone = service.delivery(worker_id="standalone")  # the terminal port only
+    stats = standalone.run_once()
+    assert (stats.claimed, stats.sent, stats.dead) == (1, 1, 0)
+    (row,) = service.outbox._rows(tess.id, since=now - timedelta(days=1))
+    assert (row.status, row.attempts, row.claim_token) == (PENDING, 0, None)
+    assert standalone.run_once().claimed == 0, "the Teams row is not taken again and again"
+
+    teams = RecordingPort(platform="teams")
+    service.ports().add(teams)  # the process that mounts the Teams adapter
+    assert service.delivery(worker_id="serve").run_once().sent == 1
+    assert [identity.user_id for identity, _, _ in teams.sent] == ["29:tess"]
+    (row,) = service.outbox._rows(tess.id, since=now - timedelta(days=1))
+    assert (row.status, row.attempts, row.platform) == (SENT, 1, "teams")
+
+
+def test_a_claimed_row_whose_learner_has_no_port_here_goes_back_untried(core, clock) -> None:
+    tess = _teams_learner(core, clock)
+    service = nudge_service(core.services)
+    now = clock.now()
+    service.outbox.apply_plan(tess.id, [planned(now + timedelta(minutes=1))], now=now)
+    clock.advance(timedelta(minutes=1))
+    # Claimed by a process that had a Teams port, handled by one that has none.
+    claimed = service.outbox.claim(worker="old", now=clock.now(), lease=LEASE)
+    stats = DeliveryStats()
+    service.delivery(worker_id="here")._learner(tess.id, claimed, stats, [])
+    assert (stats.released, stats.dead) == (1, 0)
+    (row,) = service.outbox._rows(tess.id, since=now - timedelta(days=1))
+    assert (row.status, row.attempts) == (PENDING, 0)
+
+
+def test_nudges_of_a_learner_without_any_identity_are_given_up(core, clock) -> None:
+    from sqlalchemy import delete
+
+    from bot.storage.tables import identities
+
+    tess = _teams_learner(core, clock)
+    service = nudge_service(core.services)
+    now = clock.now()
+    service.outbox.apply_plan(tess.id, [planned(now + timedelta(minutes=1))], now=now)
+    clock.advance(timedelta(minutes=1))
+    claimed = service.outbox.claim(worker="old", now=clock.now(), lease=LEASE)
+    with core.services.engine.begin() as conn:
+        conn.execute(delete(identities).where(identities.c.learner_id == tess.id))
+    stats = DeliveryStats()
+    service.delivery(worker_id="here")._learner(tess.id, claimed, stats, [])
+    assert stats.dead == 1
+    assert service.outbox.counts() == {DEAD: 1}

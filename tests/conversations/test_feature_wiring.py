@@ -55,6 +55,9 @@ def test_the_next_path_step_and_due_training_are_offered_to_the_nudge_planner(co
     due = dict(core.services.extras["required_training"](lid, now))
     assert set(due) == {"compliance/code-of-conduct", "compliance/data-privacy"}
     assert all(at > now for at in due.values())
+    step, required = core.services.extras["path_inputs"](lid, now)
+    assert step == core.services.extras["next_step"](lid, now), "one plan gives both"
+    assert dict(required) == due
     home = core.services.extras["home.path"](lid, now)
     assert f"Next: **{first.title}**" in home
     assert "0 of" in core.services.extras["home.progress"](lid, now)

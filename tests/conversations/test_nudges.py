@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.events import ActionClicked, Channel, Identity
-from nudges.planner import REVIEW
+from nudges.planner import JIT, NEXT_STEP, REQUIRED, REVIEW
 from nudges.reviews import record_review
 from nudges.service import nudge_service
 from tests.conversations.transcript import Conversation
@@ -140,6 +142,73 @@ def test_start_opens_the_review(core) -> None:
     (sent,) = _sent(core, learner)
     replies = core.router.handle(_click(learner.identities[0], "nudge.start", sent))
     assert "/learn quiz" in _text(replies)
+
+
+def _library(core) -> None:  # type: ignore[no-untyped-def]
+    """The quiz framework and bank, a module on SQL in the path and a handbook page outside it."""
+    from bot.storage.content import ContentRepository
+    from content_index.model import ModuleMeta
+    from tests.conversations.quiz_helpers import load_quiz_fixtures
+
+    load_quiz_fixtures(core)
+    content = ContentRepository(core.services.engine)
+    now = core.services.clock.now()
+    grouping = ModuleMeta(
+        id="sql/grouping",
+        title="Grouping rows",
+        source="sql/grouping.md",
+        competencies=("sql",),
+        summary="GROUP BY and HAVING.",
+    )
+    handbook = ModuleMeta(
+        id="handbook/offsite", title="Offsite checklist", source="handbook/offsite.md"
+    )
+    for meta in (grouping, handbook):
+        content.save(meta, content_hash=meta.id, new_chunks=[], now=now)
+
+
+def _planned(core, learner, kind: str, module_id: str) -> str:  # type: ignore[no-untyped-def]
+    """A nudge of `kind` about `module_id`, delivered; returns its id."""
+    from nudges.planner import PlannedNudge
+
+    service = nudge_service(core.services)
+    now = core.services.clock.now()
+    at = now + timedelta(minutes=1)
+    nudge = PlannedNudge(at, at, kind, module_id, module_id, "A title", "Why now.", 5, 50.0)
+    service.outbox.apply_plan(learner.id, [nudge], now=now)
+    (row,) = [r for r in service.upcoming(learner.id, now=now) if r.kind == kind]
+    return row.id
+
+
+@pytest.mark.parametrize("kind", [NEXT_STEP, REQUIRED])
+def test_start_on_a_path_nudge_delivers_the_step_like_learn_next(core, kind: str) -> None:
+    _library(core)
+    learner = onboard(core, "ana", job_role="analyst")
+    nudge = _planned(core, learner, kind, "sql/grouping")
+    shown = _text(core.router.handle(_click(learner.identities[0], "nudge.start", nudge)))
+    assert "NEXT: GROUPING ROWS" in shown
+    assert "GROUP BY and HAVING." in shown
+    assert "Mark done" in shown
+    progress = core.services.feature("paths").repo.progress(learner.id)
+    assert [(p.module_id, p.status) for p in progress] == [("sql/grouping", "started")]
+
+
+def test_start_on_a_review_nudge_starts_a_mastery_check_on_its_topic(core) -> None:
+    _library(core)
+    learner = onboard(core, "ana", job_role="analyst")
+    nudge = _planned(core, learner, REVIEW, "sql/grouping")
+    shown = _text(core.router.handle(_click(learner.identities[0], "nudge.start", nudge)))
+    assert "A short check on SQL basics" in shown
+    assert "Question 1" in shown
+
+
+def test_start_on_just_in_time_content_shows_the_module(core) -> None:
+    _library(core)
+    learner = onboard(core, "ana", job_role="analyst")
+    nudge = _planned(core, learner, JIT, "handbook/offsite")
+    shown = _text(core.router.handle(_click(learner.identities[0], "nudge.start", nudge)))
+    assert "NEXT: OFFSITE CHECKLIST" in shown
+    assert "Why now." in shown
 
 
 def _sent(core, learner) -> list[str]:  # type: ignore[no-untyped-def]

@@ -15,10 +15,8 @@ from typing import ClassVar
 import pytest
 
 from bot.app import build_app
-from bot.core import Context
 from bot.errors import UserError
 from bot.events import FileShared, Identity
-from bot.handlers.calendar import handle_file
 from bot.settings import Settings
 from nudges import calendars
 from nudges.fetch import FetchError, FetchLimits, fetch, normalise_url
@@ -183,24 +181,18 @@ def test_refresh_updates_the_feed_and_keeps_it_when_the_server_is_down(
     assert "The last refresh failed" in Conversation(open_core).say("/learn calendar")
 
 
-def test_an_ics_file_sent_to_the_bot_is_imported(core, clock) -> None:
+def test_an_ics_file_sent_to_the_bot_is_imported(core) -> None:
     learner = onboard(core)
     services = core.services
-    ctx = Context(
-        event=_file("team.ics", MEETING), learner=learner, services=services, now=clock.now()
+
+    def said(event: FileShared) -> str:
+        return "\n".join(r.fallback for r in core.router.handle(event))
+
+    assert "Imported your calendar: 1 events in the next 30 days, 1 of them busy" in said(
+        _file("team.ics", MEETING)
     )
-    (reply,) = handle_file(ctx, ctx.event)  # type: ignore[arg-type]
-    assert "Imported your calendar: 1 events in the next 30 days, 1 of them busy" in reply.fallback
-    bad = Context(
-        event=_file("team.ics", b"garbage"), learner=learner, services=services, now=clock.now()
-    )
-    with pytest.raises(UserError, match="previous calendar is unchanged"):
-        handle_file(bad, bad.event)  # type: ignore[arg-type]
-    other = Context(
-        event=_file("notes.pdf", b"%PDF"), learner=learner, services=services, now=clock.now()
-    )
-    with pytest.raises(UserError, match=r"\.ics files only"):
-        handle_file(other, other.event)  # type: ignore[arg-type]
+    assert "previous calendar is unchanged" in said(_file("team.ics", b"garbage"))
+    assert "You can send me a calendar" in said(_file("notes.pdf", b"%PDF"))
     assert calendars.info(services, learner.id).event_count == 1
 
 

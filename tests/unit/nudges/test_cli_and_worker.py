@@ -217,3 +217,38 @@ def _chat(lines: list[str]) -> str:
     script = Path("script.txt")
     script.write_text("\n".join(lines) + "\n")
     return CliRunner().invoke(cli, ["chat", "--user", "ana", "--script", str(script)]).output
+
+
+def _every_row(home: Path) -> dict[str, list[tuple[object, ...]]]:
+    from sqlalchemy import select
+
+    from bot.storage.tables import metadata
+
+    core = build_app(Settings(LEARNBOT_HOME=home, _env_file=None), clock=FixedClock(T0))
+    try:
+        with core.services.engine.connect() as conn:
+            return {
+                t.name: sorted((tuple(r) for r in conn.execute(select(t))), key=repr)
+                for t in metadata.sorted_tables
+            }
+    finally:
+        core.services.engine.dispose()
+
+
+def test_plan_is_a_dry_run_that_writes_no_row(home: Path) -> None:
+    from bot.imports import load_framework_file
+
+    core = build_app(Settings(LEARNBOT_HOME=home, _env_file=None), clock=FixedClock(T0))
+    framework = REPO / "tests/fixtures/quiz/framework.yaml"
+    core.services.framework.replace(load_framework_file(framework))
+    onboard(core, "ana", timezone="Europe/Berlin", job_role="analyst")  # a role: role_since
+    core.services.engine.dispose()
+    before = _every_row(home)
+    assert before["profiles"]
+    assert before["role_assignments"] == []
+    for args in ([], ["--json"]):
+        result = CliRunner().invoke(
+            cli, ["nudges", "plan", "--user", "ana", "--now", "2026-11-30T09:00:00Z", *args]
+        )
+        assert result.exit_code == 0, result.output
+    assert _every_row(home) == before
