@@ -86,7 +86,7 @@ def _warm_up(core: App) -> None:
     # Only load what exists: the one-time model export runs with the first ingest, not here.
     if not (core.settings.models_dir / ONNX_FILE_NAME).is_file():
         return
-    if not library.content.chunk_ids():
+    if not library.content.has_chunks():
         return
 
     def run() -> None:

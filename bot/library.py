@@ -101,6 +101,7 @@ class Library:
         self._chat_model = chat_model
         self._embedder: Any = embedder
         self._lock = threading.RLock()  # request threads share one retriever
+        self._version: tuple[int, int, str] | None = None
         self._store: ChromaVectorStore | None = None
         self._retriever: HybridRetriever | None = None
 
@@ -275,7 +276,8 @@ class Library:
             return self._retriever_locked()
 
     def _retriever_locked(self) -> HybridRetriever:
-        if self._retriever is None:
+        version = self._content.version()
+        if self._retriever is None or version != self._version:
             from retrieval.hybrid import HybridRetriever
 
             modules = {r.meta.id: r.meta for r in self._content.modules()}
@@ -283,11 +285,12 @@ class Library:
             self._retriever = HybridRetriever(
                 embedder=self.embedder(), store=self.store(), chunks=chunks, modules=modules
             )
+            self._version = version
         return self._retriever
 
     def search(self, question: str, *, roles: Sequence[str] | None, k: int = 10) -> list[Hit]:
         """The best chunks for a question, among modules visible to `roles`."""
-        if not self._content.chunk_ids():
+        if not self._content.has_chunks():
             return []
         return self.retriever().search(question, k=k, roles=roles)
 
@@ -296,9 +299,10 @@ class Library:
         from retrieval.confidence import is_confident
 
         hits = self.search(question, roles=roles)
-        modules = {r.meta.id: r.meta for r in self._content.modules()}
+        retriever = self.retriever() if hits else None
+        modules = dict(retriever.modules) if retriever else {}
         sources = tuple(self._source(h, modules) for h in hits)
-        unknown = self.retriever().unknown_share(question) if hits else 0.0
+        unknown = retriever.unknown_share(question) if retriever else 0.0
         if not hits or not is_confident(hits, unknown_share=unknown):
             return Answered("", False, (), related=_unique_modules(sources)[:3])
         answer = self._compose(question, hits, modules)

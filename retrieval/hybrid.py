@@ -171,6 +171,11 @@ class HybridRetriever:
         )
         return [self._hit(c, score, dense.get(c), lexical.get(c)) for c, score in picked]
 
+    @property
+    def modules(self) -> Mapping[str, ModuleMeta]:
+        """The metadata of the modules this retriever searches."""
+        return self._modules
+
     def unknown_share(self, query: str) -> float:
         """The share of the query's terms that appear nowhere in the library."""
         return self._lexical.unknown_share(query)

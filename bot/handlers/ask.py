@@ -27,7 +27,7 @@ def audience_of(services: Services, learner: Learner) -> list[str]:
 def handle_question(ctx: Context, text: str) -> list[Reply]:
     """Answer a question from the library, with citations and feedback buttons."""
     library = ctx.services.feature("library")
-    if library is None or not library.content.chunk_ids():
+    if library is None or not library.content.has_chunks():
         return [say(msg.NO_LIBRARY)]
     result = library.ask(text, roles=audience_of(ctx.services, ctx.learner))
     if not result.confident:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, case, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from bot.errors import Conflict
@@ -132,6 +132,23 @@ class ContentRepository:
             query = query.where(chunks.c.module_id.in_(module_ids))
         with self._engine.connect() as conn:
             return [_chunk(r) for r in conn.execute(query).mappings()]
+
+    def has_chunks(self) -> bool:
+        """Whether the library holds anything to search (one cheap query per question)."""
+        with self._engine.connect() as conn:
+            return conn.execute(select(chunks.c.id).limit(1)).first() is not None
+
+    def version(self) -> tuple[int, int, str]:
+        """Changes whenever modules are ingested, replaced, deleted, retired or restored.
+
+        A process compares it before each search, so content ingested through another
+        replica is searched without a restart.
+        """
+        retired = func.sum(case((modules.c.retired.is_(True), 1), else_=0))
+        query = select(func.count(), retired, func.max(modules.c.ingested_at))
+        with self._engine.connect() as conn:
+            count, retired_count, latest = conn.execute(query).one()
+        return int(count), int(retired_count or 0), str(latest)
 
     def chunk_ids(self) -> set[str]:
         """Every stored chunk id (to tell live index entries from orphans)."""

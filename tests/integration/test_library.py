@@ -180,3 +180,29 @@ def test_generated_answers_cite_sources_and_decline_without_them(
     assert len(answered.sources) == 1, "only the cited source is listed"
     declined = library.ask("How many paid holidays do we get?", roles=None)
     assert not declined.confident
+
+
+def test_another_replica_searches_what_one_replica_ingested(
+    library_core, sample_content: Path, embedder
+) -> None:
+    from bot.storage.content import ContentRepository
+
+    first = _library(library_core)
+    services = library_core.services
+    second = Library(
+        content=ContentRepository(services.engine),
+        settings=services.settings,
+        clock=services.clock,
+        embedder=embedder,
+    )
+    first.ingest([sample_content / "workplace-basics"])
+    assert second.search("how do I claim expenses in Ledger?", roles=None, k=3)[0].module_id != (
+        "internal-tools/expenses"
+    )
+    first.ingest([sample_content / "internal-tools"])
+    hits = second.search("how do I claim expenses in Ledger?", roles=None, k=3)
+    assert hits[0].module_id == "internal-tools/expenses", "no restart needed"
+    services_content = ContentRepository(services.engine)
+    services_content.set_retired("internal-tools/expenses", True)
+    hits = second.search("how do I claim expenses in Ledger?", roles=None, k=3)
+    assert "internal-tools/expenses" not in {h.module_id for h in hits}
