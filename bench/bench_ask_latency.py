@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_retrieval as shared  # also puts the repository on sys.path
 
 from content_index.model import Chunk, ModuleMeta
+from retrieval.answer import compose_extractive
+from retrieval.confidence import is_confident
 from retrieval.embedding import embedding_text
 from retrieval.hybrid import HybridRetriever
 from retrieval.lexical import build_lexical_index
@@ -98,6 +101,14 @@ def percentiles(fn: Callable[[str], object], queries: list[str]) -> tuple[float,
     return float(np.percentile(times, 50)), float(np.percentile(times, 95))
 
 
+def _answer(retriever: HybridRetriever, modules: dict[str, ModuleMeta], question: str) -> Any:
+    """What `Library.ask` does after its two one-row database checks (extractive answers)."""
+    hits = retriever.search(question, k=10, roles=("support",))
+    if not is_confident(hits, unknown_share=retriever.unknown_share(question)):
+        return None
+    return compose_extractive(question, hits, modules=modules)
+
+
 def measure(
     size: int,
     base: tuple[list[Chunk], np.ndarray],
@@ -124,6 +135,10 @@ def measure(
         (
             "search, learner roles=(support,)",
             lambda q: retriever.search(q, k=10, roles=("support",)),
+        ),
+        (
+            "answer: search + confidence + extractive answer",
+            lambda q: _answer(retriever, modules, q),
         ),
         ("  query embedding only", embedder.embed_query),
         ("  Chroma top-50 only", lambda q: store.query(vector, k=50)),
