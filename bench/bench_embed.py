@@ -111,7 +111,7 @@ def learnbot_pipeline(root: Path, tmp: Path, run: int) -> dict[str, float]:
         content=ContentRepository(services.engine), settings=settings, clock=services.clock
     )
     library.embedder().embed_documents(["warm up"])  # the export is cached by then
-    report, seconds = timed(lambda: library.ingest([root]))
+    report, seconds = timed(lambda: library.ingest([root / "corpus"]))
     return {"total": seconds, "chunks": float(report.chunks), "failed": float(len(report.failed))}
 
 
