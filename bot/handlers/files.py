@@ -73,13 +73,12 @@ def handle_file(ctx: Context, event: Event) -> list[Reply]:
         raise UserError(msg.FILE_TOO_BIG.format(name=event.name, limit=limit // (1024 * 1024)))
     if event.read is None:
         raise UserError(msg.FILE_UNREADABLE.format(name=event.name))
-    kind = kind_of(event.name, b"")
-    if kind != "calendar" and not ctx.learner.has_role("admin"):
+    # Decided by the name before any download: a `.ics` name is a calendar whatever it holds,
+    # so anyone may send one; every other kind is for admins.
+    if kind_of(event.name, b"") != "calendar" and not ctx.learner.has_role("admin"):
         raise Forbidden(msg.UPLOAD_ADMINS_ONLY)
     data = event.read(limit)
     kind = kind_of(event.name, data)
-    if kind != "calendar" and not ctx.learner.has_role("admin"):
-        raise Forbidden(msg.UPLOAD_ADMINS_ONLY)
     # Each feature registers its importer as the service "import_<kind>" (see bot.app).
     importer: FileHandler | None = (
         ingest_content if kind == "content" else ctx.services.feature(f"import_{kind}")
