@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -290,19 +290,22 @@ class Library:
 
     def search(self, question: str, *, roles: Sequence[str] | None, k: int = 10) -> list[Hit]:
         """The best chunks for a question, among modules visible to `roles`."""
-        if not self._content.has_chunks():
-            return []
-        return self.retriever().search(question, k=k, roles=roles)
+        retriever = self._live_retriever()
+        return retriever.search(question, k=k, roles=roles) if retriever else []
+
+    def _live_retriever(self) -> HybridRetriever | None:
+        """The retriever, or None for an empty library (no index is built for it)."""
+        return self.retriever() if self._content.has_chunks() else None
 
     def ask(self, question: str, *, roles: Sequence[str] | None) -> Answered:
         """Answer a question from the library, or say honestly that it has no answer."""
         from retrieval.confidence import is_confident
 
-        hits = self.search(question, roles=roles)
-        retriever = self.retriever() if hits else None
-        modules = dict(retriever.modules) if retriever else {}
+        retriever = self._live_retriever()
+        hits = retriever.search(question, k=10, roles=roles) if retriever else []
+        modules: Mapping[str, Any] = retriever.modules if retriever else {}
         sources = tuple(self._source(h, modules) for h in hits)
-        unknown = retriever.unknown_share(question) if retriever else 0.0
+        unknown = retriever.unknown_share(question) if retriever and hits else 0.0
         if not hits or not is_confident(hits, unknown_share=unknown):
             return Answered("", False, (), related=_unique_modules(sources)[:3])
         answer = self._compose(question, hits, modules)
@@ -323,7 +326,7 @@ class Library:
         return self._chat_model
 
     def _compose(
-        self, question: str, hits: Sequence[Hit], modules: dict[str, Any]
+        self, question: str, hits: Sequence[Hit], modules: Mapping[str, Any]
     ) -> Answer | None:
         """A generated answer when a chat model is configured, else an extractive one.
 
@@ -349,7 +352,7 @@ class Library:
         return compose_extractive(question, hits, modules=modules)
 
     @staticmethod
-    def _source(hit: Hit, modules: dict[str, Any]) -> Source:
+    def _source(hit: Hit, modules: Mapping[str, Any]) -> Source:
         meta = modules[hit.module_id]
         link = (meta.url or meta.source) + (f"#{hit.anchor}" if hit.anchor else "")
         return Source(
