@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import ClassVar
 
 from bot.app import build_app
-from bot.events import Channel, Identity, UserInfo
-from bot.ports import ChatPorts, Delivered, DeliveryFailed
-from bot.replies import Reply
+from bot.core.events import Channel, Identity, UserInfo
+from bot.core.ports import ChatPorts, Delivered, DeliveryFailed
+from bot.core.replies import Reply
 from bot.settings import Settings
 from learning.profile import Profile
 from nudges.delivery import DeliveryConfig, DeliveryStats

@@ -99,7 +99,7 @@ def dense_quality(
 def learnbot_pipeline(root: Path, tmp: Path, run: int) -> dict[str, float]:
     """Seconds for `learnbot ingest` of the folder: parse, chunk, embed, Chroma and SQLite."""
     from bot.app import build_services
-    from bot.library import Library
+    from bot.features.library import Library
     from bot.settings import Settings
     from bot.storage.content import ContentRepository
 

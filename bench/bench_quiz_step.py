@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from bot.app import build_app
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
+from bot.core.events import ActionClicked, Channel, CommandInvoked, Identity
 from bot.dialogs.engine import DIALOG_ACTION
 from bot.dialogs.quiz import LIMITS
-from bot.events import ActionClicked, Channel, CommandInvoked, Identity
 from bot.settings import Settings
 from learning.cat import CatConfig, CatState, ItemBank, next_item, record
 from learning.cat_progress import expected_remaining

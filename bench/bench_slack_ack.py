@@ -51,8 +51,8 @@ def _run_fake(queue: Any, stop: Any) -> None:
 
 def _child_server(port_file: str, slow_ms: int) -> None:
     """`learnbot serve`, with a content library that takes `slow_ms` per question."""
+    from bot.adapters.server import ServeOptions, build_web_app, serve_forever
     from bot.app import build_app
-    from bot.server import ServeOptions, build_web_app, serve_forever
     from bot.settings import load_settings
     from tests.fakes import StandInLibrary
 
@@ -75,8 +75,8 @@ def _child_server(port_file: str, slow_ms: int) -> None:
 def _seed(env: dict[str, str], clickers: list[str], askers: list[str]) -> dict[str, str]:
     """Onboarded askers, and clickers each waiting at an onboarding welcome; their button values."""
     from bot.app import build_app
-    from bot.core import Context
-    from bot.events import Channel, Event, Identity, UserInfo
+    from bot.context import Context
+    from bot.core.events import Channel, Event, Identity, UserInfo
     from bot.settings import Settings
 
     settings = Settings(LEARNBOT_HOME=env["LEARNBOT_HOME"], _env_file=None)

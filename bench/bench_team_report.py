@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app import build_app
-from bot.clock import FixedClock
-from bot.events import Channel, CommandInvoked, Identity, UserInfo
-from bot.org import import_org
+from bot.core.clock import FixedClock
+from bot.core.events import Channel, CommandInvoked, Identity, UserInfo
+from bot.features.org import import_org
 from bot.settings import Settings
 from bot.storage.mastery import Ability, CheckAttempt, MasteryRepository
 from tests.path_library import load_library

@@ -7,13 +7,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import messages as msg
-from bot.clock import Clock, SystemClock
-from bot.core import Services, lazy
+from bot.context import Services, lazy
+from bot.core import messages as msg
+from bot.core.clock import Clock, SystemClock
 from bot.dialogs.engine import DialogEngine
 from bot.dialogs.forget import ForgetFlow
 from bot.dialogs.onboarding import OnboardingFlow
 from bot.dialogs.quiz import FLOWS as QUIZ_FLOWS
+from bot.features.paths.service import PathService
+from bot.features.quiz.learner_model import MasteryView
+from bot.features.roles import RolePolicy
 from bot.handlers import (
     admin,
     ask,
@@ -29,9 +32,6 @@ from bot.handlers import (
 )
 from bot.handlers import calendar as calendar_handlers
 from bot.handlers import nudges as nudge_handlers
-from bot.learner_model import MasteryView
-from bot.paths import PathService
-from bot.roles import RolePolicy
 from bot.router import Router
 from bot.settings import Settings
 from bot.storage.db import make_engine, migrate
@@ -146,7 +146,7 @@ def _register_catalogs(services: Services) -> None:
 
 def _register_library(services: Services) -> None:
     """The content library, built on first use (it loads the embedding model lazily)."""
-    from bot.library import Library
+    from bot.features.library import Library
     from bot.storage.content import ContentRepository
 
     content = ContentRepository(services.engine)
@@ -193,9 +193,9 @@ def _register_nudges(services: Services) -> None:
 
     services.extras["path_inputs"] = path_inputs
 
-    from bot.core import Context
-    from bot.errors import NotFound
-    from bot.replies import Reply
+    from bot.context import Context
+    from bot.core.errors import NotFound
+    from bot.core.replies import Reply
     from learning.path_model import Step
 
     def nudge_start(ctx: Context, nudge: Any) -> list[Reply] | None:
@@ -248,7 +248,7 @@ def _register_nudges(services: Services) -> None:
 
 def _reviews_due(services: Services, learner_id: str) -> dict[str, datetime]:
     """Module id -> earliest due spaced review of its items (the nudges feature's cards)."""
-    from nudges.store import ReviewStore
+    from nudges.store.records import ReviewStore
 
     due: dict[str, datetime] = {}
     for _, module_id, card in ReviewStore(services.engine).cards(learner_id):

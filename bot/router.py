@@ -7,11 +7,10 @@ import logging
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
-from bot import messages as msg
-from bot.core import Command, Context, Services
-from bot.dialogs.engine import DIALOG_ACTION, DialogEngine
-from bot.errors import Forbidden, LearnbotError, UserError
-from bot.events import (
+from bot.context import Command, Context, Services
+from bot.core import messages as msg
+from bot.core.errors import Forbidden, LearnbotError, UserError
+from bot.core.events import (
     ActionClicked,
     CommandInvoked,
     Event,
@@ -20,7 +19,8 @@ from bot.events import (
     MessageReceived,
     Uninstalled,
 )
-from bot.replies import Reply, say
+from bot.core.replies import Reply, say
+from bot.dialogs.engine import DIALOG_ACTION, DialogEngine
 
 log = logging.getLogger(__name__)
 ROLE_ORDER = {"learner": 0, "manager": 1, "admin": 2}

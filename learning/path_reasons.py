@@ -1,7 +1,7 @@
 """The wording of path reasons: one sentence per step, and the longer "Why?" explanation.
 
 Kept together (like the profile's error texts) so the planner's wording stays consistent; the
-chat's own strings live in `bot.messages`.
+chat's own strings live in `bot.core.messages`.
 """
 
 from __future__ import annotations

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from bot import messages as msg
-from bot.core import Services
-from bot.errors import UserError
+from bot.context import Services
+from bot.core import messages as msg
+from bot.core.errors import UserError
 from nudges import journal
 from nudges.calendar import CalendarError, ParsedCalendar, parse_calendar
 from nudges.fetch import FetchError, FetchLimits, fetch, normalise_url
-from nudges.store import CalendarInfo, CalendarStore
+from nudges.store.records import CalendarInfo, CalendarStore
 
 log = logging.getLogger(__name__)
 

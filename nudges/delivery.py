@@ -17,17 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import messages as msg
-from bot.events import Channel, Identity
-from bot.ports import ChatPort, ChatPorts, Delivered, DeliveryFailed, RecipientGone
-from bot.replies import Button, Buttons, Direct, Note, Reply, Section
+from bot.core import messages as msg
+from bot.core.events import Channel, Identity
+from bot.core.ports import ChatPort, ChatPorts, Delivered, DeliveryFailed, RecipientGone
+from bot.core.replies import Button, Buttons, Direct, Note, Reply, Section
 from bot.storage.learners import LearnerRepository, ProfileRepository
 from learning.profile import Profile
 from nudges.outbox import STALE, Nudge, Outbox
 from nudges.pacing import Pacer, pacing_key
 from nudges.planner import NudgePrefs
 from nudges.slots import in_working_hours
-from nudges.store import PrefsStore
+from nudges.store.records import PrefsStore
 
 log = logging.getLogger(__name__)
 ACTION = "nudge"

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.core import Services
+from bot.context import Services
 
 
 def record(

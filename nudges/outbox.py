@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, exists, insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from bot.ports import Delivered
+from bot.core.ports import Delivered
 from bot.storage.tables import identities, outbox
 from nudges.planner import PlannedNudge, SentNudge
 

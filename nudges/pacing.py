@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.events import Identity
+from bot.core.events import Identity
 
 
 @dataclass(frozen=True)

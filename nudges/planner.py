@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot import messages as msg
+from bot.core import messages as msg
 from learning.profile import Profile
 from nudges.calendar import CalendarEvent
 from nudges.matching import Catalogue, Match, ModuleInfo

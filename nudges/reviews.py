@@ -6,9 +6,9 @@ import hashlib
 from collections import Counter
 from datetime import datetime
 
-from bot.core import Services
+from bot.context import Services
 from nudges.srs import Answer, CardState, review
-from nudges.store import ReviewStore
+from nudges.store.records import ReviewStore
 
 
 def _card_id(learner_id: str, item_id: str) -> int:

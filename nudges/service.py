@@ -7,7 +7,7 @@ Other features plug in through `Services.extras`:
   path plan (paths); without it, the two separate callables below;
 - `next_step`: callable (learner_id, now) -> (module_id, title, minutes) | None (paths);
 - `required_training`: callable (learner_id, now) -> [(module_id, due_at), ...];
-- `chat_ports`: a `bot.ports.ChatPorts` with the platforms this process can send to.
+- `chat_ports`: a `bot.core.ports.ChatPorts` with the platforms this process can send to.
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.core import Services
-from bot.ports import ChatPorts
-from bot.replies import Reply
+from bot.context import Services
+from bot.core.ports import ChatPorts
+from bot.core.replies import Reply
 from nudges.calendar import CalendarEvent
 from nudges.delivery import Delivery, DeliveryConfig, InboxPort, nudge_reply
 from nudges.matching import Catalogue, ModuleInfo
 from nudges.outbox import Nudge, Outbox, PlanChanges
 from nudges.planner import NudgePrefs, PlanInput, PlannedNudge, plan
 from nudges.reviews import fading_for
-from nudges.store import CalendarStore, PrefsStore
+from nudges.store.records import CalendarStore, PrefsStore
 
 MIN_WEIGHT = 0.125
 log = logging.getLogger(__name__)

@@ -94,7 +94,7 @@ def _truncate_all(url: str) -> None:
 @pytest.fixture
 def clock():  # type: ignore[no-untyped-def]
     """A clock fixed at Monday 2026-11-23 09:00 UTC."""
-    from bot.clock import FixedClock
+    from bot.core.clock import FixedClock
 
     return FixedClock(T0)
 

@@ -6,10 +6,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot import messages as msg
-from bot.core import Context
-from bot.errors import Conflict, Forbidden
-from bot.replies import Button, Choices, Reply
+from bot.context import Context
+from bot.core import messages as msg
+from bot.core.errors import Conflict, Forbidden
+from bot.core.replies import Button, Choices, Reply
 from bot.storage.dialogs import ACTIVE, DONE, DialogRecord
 
 DIALOG_ACTION = "dlg"

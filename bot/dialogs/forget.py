@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import messages as msg
-from bot.core import Context
+from bot.context import Context
+from bot.core import messages as msg
+from bot.core.replies import Buttons, Reply, Text, say
 from bot.dialogs.engine import DialogRef, Step
-from bot.replies import Buttons, Reply, Text, say
 
 YES, NO = "yes", "no"
 
@@ -39,7 +39,7 @@ class ForgetFlow:
         """Delete on yes (as an effect, once), keep on anything else."""
         if choice != YES:
             return Step(state=state, replies=[say(msg.FORGET_KEPT)], done=True)
-        from bot.data_rights import forget
+        from bot.features.data_rights import forget
 
         def delete_all() -> None:
             forget(ctx.services, ctx.learner, now=ctx.now)

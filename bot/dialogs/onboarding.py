@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import messages as msg
-from bot.core import Context
+from bot.context import Context
+from bot.core import messages as msg
+from bot.core.replies import Button, Buttons, Note, Reply, Text
 from bot.dialogs.engine import DialogRef, Step
-from bot.handlers.profile import resolve_goals
-from bot.replies import Button, Buttons, Note, Reply, Text
+from bot.features.profile import resolve_goals
 from learning.profile import (
     FORMATS,
     ProfileError,

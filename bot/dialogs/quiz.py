@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot import messages as msg
-from bot.core import Context
+from bot.context import Context
+from bot.core import messages as msg
+from bot.core.replies import Reply, say
 from bot.dialogs import quiz_outcome
 from bot.dialogs.engine import DialogRef, Step
 from bot.dialogs.quiz_view import IDK, PAUSE, feedback_reply, question_reply
-from bot.learner_model import item_repo
-from bot.replies import Reply, say
+from bot.features.quiz.learner_model import item_repo
 from learning.cat import CatConfig, CatState, CatStateError, ItemBank, next_item, record
 from learning.cat_progress import expected_remaining
 from learning.items import Item

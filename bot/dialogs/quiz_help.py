@@ -8,12 +8,12 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot import messages as msg
-from bot.core import Context
-from bot.errors import UserError
-from bot.events import Identity
-from bot.learner_model import item_repo, module_titles
-from bot.replies import Block, Direct, Reply, Section, Text
+from bot.context import Context
+from bot.core import messages as msg
+from bot.core.errors import UserError
+from bot.core.events import Identity
+from bot.core.replies import Block, Direct, Reply, Section, Text
+from bot.features.quiz.learner_model import item_repo, module_titles
 from bot.storage.content import ContentRepository
 from bot.storage.mastery import CheckAttempt
 from learning.items import Item

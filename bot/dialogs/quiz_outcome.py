@@ -6,12 +6,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot import messages as msg
-from bot.core import Context
+from bot.context import Context
+from bot.core import messages as msg
+from bot.core.replies import Block, Button, Buttons, Note, Reply, Section, Text
 from bot.dialogs import quiz_help
 from bot.dialogs.quiz_view import verdict_text
-from bot.learner_model import competency_modules, mastery_repo
-from bot.replies import Block, Button, Buttons, Note, Reply, Section, Text
+from bot.features.quiz.learner_model import competency_modules, mastery_repo
 from bot.storage.mastery import Ability, CheckAttempt
 from learning.cat import CatConfig, CatState, CompetencyResult, ItemBank, results
 from learning.mastery import judge

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot import messages as msg
+from bot.core import messages as msg
+from bot.core.replies import Block, Buttons, Note, Progress, Reply, Text
 from bot.dialogs.engine import DialogRef
-from bot.replies import Block, Buttons, Note, Progress, Reply, Text
 from learning.items import Item
 from learning.mastery import MasteryVerdict
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot import messages as msg
-from bot.admin_content import group_gaps, item_summary, module_fields, module_line
-from bot.core import Command, Context
-from bot.errors import Forbidden, NotFound, UserError
-from bot.replies import Reply, Section, Text, say
-from bot.roles import grant, revoke, split_args, target_identity
+from bot.context import Command, Context
+from bot.core import messages as msg
+from bot.core.errors import Forbidden, NotFound, UserError
+from bot.core.replies import Reply, Section, Text, say
+from bot.features.admin_content import group_gaps, item_summary, module_fields, module_line
+from bot.features.roles import grant, revoke, split_args, target_identity
 
 FEATURE_ORG = "org"
 FEATURE_POLICY = "role_policy"
@@ -105,7 +105,7 @@ def _record(ctx: Context, module_id: str) -> Any:
 
 
 def _upload(ctx: Context, words: list[str]) -> list[Reply]:
-    from bot.fetch import fetch
+    from bot.features.fetch import fetch
     from bot.handlers.files import ingest_content
 
     _need(words, 1, "upload URL")
@@ -173,7 +173,7 @@ def _gaps(ctx: Context, words: list[str]) -> list[Reply]:
 
 
 def _items(ctx: Context, words: list[str]) -> list[Reply]:
-    from bot.quiz_bank import stored_item_stats
+    from bot.features.quiz.bank import stored_item_stats
 
     summary = item_summary(stored_item_stats(ctx.services))
     fields = (
@@ -187,7 +187,7 @@ def _items(ctx: Context, words: list[str]) -> list[Reply]:
 
 
 def _equity(ctx: Context, words: list[str]) -> list[Reply]:
-    from bot.paths_report import equity
+    from bot.features.paths.report import equity
     from bot.storage.paths import PathRepository
 
     _need(words, 1, "equity ATTRIBUTE")

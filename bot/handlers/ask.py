@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import messages as msg
-from bot.core import Command, Context, Services
-from bot.errors import UserError
-from bot.events import ActionClicked
-from bot.model import Learner
-from bot.replies import Button, Buttons, Note, Reply, Text, say
+from bot.context import Command, Context, Services
+from bot.core import messages as msg
+from bot.core.errors import UserError
+from bot.core.events import ActionClicked
+from bot.core.model import Learner
+from bot.core.replies import Button, Buttons, Note, Reply, Text, say
 
 FEEDBACK_ACTION = "answer"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot import messages as msg
-from bot.core import Command, Context
-from bot.replies import Reply, Section, Text
+from bot.context import Command, Context
+from bot.core import messages as msg
+from bot.core.replies import Reply, Section, Text
 
 
 def help_command(visible: Callable[[Context], list[Command]]) -> Command:

@@ -3,10 +3,10 @@ files sent to the bot (through the file hook in `bot.handlers.files`)."""
 
 from __future__ import annotations
 
-from bot import messages as msg
-from bot.core import Command, Context
-from bot.errors import UserError
-from bot.replies import Reply, say
+from bot.context import Command, Context
+from bot.core import messages as msg
+from bot.core.errors import UserError
+from bot.core.replies import Reply, say
 from nudges import calendars
 from nudges.calendars import ImportResult
 

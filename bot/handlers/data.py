@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from bot import messages as msg
-from bot.core import Command, Context
-from bot.replies import Attachment, Direct, Reply, Text
+from bot.context import Command, Context
+from bot.core import messages as msg
+from bot.core.replies import Attachment, Direct, Reply, Text
 
 
 def my_data(ctx: Context, args: str) -> list[Reply]:
     """Send the export privately to the learner who asked."""
-    from bot.data_rights import export
+    from bot.features.data_rights import export
 
     data = export(ctx.services.engine, ctx.learner, now=ctx.now)
     body = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()

@@ -6,11 +6,11 @@ import logging
 from collections.abc import Callable
 from pathlib import PurePath
 
-from bot import messages as msg
-from bot.core import Context
-from bot.errors import Forbidden, UserError
-from bot.events import Event, FileShared
-from bot.replies import Reply, say
+from bot.context import Context
+from bot.core import messages as msg
+from bot.core.errors import Forbidden, UserError
+from bot.core.events import Event, FileShared
+from bot.core.replies import Reply, say
 
 log = logging.getLogger(__name__)
 FileHandler = Callable[[Context, str, bytes], list[Reply]]

@@ -9,11 +9,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path, PurePath
 
-from bot import messages as msg
-from bot.core import Context
-from bot.errors import UserError
+from bot.context import Context
+from bot.core import messages as msg
+from bot.core.errors import UserError
+from bot.core.replies import Reply, say
 from bot.handlers.admin import FEATURE_ORG, audit, require
-from bot.replies import Reply, say
 
 
 def _safe_name(name: str) -> str:
@@ -23,7 +23,7 @@ def _safe_name(name: str) -> str:
 
 def import_quiz(ctx: Context, name: str, data: bytes) -> list[Reply]:
     """A quiz bank (YAML, CSV, GIFT or Aiken) sent in chat."""
-    from bot.quiz_bank import import_bank_file
+    from bot.features.quiz.bank import import_bank_file
 
     require(ctx, "admin")
     with tempfile.TemporaryDirectory() as folder:
@@ -49,7 +49,7 @@ def import_quiz(ctx: Context, name: str, data: bytes) -> list[Reply]:
 
 def import_framework(ctx: Context, name: str, data: bytes) -> list[Reply]:
     """A competency framework (YAML or JSON) sent in chat; replaces the current one."""
-    from bot.imports import load_framework_file
+    from bot.features.imports import load_framework_file
 
     require(ctx, "admin")
     with tempfile.TemporaryDirectory() as folder:
@@ -68,7 +68,7 @@ def import_framework(ctx: Context, name: str, data: bytes) -> list[Reply]:
 
 def import_org_file(ctx: Context, name: str, data: bytes) -> list[Reply]:
     """An org chart CSV sent in chat."""
-    from bot.org import import_org
+    from bot.features.org import import_org
 
     require(ctx, "admin")
     services = ctx.services

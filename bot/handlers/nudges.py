@@ -11,11 +11,11 @@ import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import messages as msg
-from bot.core import Command, Context
-from bot.errors import Forbidden, UserError
-from bot.events import ActionClicked
-from bot.replies import Note, Reply, Section, Text, say
+from bot.context import Command, Context
+from bot.core import messages as msg
+from bot.core.errors import Forbidden, UserError
+from bot.core.events import ActionClicked
+from bot.core.replies import Note, Reply, Section, Text, say
 from nudges import journal
 from nudges.outbox import Nudge
 from nudges.service import NudgeService, nudge_service

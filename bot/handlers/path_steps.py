@@ -8,13 +8,13 @@ registers it). Without it, learners are told checks are not available yet.
 
 from __future__ import annotations
 
-from bot import messages as msg
-from bot.core import Command, Context
-from bot.errors import Conflict, NotFound, UserError
-from bot.events import ActionClicked
+from bot.context import Command, Context
+from bot.core import messages as msg
+from bot.core.errors import Conflict, NotFound, UserError
+from bot.core.events import ActionClicked
+from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
+from bot.features.paths.service import PathService, PlannedPath
 from bot.handlers.paths import service, step_line, why_button
-from bot.paths import PathService, PlannedPath
-from bot.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
 from learning.path_model import Step
 
 CHECK_FEATURE = "mastery_check"

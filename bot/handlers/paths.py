@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import messages as msg
-from bot.core import Command, Context
-from bot.errors import Conflict
-from bot.events import ActionClicked
-from bot.paths import PathService, PlannedPath
-from bot.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
+from bot.context import Command, Context
+from bot.core import messages as msg
+from bot.core.errors import Conflict
+from bot.core.events import ActionClicked
+from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
+from bot.features.paths.service import PathService, PlannedPath
 from learning.path_model import Step
 from learning.streak import streak
 

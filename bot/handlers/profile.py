@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot import messages as msg
-from bot.core import Command, Context
-from bot.errors import UserError
-from bot.replies import Reply, Section, Text
+from bot.context import Command, Context
+from bot.core import messages as msg
+from bot.core.errors import UserError
+from bot.core.replies import Reply, Section, Text
+from bot.features.profile import resolve_goals
 from learning.profile import (
     Profile,
     ProfileError,
@@ -26,15 +27,6 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def _goals(value: str) -> dict[str, Any]:
     return {"goals": tuple(g.strip()[:100] for g in value.split(",") if g.strip())[:10]}
-
-
-def resolve_goals(ctx: Context, typed: tuple[str, ...]) -> tuple[str, ...]:
-    """Goals as typed, with competency titles (or ids, any case) replaced by their ids."""
-    known = ctx.services.feature("competencies")
-    lookup: dict[str, str] = {}
-    for competency_id, title in known() if callable(known) else []:
-        lookup[title.lower()] = lookup[competency_id.lower()] = competency_id
-    return tuple(lookup.get(g.lower(), g) for g in typed)
 
 
 def _hours(value: str) -> dict[str, Any]:

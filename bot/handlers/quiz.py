@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from bot import messages as msg
-from bot.core import Command, Context
+from bot.context import Command, Context
+from bot.core import messages as msg
+from bot.core.errors import Conflict, NotFound, UserError
+from bot.core.events import ActionClicked
+from bot.core.replies import Reply, say
 from bot.dialogs.engine import DialogEngine, DialogRef
 from bot.dialogs.onboarding import INTAKE_ACTION
 from bot.dialogs.quiz import FLOWS, QuizSpec
 from bot.dialogs.quiz_outcome import RETRY_ACTION
-from bot.errors import Conflict, NotFound, UserError
-from bot.events import ActionClicked
-from bot.learner_model import (
+from bot.features.quiz.learner_model import (
     Competencies,
     competency_modules,
     item_repo,
     quiz_competencies,
     target_competencies,
 )
-from bot.replies import Reply, say
 from bot.storage.dialogs import ACTIVE, DialogRecord
 
 CHECK_MIN_ITEMS = 3

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from bot import messages as msg
-from bot.core import Command, Context
-from bot.errors import Forbidden, NotFound, UserError
+from bot.context import Command, Context
+from bot.core import messages as msg
+from bot.core.errors import Forbidden, NotFound, UserError
+from bot.core.model import Learner
+from bot.core.replies import Block, Direct, Here, Reply, Text
+from bot.features.roles import split_args, target_identity
+from bot.features.team.service import build_report, check_scope, resolve_competency, team_members
+from bot.features.team.view import aggregate_blocks, chart_block, csv_attachment, detail_blocks
 from bot.handlers.admin import FEATURE_ORG, audit, require
-from bot.model import Learner
-from bot.replies import Block, Direct, Here, Reply, Text
-from bot.roles import split_args, target_identity
 from bot.storage.org import OrgRepository
-from bot.team import build_report, check_scope, resolve_competency, team_members
-from bot.team_view import aggregate_blocks, chart_block, csv_attachment, detail_blocks
 
 MENTION_PREFIXES = ("<@", "<at>", "@")
 

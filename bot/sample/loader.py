@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.app import App
-from bot.imports import load_framework_file
+from bot.features.imports import load_framework_file
 from bot.sample import sample_dir
 
 SampleStep = Callable[[App], str]
@@ -36,8 +36,8 @@ def load_content(core: App) -> str:
 
 def load_quiz_bank(core: App) -> str:
     """Import the sample quiz bank, when the sample library has one (after the framework)."""
-    from bot.errors import UserError
-    from bot.quiz_bank import import_bank_file
+    from bot.core.errors import UserError
+    from bot.features.quiz.bank import import_bank_file
 
     path = sample_dir() / "quiz-bank.yaml"
     if not path.is_file():

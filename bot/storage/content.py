@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, case, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from bot.errors import Conflict
+from bot.core.errors import Conflict
 from bot.storage.tables import answer_feedback, chunks, content_gaps, modules
 from content_index.model import Chunk, ModuleMeta
 

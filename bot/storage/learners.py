@@ -11,8 +11,8 @@ from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from bot.events import Identity, UserInfo
-from bot.model import Learner
+from bot.core.events import Identity, UserInfo
+from bot.core.model import Learner
 from bot.storage.tables import identities, learners, profiles
 from learning.profile import Profile
 

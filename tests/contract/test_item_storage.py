@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from bot.events import Identity, UserInfo
+from bot.core.events import Identity, UserInfo
 from bot.storage.db import make_engine, migrate
 from bot.storage.items import ItemRepository
 from bot.storage.learners import LearnerRepository

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import build_app
-from bot.clock import FixedClock
-from bot.events import Channel, Identity, UserInfo
-from bot.ports import ChatPorts, Delivered
-from bot.replies import Buttons, Reply
+from bot.core.clock import FixedClock
+from bot.core.events import Channel, Identity, UserInfo
+from bot.core.ports import ChatPorts, Delivered
+from bot.core.replies import Buttons, Reply
 from bot.settings import Settings
 from bot.storage.db import make_engine
 from bot.storage.learners import LearnerRepository, ProfileRepository
@@ -22,7 +22,7 @@ from nudges.delivery import Delivery, DeliveryConfig
 from nudges.leader import Leadership
 from nudges.outbox import Outbox
 from nudges.planner import PlannedNudge
-from nudges.store import PrefsStore
+from nudges.store.records import PrefsStore
 from tests.conftest import T0, _truncate_all
 
 pytestmark = pytest.mark.postgres

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.errors import UserError
-from bot.events import Identity, UserInfo
-from bot.org import import_org
-from bot.roles import RolePolicy
+from bot.core.errors import UserError
+from bot.core.events import Identity, UserInfo
+from bot.features.org import import_org
+from bot.features.roles import RolePolicy
 from bot.settings import Settings
 from bot.storage.db import make_engine, migrate
 from bot.storage.learners import LearnerRepository, ProfileRepository

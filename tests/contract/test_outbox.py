@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.app import build_app
-from bot.ports import RecordingPort
+from bot.core.ports import RecordingPort
 from nudges.delivery import DeliveryConfig, DeliveryStats
 from nudges.outbox import CANCELLED, CLAIMED, DEAD, PENDING, SENT
 from nudges.planner import NEXT_STEP, REVIEW, PlannedNudge
@@ -79,7 +79,7 @@ def test_a_claim_is_exclusive_until_its_lease_expires(core, clock) -> None:
     (theirs,) = outbox.claim(worker="b", now=clock.now() + timedelta(seconds=121), lease=LEASE)
     assert theirs.id == mine.id
     assert theirs.attempts == 2
-    from bot.ports import Delivered
+    from bot.core.ports import Delivered
 
     sent = Delivered("terminal", "dm:ana", "1")
     assert not outbox.mark_sent(mine, sent, now=clock.now()), "a lost claim cannot finish"
@@ -148,7 +148,7 @@ def test_deleting_a_learner_deletes_their_calendar_cards_and_nudges(core, clock)
 
 
 def _teams_learner(core, clock):  # type: ignore[no-untyped-def]
-    from bot.events import Identity, UserInfo
+    from bot.core.events import Identity, UserInfo
 
     services = core.services
     now = clock.now()

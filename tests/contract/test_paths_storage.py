@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot.events import Identity, UserInfo
+from bot.core.events import Identity, UserInfo
 from bot.storage.db import make_engine, migrate
 from bot.storage.learners import LearnerRepository, ProfileRepository
 from bot.storage.paths import PathRepository

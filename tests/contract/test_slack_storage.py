@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData
 
-from bot.events import Identity, UserInfo
+from bot.core.events import Identity, UserInfo
 from bot.storage.db import make_engine, migrate
 from bot.storage.learners import LearnerRepository
 from bot.storage.tables import metadata

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import inspect
 
-from bot.events import Identity, UserInfo
+from bot.core.events import Identity, UserInfo
 from bot.storage.db import current_revision, head_revision, make_engine, migrate
 from bot.storage.dialogs import DONE, DialogRepository
 from bot.storage.journal import AuditLog, EventLog
@@ -174,7 +174,7 @@ def test_framework_is_replaced_whole(engine) -> None:
 
 
 def test_content_module_and_chunks_are_saved_and_replaced_together(engine) -> None:
-    from bot.errors import Conflict
+    from bot.core.errors import Conflict
     from bot.storage.content import ContentRepository
     from content_index.model import Chunk, ModuleMeta
 

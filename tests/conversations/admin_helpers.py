@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.events import ActionClicked, Channel, CommandInvoked, Identity, UserInfo
-from bot.replies import Attachment, Buttons, Choices, Image, Note, Reply, Section, Text
+from bot.core.events import ActionClicked, Channel, CommandInvoked, Identity, UserInfo
+from bot.core.replies import Attachment, Buttons, Choices, Image, Note, Reply, Section, Text
 
 SLACK_T1 = "T1"
 

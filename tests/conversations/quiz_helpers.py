@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.app import App
-from bot.imports import load_framework_file
-from bot.quiz_bank import import_bank_file
-from bot.replies import Reply
+from bot.core.replies import Reply
+from bot.features.imports import load_framework_file
+from bot.features.quiz.bank import import_bank_file
 from learning.items import Item
 from tests.conversations.transcript import Conversation
 

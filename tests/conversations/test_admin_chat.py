@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.admin_content import group_gaps
-from bot.events import Channel, FileShared, Identity
+from bot.core.events import Channel, FileShared, Identity
+from bot.features.admin_content import group_gaps
 from bot.sample import sample_dir
 from bot.storage.content import ContentRepository
 from tests.conversations.admin_helpers import make_admin, run, text_of
@@ -86,7 +86,7 @@ def test_org_chart_file_from_chat_and_its_errors(core) -> None:
 
 
 def test_admin_equity_reuses_the_equity_report(team) -> None:
-    from bot.paths import PathService
+    from bot.features.paths.service import PathService
 
     paths = PathService(team.services)
     for lid in team.services.learners.all_ids():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import build_app
-from bot.events import Identity, UserInfo
+from bot.core.events import Identity, UserInfo
 from tests.conversations.admin_helpers import make_admin, run, slack, text_of
 
 

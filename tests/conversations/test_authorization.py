@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.events import Channel, FileShared, UserInfo
-from bot.replies import Buttons
+from bot.core.events import Channel, FileShared, UserInfo
+from bot.core.replies import Buttons
 from tests.conversations.admin_helpers import click, make_admin, run, slack, text_of
 from tests.conversations.test_team import CHART, PEOPLE, who
 from tests.conversations.test_team import team as team

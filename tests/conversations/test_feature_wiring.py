@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.events import Channel, FileShared
+from bot.core.events import Channel, FileShared
 from bot.storage.tables import calendar_events, review_cards
 from tests.conversations.quiz_helpers import (
     answer,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.app import build_app
-from bot.events import Identity
-from bot.replies import Direct, Here
+from bot.core.events import Identity
+from bot.core.replies import Direct, Here
 from bot.settings import Settings
 from tests.conversations.quiz_helpers import (
     Recorder,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.events import ActionClicked, Channel, Identity
+from bot.core.events import ActionClicked, Channel, Identity
 from nudges.planner import JIT, NEXT_STEP, REQUIRED, REVIEW
 from nudges.reviews import record_review
 from nudges.service import nudge_service

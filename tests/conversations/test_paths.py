@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.replies import Reply, say
+from bot.core.replies import Reply, say
 from bot.storage.paths import PathRepository
 from tests.conversations.transcript import Conversation
 from tests.path_library import FakeMastery, load_library

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.app import build_app
+from bot.core.events import ActionClicked, Channel, Identity
 from bot.dialogs.engine import DIALOG_ACTION
-from bot.events import ActionClicked, Channel, Identity
-from bot.learner_model import exempted_modules
+from bot.features.quiz.learner_model import exempted_modules
 from tests.conversations.quiz_helpers import (
     answer,
     button,

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.events import Identity, UserInfo
-from bot.org import import_org
-from bot.paths import PathService
-from bot.replies import Attachment, Direct, Here, Image, Section
+from bot.core.events import Identity, UserInfo
+from bot.core.replies import Attachment, Direct, Here, Image, Section
+from bot.features.org import import_org
+from bot.features.paths.service import PathService
 from bot.storage.mastery import Ability, CheckAttempt, MasteryRepository
 from tests.conversations.admin_helpers import run, slack, text_of
 from tests.path_library import load_library

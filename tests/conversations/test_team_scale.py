@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.adapters.teams.render import MAX_ACTIVITY_BYTES, render
-from bot.events import UserInfo
-from bot.org import import_org
-from bot.replies import Section, Text
+from bot.core.events import UserInfo
+from bot.core.replies import Section, Text
+from bot.features.org import import_org
 from bot.storage.mastery import Ability, CheckAttempt, MasteryRepository
 from tests.conversations.admin_helpers import run, slack
 from tests.path_library import load_library

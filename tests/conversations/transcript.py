@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.adapters.terminal.session import open_chat
 from bot.app import App
-from bot.events import Identity
+from bot.core.events import Identity
 
 
 class Conversation:

@@ -21,7 +21,7 @@ def embedder(shared_models_dir: Path) -> Any:
 @pytest.fixture
 def library_core(core, embedder):  # type: ignore[no-untyped-def]
     """The core on a SQLite file with a content library on an embedded Chroma folder."""
-    from bot.library import Library
+    from bot.features.library import Library
     from bot.storage.content import ContentRepository
 
     services = core.services

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.events import Identity
+from bot.core.events import Identity
 from tests.conversations.admin_helpers import make_admin, run, text_of
 from tests.integration.local_http import serve
 

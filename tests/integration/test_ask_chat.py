@@ -57,7 +57,7 @@ def test_someone_elses_feedback_button_is_refused(chat: Conversation, library_co
     chat.say("/learn ask how do I request time off?")
     answer_id = _rows(library_core, answer_feedback)[0]["id"]
     other = Conversation(library_core, "ben")
-    from bot.events import ActionClicked, Channel
+    from bot.core.events import ActionClicked, Channel
 
     event = ActionClicked(
         identity=other.session.chat.identity,

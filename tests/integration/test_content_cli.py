@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.commands_extra import register
+from bot.cli.groups import register
 from bot.sample import sample_dir
 
 pytestmark = pytest.mark.slow

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import inspect, select
 
 from bot.app import build_app
-from bot.data_rights import learner_tables, pseudonym
-from bot.events import Identity, UserInfo
-from bot.replies import Attachment, Buttons, Direct
+from bot.core.events import Identity, UserInfo
+from bot.core.replies import Attachment, Buttons, Direct
+from bot.features.data_rights import learner_tables, pseudonym
 from bot.storage.content import ContentRepository
 from bot.storage.conversations import ConversationRef, ConversationRepository
 from bot.storage.mastery import Ability, CheckAttempt, MasteryRepository

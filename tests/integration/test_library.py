@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import Conflict
-from bot.library import Library
+from bot.core.errors import Conflict
+from bot.features.library import Library
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.events import Channel, FileShared, Identity
+from bot.core.events import Channel, FileShared, Identity
 from bot.handlers.files import kind_of
 from tests.conversations.transcript import Conversation
 

@@ -14,10 +14,10 @@ import pytest
 from aiohttp import web
 
 from bot.app import build_app
-from bot.data_rights import pseudonym
-from bot.events import Identity, UserInfo
+from bot.core.events import Identity, UserInfo
+from bot.features.data_rights import pseudonym
+from bot.features.xapi import SETTLE, Forwarder, LrsError, statements
 from bot.settings import Settings
-from bot.xapi import SETTLE, Forwarder, LrsError, statements
 from tests.integration.local_http import serve
 
 VERBS = ("asked", "module.done", "mastered", "check_failed", "exempted", "escalated", "nudged")

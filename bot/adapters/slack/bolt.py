@@ -22,10 +22,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import messages as msg
 from bot.adapters.slack.bridge import Bridge
 from bot.adapters.slack.inbound import COMMAND
 from bot.adapters.slack.logs import bolt_logger
+from bot.core import messages as msg
 
 # Manifest bot event -> the bolt event type it arrives as.
 EVENTS = {

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
-from bot import messages as msg
 from bot.adapters.slack import inbound
 from bot.adapters.slack.clients import UserDirectory
 from bot.adapters.slack.delivery import deliver, post_placeholder
@@ -26,9 +25,10 @@ from bot.adapters.slack.port import SlackChatPort
 from bot.adapters.slack.uploads import prepare_upload
 from bot.adapters.slack.workspace import WorkspaceRemoval, apply_user_change
 from bot.app import App
-from bot.events import Event, Identity
-from bot.ports import Delivered, DeliveryFailed
-from bot.replies import Reply, say
+from bot.core import messages as msg
+from bot.core.events import Event, Identity
+from bot.core.ports import Delivered, DeliveryFailed
+from bot.core.replies import Reply, say
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -12,8 +12,8 @@ from slack_sdk.web import WebClient
 
 from bot.adapters.slack.inbound import user_info
 from bot.adapters.slack.web import call, make_client, response_data
-from bot.events import Identity, UserInfo
-from bot.ports import DeliveryFailed, RecipientGone
+from bot.core.events import Identity, UserInfo
+from bot.core.ports import DeliveryFailed, RecipientGone
 
 log = logging.getLogger(__name__)
 TokenLookup = Callable[[str], str | None]

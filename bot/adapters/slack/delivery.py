@@ -15,9 +15,9 @@ from __future__ import annotations
 import logging
 
 from bot.adapters.slack.port import SlackChatPort, delivered
-from bot.events import ActionClicked, Channel, CommandInvoked, Event
-from bot.ports import ChatPorts, Delivered, DeliveryFailed, RecipientGone
-from bot.replies import Direct, Reply, say
+from bot.core.events import ActionClicked, Channel, CommandInvoked, Event
+from bot.core.ports import ChatPorts, Delivered, DeliveryFailed, RecipientGone
+from bot.core.replies import Direct, Reply, say
 
 log = logging.getLogger(__name__)
 

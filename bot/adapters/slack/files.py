@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot import messages as msg
 from bot.adapters.slack.clients import Clients
 from bot.adapters.slack.web import call, response_data
-from bot.errors import UpstreamError, UserError
+from bot.core import messages as msg
+from bot.core.errors import UpstreamError, UserError
 
 SLACK_FILE_HOST = "files.slack.com"
 CHUNK = 64 * 1024

@@ -12,15 +12,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot import messages as msg
 from bot.adapters.slack.port import SlackChatPort
 from bot.adapters.slack.render import home_view
-from bot.core import Services
-from bot.events import Identity
+from bot.context import Services
+from bot.core import messages as msg
+from bot.core.events import Identity
+from bot.core.model import Learner
+from bot.core.ports import DeliveryFailed
+from bot.core.replies import Divider, Note, Reply, Section, Text
 from bot.handlers.profile import describe
-from bot.model import Learner
-from bot.ports import DeliveryFailed
-from bot.replies import Divider, Note, Reply, Section, Text
 
 log = logging.getLogger(__name__)
 SECTIONS = (

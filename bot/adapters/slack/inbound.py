@@ -12,7 +12,14 @@ import re
 from typing import Any
 
 from bot.adapters.slack.render import parse_action_id
-from bot.events import ActionClicked, Channel, CommandInvoked, Identity, MessageReceived, UserInfo
+from bot.core.events import (
+    ActionClicked,
+    Channel,
+    CommandInvoked,
+    Identity,
+    MessageReceived,
+    UserInfo,
+)
 
 PLATFORM = "slack"
 COMMAND = "/learn"

@@ -21,7 +21,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import Engine
 
 from bot.adapters.slack.web import make_async_client, quiet_logger
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.settings import Settings
 from bot.storage.workspaces import OAuthStates, SlackInstallations
 

@@ -15,9 +15,9 @@ from slack_sdk.web import WebClient
 from bot.adapters.slack.clients import Clients
 from bot.adapters.slack.render import SlackMessage, Upload, render
 from bot.adapters.slack.web import Pacer, call, response_data
-from bot.events import Channel, Identity
-from bot.ports import Delivered, DeliveryFailed
-from bot.replies import Direct, Reply
+from bot.core.events import Channel, Identity
+from bot.core.ports import Delivered, DeliveryFailed
+from bot.core.replies import Direct, Reply
 
 PLATFORM = "slack"
 
@@ -34,7 +34,7 @@ def where(sent: Delivered) -> tuple[str, str]:
 
 
 class SlackChatPort:
-    """Sends replies to Slack through the Web API (see bot.ports.ChatPort).
+    """Sends replies to Slack through the Web API (see bot.core.ports.ChatPort).
 
     Args:
         clients: Web API clients per workspace.

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.adapters.slack.mrkdwn import escape, split_text, to_mrkdwn, to_plain
-from bot.replies import (
+from bot.core.replies import (
     Attachment,
     Block,
     Button,

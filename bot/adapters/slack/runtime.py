@@ -18,8 +18,8 @@ from bot.adapters.slack.port import SlackChatPort
 from bot.adapters.slack.web import make_async_client
 from bot.adapters.slack.workspace import WorkspaceRemoval
 from bot.app import App
-from bot.errors import UserError
-from bot.ports import ChatPorts
+from bot.core.errors import UserError
+from bot.core.ports import ChatPorts
 from bot.settings import Settings
 from bot.storage.workspaces import SlackInstallations
 

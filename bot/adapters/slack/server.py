@@ -23,13 +23,13 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
+from bot.adapters.server import OPTIONS, ServeOptions, note
 from bot.adapters.slack.bridge import BridgeOptions
 from bot.adapters.slack.logs import guard_bolt_loggers
 from bot.adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH
 from bot.adapters.slack.runtime import OAUTH, OFF, SOCKET, SlackRuntime, build_runtime, slack_mode
 from bot.adapters.slack.web import make_async_client, quiet_logger
 from bot.app import App
-from bot.server import OPTIONS, ServeOptions, note
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"

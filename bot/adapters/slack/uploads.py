@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot import messages as msg
 from bot.adapters.slack.files import FileFetcher, SlackFile
-from bot.core import Services
-from bot.events import Channel, Event, FileShared, Identity, UserInfo
+from bot.context import Services
+from bot.core import messages as msg
+from bot.core.events import Channel, Event, FileShared, Identity, UserInfo
+from bot.core.ports import DeliveryFailed
+from bot.core.replies import Reply, say
 from bot.handlers.files import kind_of
-from bot.ports import DeliveryFailed
-from bot.replies import Reply, say
 
 log = logging.getLogger(__name__)
 

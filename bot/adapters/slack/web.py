@@ -23,7 +23,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.web import WebClient
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ports import DeliveryFailed, RecipientGone
+from bot.core.ports import DeliveryFailed, RecipientGone
 
 # The SDKs log request and response bodies (tokens included) at DEBUG: their loggers stay
 # at WARNING whatever LEARNBOT_LOG_LEVEL says.

@@ -8,8 +8,8 @@ from typing import Any
 from bot.adapters.slack import inbound
 from bot.adapters.slack.clients import Clients, UserDirectory
 from bot.adapters.slack.port import SlackChatPort
-from bot.core import Services
-from bot.events import Identity
+from bot.context import Services
+from bot.core.events import Identity
 from bot.storage.workspaces import SlackInstallations, purge_workspace
 from learning.profile import ProfileError, parse_timezone
 
@@ -56,7 +56,7 @@ class WorkspaceRemoval:
         return True
 
     def _forget_learner(self, learner_id: str) -> None:
-        from bot.data_rights import forget
+        from bot.features.data_rights import forget
 
         learner = self._services.learners.get(learner_id)
         if learner is not None:

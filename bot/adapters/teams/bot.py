@@ -13,7 +13,6 @@ from typing import Any
 from botbuilder.core import Bot, BotAdapter, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot import messages as msg
 from bot.adapters.teams.delivery import RetryPolicy, deliver, no_sdk_retries
 from bot.adapters.teams.files import file_reader
 from bot.adapters.teams.inbound import (
@@ -26,10 +25,11 @@ from bot.adapters.teams.inbound import (
 from bot.adapters.teams.members import with_roster_details
 from bot.adapters.teams.port import TeamsChatPort
 from bot.adapters.teams.render import render
-from bot.clock import Clock
-from bot.events import Event, FileReader, FileShared, Identity, Installed, Uninstalled
-from bot.ports import ChatPorts, DeliveryFailed, RecipientGone
-from bot.replies import Direct, Reply, say
+from bot.core import messages as msg
+from bot.core.clock import Clock
+from bot.core.events import Event, FileReader, FileShared, Identity, Installed, Uninstalled
+from bot.core.ports import ChatPorts, DeliveryFailed, RecipientGone
+from bot.core.replies import Direct, Reply, say
 from bot.storage.conversations import ConversationRef, ConversationRepository
 from bot.storage.journal import EventLog
 

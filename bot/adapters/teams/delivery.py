@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from urllib3 import Retry
 
-from bot.ports import DeliveryFailed, RecipientGone
+from bot.core.ports import DeliveryFailed, RecipientGone
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

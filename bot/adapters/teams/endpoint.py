@@ -31,7 +31,6 @@ from botframework.connector.auth import (
 )
 from msrest.exceptions import DeserializationError  # type: ignore[attr-defined]
 
-from bot import messages as msg
 from bot.adapters.teams.bot import LearnbotBot, answer_invoke, not_supported
 from bot.adapters.teams.config import app_type, problems
 from bot.adapters.teams.delivery import RetryPolicy
@@ -39,8 +38,9 @@ from bot.adapters.teams.inbound import tenant_of
 from bot.adapters.teams.logs import pin_sdk_loggers
 from bot.adapters.teams.port import TeamsChatPort
 from bot.app import App
-from bot.errors import UserError
-from bot.ports import ChatPorts
+from bot.core import messages as msg
+from bot.core.errors import UserError
+from bot.core.ports import ChatPorts
 from bot.settings import Settings
 from bot.storage.conversations import ConversationRepository
 

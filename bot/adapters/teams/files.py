@@ -8,9 +8,9 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot import messages as msg
-from bot.errors import UpstreamError, UserError
-from bot.events import FileReader
+from bot.core import messages as msg
+from bot.core.errors import UpstreamError, UserError
+from bot.core.events import FileReader
 
 log = logging.getLogger(__name__)
 CHUNK = 64 * 1024

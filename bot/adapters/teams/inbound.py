@@ -13,7 +13,7 @@ from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.events import (
+from bot.core.events import (
     ActionClicked,
     Channel,
     CommandInvoked,

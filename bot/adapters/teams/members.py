@@ -13,7 +13,7 @@ from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.events import UserInfo
+from bot.core.events import UserInfo
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from bot.errors import UserError
+from bot.core.errors import UserError
 
 MANIFEST_DIR = Path(__file__).resolve().parents[3] / "manifest" / "teams"
 PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"

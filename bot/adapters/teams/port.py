@@ -23,10 +23,10 @@ from botbuilder.schema import Activity, ConversationReference, ResourceResponse
 
 from bot.adapters.teams.delivery import RetryPolicy, deliver, no_sdk_retries
 from bot.adapters.teams.render import render
-from bot.clock import Clock
-from bot.events import Channel, Identity
-from bot.ports import Delivered, DeliveryFailed, RecipientGone
-from bot.replies import Direct, Reply
+from bot.core.clock import Clock
+from bot.core.events import Channel, Identity
+from bot.core.ports import Delivered, DeliveryFailed, RecipientGone
+from bot.core.replies import Direct, Reply
 from bot.storage.conversations import ConversationRef, ConversationRepository
 
 log = logging.getLogger(__name__)

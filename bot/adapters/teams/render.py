@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import messages as msg
-from bot.replies import (
+from bot.core import messages as msg
+from bot.core.replies import (
     Attachment,
     Block,
     Button,

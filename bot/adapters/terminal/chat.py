@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot import messages as msg
 from bot.adapters.terminal.render import Pick, PlainRenderer
-from bot.events import (
+from bot.core import messages as msg
+from bot.core.events import (
     ActionClicked,
     Channel,
     CommandInvoked,
@@ -17,7 +17,7 @@ from bot.events import (
     MessageReceived,
     UserInfo,
 )
-from bot.replies import Direct, Reply, Text
+from bot.core.replies import Direct, Reply, Text
 
 _NUMBERS = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
 

@@ -6,7 +6,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from bot.replies import (
+from bot.core.replies import (
     Attachment,
     Block,
     Button,

@@ -8,8 +8,8 @@ from typing import TextIO
 
 from bot.adapters.terminal.chat import TerminalChat, run_script
 from bot.app import App
-from bot.events import Identity, UserInfo
-from bot.replies import Reply
+from bot.core.events import Identity, UserInfo
+from bot.core.replies import Reply
 
 PROMPT = "you> "
 

@@ -39,8 +39,8 @@ def slack_settings(home: Path, fake: FakeSlack, db_url: str | None = None, **ext
 
 
 async def start_harness(settings, clock, fake: FakeSlack, *, placeholder_after: float = 5.0):  # type: ignore[no-untyped-def]
+    from bot.adapters.server import ServeOptions, build_web_app, start
     from bot.app import build_app
-    from bot.server import ServeOptions, build_web_app, start
 
     core = build_app(settings, clock=clock)
     web_app = build_web_app(core, options=ServeOptions(slack_placeholder_after=placeholder_after))

@@ -15,7 +15,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack.server import RUNTIME
 from bot.app import App
-from bot.events import Identity, UserInfo
+from bot.core.events import Identity, UserInfo
 from tests.adapters.slack.fake_slack import TEAM, FakeSlack
 
 SECRET = "test-signing-secret"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.events import Identity
-from bot.ports import ChatPorts, RecordingPort
-from bot.replies import Direct, Reply, Text
+from bot.core.events import Identity
+from bot.core.ports import ChatPorts, RecordingPort
+from bot.core.replies import Direct, Reply, Text
 from tests.adapters.slack.conftest import slack_settings, start_harness
 from tests.adapters.slack.fake_slack import TEAM, FakeSlack, message_text
 from tests.adapters.slack.harness import SlackHarness, button
@@ -175,7 +175,7 @@ async def test_a_huge_message_gets_a_clear_answer(slack: SlackHarness) -> None:
 async def test_a_replacing_reply_updates_the_clicked_message_and_direct_replies_go_to_a_dm(
     slack: SlackHarness,
 ) -> None:
-    from bot.replies import Direct
+    from bot.core.replies import Direct
 
     coach = Identity("slack", TEAM, "U0BEN")
 

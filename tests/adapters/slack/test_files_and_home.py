@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core import Context
-from bot.events import FileShared, Identity
-from bot.replies import Reply, say
+from bot.context import Context
+from bot.core.events import FileShared, Identity
+from bot.core.replies import Reply, say
 from tests.adapters.slack.fake_slack import TEAM, message_text
 from tests.adapters.slack.harness import SlackHarness
 

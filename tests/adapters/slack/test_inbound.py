@@ -13,7 +13,7 @@ from bot.adapters.slack.inbound import (
     message_event,
     user_info,
 )
-from bot.events import Identity, UserInfo
+from bot.core.events import Identity, UserInfo
 
 ANA = Identity("slack", "T1", "U1")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.events import Identity, UserInfo
+from bot.core.events import Identity, UserInfo
 from bot.storage.tables import (
     content_gaps,
     identities,

@@ -7,9 +7,9 @@ import pytest
 from bot.adapters.slack.clients import Clients, UserDirectory
 from bot.adapters.slack.port import SlackChatPort, where
 from bot.adapters.slack.web import Pacer
-from bot.events import Channel, Identity
-from bot.ports import DeliveryFailed, RecipientGone
-from bot.replies import Attachment, Direct, Reply, Text, say
+from bot.core.events import Channel, Identity
+from bot.core.ports import DeliveryFailed, RecipientGone
+from bot.core.replies import Attachment, Direct, Reply, Text, say
 from tests.adapters.slack.fake_slack import TEAM, FakeSlack, message_text
 
 ANA = Identity("slack", TEAM, "U0ANA")

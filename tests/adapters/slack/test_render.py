@@ -15,8 +15,8 @@ from bot.adapters.slack.render import (
     parse_action_id,
     render,
 )
-from bot.events import Identity, UserInfo
-from bot.replies import (
+from bot.core.events import Identity, UserInfo
+from bot.core.replies import (
     Attachment,
     Button,
     Buttons,

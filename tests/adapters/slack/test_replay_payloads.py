@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.events import ActionClicked, Event, MessageReceived
+from bot.core.events import ActionClicked, Event, MessageReceived
 from tests.adapters.slack.harness import SlackHarness
 
 INTERACTIVE = {

@@ -15,8 +15,8 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from bot.adapters.server import ServeOptions, banner, build_web_app, platform_of, start
 from bot.app import App, build_app
-from bot.server import ServeOptions, banner, build_web_app, platform_of, start
 from tests.adapters.slack.conftest import slack_settings, start_harness
 from tests.adapters.slack.fake_slack import FakeSlack, message_text
 from tests.fakes import StandInLibrary

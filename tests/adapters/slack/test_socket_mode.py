@@ -16,8 +16,8 @@ from tests.adapters.slack.fake_slack import TEAM, FakeSlack, message_text
 def test_socket_mode_without_an_app_token_is_refused(
     tmp_path: Path, fake: FakeSlack, clock
 ) -> None:  # type: ignore[no-untyped-def]
+    from bot.adapters.server import ServeOptions, build_web_app
     from bot.app import build_app
-    from bot.server import ServeOptions, build_web_app
 
     core = build_app(slack_settings(tmp_path / "home", fake), clock=clock)
     with pytest.raises(SlackSetupError, match="SLACK_APP_TOKEN"):
@@ -28,7 +28,7 @@ def test_the_cli_refuses_socket_mode_without_a_token(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from bot.cli import app
-    from bot.cli_serve import register
+    from bot.cli.serve import register
 
     for var in ("SLACK_APP_TOKEN", "DATABASE_URL"):
         monkeypatch.delenv(var, raising=False)
@@ -44,8 +44,8 @@ def test_the_cli_refuses_socket_mode_without_a_token(
 async def test_events_over_the_socket_are_acknowledged_and_answered(
     tmp_path: Path, fake: FakeSlack, clock
 ) -> None:  # type: ignore[no-untyped-def]
+    from bot.adapters.server import ServeOptions, build_web_app, start
     from bot.app import build_app
-    from bot.server import ServeOptions, build_web_app, start
 
     def envelope(envelope_id: str, event: dict) -> dict:  # type: ignore[type-arg]
         body = {

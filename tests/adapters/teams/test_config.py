@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.teams.config import missing_settings, problems
-from bot.doctor import check_teams
+from bot.cli.doctor import check_teams
 from bot.settings import Settings
 from tests.adapters.teams.conftest import teams_settings
 

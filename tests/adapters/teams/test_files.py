@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.teams.files import allowed_download, file_reader
-from bot.errors import UpstreamError, UserError
+from bot.core.errors import UpstreamError, UserError
 from tests.adapters.teams.fakes import FakeBotFramework
 
 DATA = bytes(range(256)) * 400  # 102,400 bytes

@@ -17,8 +17,8 @@ from botbuilder.schema import (
 from bot.adapters.teams.bot import LearnbotBot
 from bot.adapters.teams.render import ADAPTIVE_CARD
 from bot.app import App
-from bot.events import Identity
-from bot.replies import Reply, Text
+from bot.core.events import Identity
+from bot.core.replies import Reply, Text
 from bot.sample.loader import load_framework
 from bot.storage.conversations import ConversationRepository
 

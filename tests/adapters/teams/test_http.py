@@ -14,11 +14,11 @@ from bot.adapters.teams.delivery import RetryPolicy
 from bot.adapters.teams.endpoint import mount
 from bot.adapters.teams.inbound import FILE_DOWNLOAD_INFO
 from bot.app import App, build_app
-from bot.errors import UserError
-from bot.events import Identity
-from bot.messages import INTERNAL_ERROR
-from bot.ports import ChatPorts, RecordingPort
-from bot.replies import Direct, Reply, Text, say
+from bot.core.errors import UserError
+from bot.core.events import Identity
+from bot.core.messages import INTERNAL_ERROR
+from bot.core.ports import ChatPorts, RecordingPort
+from bot.core.replies import Direct, Reply, Text, say
 from bot.storage.conversations import ConversationRepository
 from tests.adapters.teams.conftest import (
     PERSONAL_CONVERSATION,
@@ -379,7 +379,7 @@ def test_inconsistent_teams_settings_stop_the_mount_with_a_clear_error(
 async def test_first_contact_reads_the_email_that_links_a_slack_learner(
     server: BotServer, fake: FakeBotFramework, teams_core: App
 ) -> None:
-    from bot.events import UserInfo
+    from bot.core.events import UserInfo
 
     learners = teams_core.services.learners
     now = teams_core.services.clock.now()

@@ -17,7 +17,7 @@ from bot.adapters.teams.inbound import (
     to_events,
     where_of,
 )
-from bot.events import (
+from bot.core.events import (
     ActionClicked,
     CommandInvoked,
     FileShared,

@@ -19,8 +19,8 @@ from bot.adapters.teams.package import (
     problems,
 )
 from bot.cli import app
-from bot.commands_extra import register
-from bot.errors import UserError
+from bot.cli.groups import register
+from bot.core.errors import UserError
 
 APP_ID = "11111111-2222-4333-8444-555555555555"
 COMMANDS = {"help", "ask", "quiz", "path", "next", "progress", "profile"}

@@ -12,9 +12,9 @@ from bot.adapters.teams.delivery import RetryPolicy
 from bot.adapters.teams.endpoint import chat_port, sdk_configuration
 from bot.adapters.teams.port import TeamsChatPort
 from bot.app import App, build_app
-from bot.events import Channel, Identity
-from bot.ports import Delivered, DeliveryFailed, RecipientGone
-from bot.replies import Reply, Text, say
+from bot.core.events import Channel, Identity
+from bot.core.ports import Delivered, DeliveryFailed, RecipientGone
+from bot.core.replies import Reply, Text, say
 from bot.storage.conversations import ConversationRef, ConversationRepository
 from tests.adapters.teams.conftest import (
     CHANNEL,

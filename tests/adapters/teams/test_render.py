@@ -17,7 +17,7 @@ from bot.adapters.teams.render import (
     render,
     teams_markdown,
 )
-from bot.replies import (
+from bot.core.replies import (
     Attachment,
     Button,
     Buttons,

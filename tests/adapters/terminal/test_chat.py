@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.adapters.terminal.chat import TerminalChat
-from bot.events import Event, Identity
-from bot.replies import Direct, Reply, Text
+from bot.core.events import Event, Identity
+from bot.core.replies import Direct, Reply, Text
 
 ANA = Identity.parse("ana")
 COACH = Identity("slack", "T0ACME", "U0COACH")

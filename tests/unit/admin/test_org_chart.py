@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.org import OrgError, parse_org_csv
+from bot.features.org import OrgError, parse_org_csv
 
 HEADER = "email,manager_email,department,location,role\n"
 GOOD = (

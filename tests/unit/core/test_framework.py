@@ -79,7 +79,7 @@ def test_bad_frameworks_are_rejected_with_the_entry_named(data: object, message:
 
 def _cli():  # type: ignore[no-untyped-def]
     from bot.cli import app
-    from bot.commands_extra import register
+    from bot.cli.groups import register
 
     register(app)
     return app

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import UserError
-from bot.events import Identity
+from bot.core.errors import UserError
+from bot.core.events import Identity
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import inspect
 
-from bot import messages
+from bot.core import messages
 
 
 def test_every_message_is_defined_once() -> None:

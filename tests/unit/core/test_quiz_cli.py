@@ -45,7 +45,7 @@ items:
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     from bot.cli import app
-    from bot.commands_extra import register
+    from bot.cli.groups import register
 
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("LEARNBOT_COACH", raising=False)
@@ -164,7 +164,7 @@ def test_the_public_moodle_csv_banks_import_and_their_shared_ids_clash(cli, quiz
 
 
 def test_every_public_gift_file_gives_the_json_contract(cli, quiz_banks_dir) -> None:  # type: ignore[no-untyped-def]
-    from bot.quiz_bank import import_bank_file
+    from bot.features.quiz.bank import import_bank_file
     from learning.formats import parse_bank
 
     services = _services()
@@ -314,7 +314,7 @@ def test_calibrate_from_the_log_stores_parameters_and_stats_report_them(cli) -> 
 
 
 def test_exemptions_are_listed_with_evidence_and_revoked_with_an_audit_entry(cli) -> None:  # type: ignore[no-untyped-def]
-    from bot.events import Identity, UserInfo
+    from bot.core.events import Identity, UserInfo
 
     services = _services()
     now = services.clock.now()

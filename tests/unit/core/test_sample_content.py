@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.imports import load_framework_file
+from bot.features.imports import load_framework_file
 from bot.sample import sample_dir
 from content_index import ModuleMeta, parse_document
 from learning.formats import BankParseResult, parse_yaml

@@ -27,7 +27,7 @@ def test_the_sample_bank_is_imported_after_the_framework(core, tmp_path, monkeyp
 
 
 def test_a_broken_sample_bank_stops_with_its_line(core, tmp_path: Path, monkeypatch) -> None:
-    from bot.errors import UserError
+    from bot.core.errors import UserError
 
     (tmp_path / "quiz-bank.yaml").write_text(
         "items:\n  - id: x\n    question: Q?\n    options: [a, b]\n"

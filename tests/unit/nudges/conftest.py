@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.events import Identity, UserInfo
+from bot.core.events import Identity, UserInfo
 
 
 def ics(*events: str, extra: str = "") -> bytes:

@@ -15,8 +15,8 @@ from typing import ClassVar
 import pytest
 
 from bot.app import build_app
-from bot.errors import UserError
-from bot.events import FileShared, Identity
+from bot.core.errors import UserError
+from bot.core.events import FileShared, Identity
 from bot.settings import Settings
 from nudges import calendars
 from nudges.fetch import FetchError, FetchLimits, fetch, normalise_url
@@ -212,7 +212,7 @@ def test_imported_events_are_planned_around(core, clock) -> None:
 
 
 def _file(name: str, data: bytes) -> FileShared:
-    from bot.events import Channel
+    from bot.core.events import Channel
 
     def read(limit: int) -> bytes:
         return data[:limit]

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from bot.app import build_app
 from bot.cli import app as cli
-from bot.clock import FixedClock
-from bot.commands_extra import register
+from bot.cli.groups import register
+from bot.core.clock import FixedClock
 from bot.settings import Settings
 from nudges.leader import Leadership
 from nudges.reviews import record_review
@@ -236,7 +236,7 @@ def _every_row(home: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 def test_plan_is_a_dry_run_that_writes_no_row(home: Path) -> None:
-    from bot.imports import load_framework_file
+    from bot.features.imports import load_framework_file
 
     core = build_app(Settings(LEARNBOT_HOME=home, _env_file=None), clock=FixedClock(T0))
     framework = REPO / "tests/fixtures/quiz/framework.yaml"

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.events import Channel, Identity
-from bot.ports import Delivered, DeliveryFailed, RecipientGone, RecordingPort
-from bot.replies import Reply
+from bot.core.events import Channel, Identity
+from bot.core.ports import Delivered, DeliveryFailed, RecipientGone, RecordingPort
+from bot.core.replies import Reply
 from nudges.delivery import DeliveryConfig
 from nudges.outbox import DEAD, REPLAN, RETRY, SENT
 from nudges.pacing import Pacer, Rate, pacing_key

@@ -43,7 +43,7 @@ def test_one_learner_whose_planning_fails_does_not_stop_the_others(core, caplog)
 
 
 def test_a_tick_plans_each_learners_path_once(core, monkeypatch) -> None:
-    from bot.paths import PathService
+    from bot.features.paths.service import PathService
 
     learner = onboard(core, "ana")
     services = core.services

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
-from bot.events import Identity, UserInfo
-from bot.paths import PathService
+from bot.core.events import Identity, UserInfo
+from bot.features.paths.service import PathService
 from bot.settings import Settings
 from tests.path_library import load_library
 

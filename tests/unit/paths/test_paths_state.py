@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.events import Identity, UserInfo
-from bot.paths import PathService
-from bot.paths_state import StoredLearnerState
+from bot.core.events import Identity, UserInfo
+from bot.features.paths.service import PathService
+from bot.features.paths.state import StoredLearnerState
 from bot.storage.paths import PathRepository
 from tests.path_library import FakeMastery, load_library
 

@@ -1,0 +1,188 @@
+"""`learnbot serve`: one aiohttp application for every chat platform, plus GET /healthz.
+
+Each platform adapter provides a mounter `mount(web_app, core, *, insecure_dev) -> bool`
+that adds its routes when its settings are present and says whether it did. They are
+listed in `MOUNTERS` as "module:function" and imported only when the server is built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from bot.app import App
+from bot.core.ports import ChatPort
+
+log = logging.getLogger(__name__)
+
+# Add a platform here: "package.module:function".
+MOUNTERS: tuple[str, ...] = (
+    "bot.adapters.slack.server:mount",
+    "bot.adapters.teams.endpoint:mount",
+)
+PLATFORMS = ("slack", "teams")
+# Chat ports a process without the web server can build (a stand-alone `learnbot worker`):
+# "module:function" taking (settings, engine) and returning a port or None. Teams sends
+# through the Bot Framework adapter that `learnbot serve` mounts, so it is not listed.
+PORT_BUILDERS: tuple[str, ...] = ("bot.adapters.slack.runtime:slack_chat_port",)
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """How `learnbot serve` was started (mounters may read it from the web app)."""
+
+    insecure_dev: bool = False
+    slack_socket_mode: bool = False
+    slack_placeholder_after: float = 1.0
+
+
+OPTIONS = web.AppKey("learnbot.options", ServeOptions)
+CORE = web.AppKey("learnbot.core", App)
+MOUNTED = web.AppKey("learnbot.mounted", dict[str, bool])
+NOTES = web.AppKey("learnbot.notes", dict[str, str])
+
+
+def note(web_app: web.Application, platform: str, text: str) -> None:
+    """Record why a platform is on or off, for the start-up banner."""
+    if NOTES in web_app:
+        web_app[NOTES][platform] = text
+
+
+def platform_of(ref: str) -> str:
+    """The platform a mounter belongs to: `bot.adapters.<platform>.…:mount`, or the name
+    before `=` in `platform=module:function`."""
+    if "=" in ref:
+        return ref.split("=", 1)[0]
+    parts = ref.split(":", 1)[0].split(".")
+    return parts[parts.index("adapters") + 1] if "adapters" in parts else parts[-1]
+
+
+def standalone_ports(core: App) -> list[ChatPort]:
+    """The chat ports of `PORT_BUILDERS` that are configured in this deployment."""
+    ports: list[ChatPort] = []
+    for ref in PORT_BUILDERS:
+        module, _, name = ref.partition(":")
+        port = getattr(importlib.import_module(module), name)(core.settings, core.services.engine)
+        if port is not None:
+            ports.append(port)
+    return ports
+
+
+def _load(ref: str) -> Callable[..., bool]:
+    module, _, name = ref.split("=", 1)[-1].partition(":")
+    mounter: Callable[..., bool] = getattr(importlib.import_module(module), name or "mount")
+    return mounter
+
+
+def build_web_app(
+    core: App,
+    *,
+    insecure_dev: bool = False,
+    options: ServeOptions | None = None,
+    mounters: Sequence[str] = MOUNTERS,
+) -> web.Application:
+    """The web application with /healthz and every platform whose settings are present."""
+    options = options or ServeOptions(insecure_dev=insecure_dev)
+    insecure_dev = insecure_dev or options.insecure_dev
+    web_app = web.Application()
+    web_app[CORE] = core
+    web_app[OPTIONS] = options
+    web_app[NOTES] = {}
+    mounted = dict.fromkeys(PLATFORMS, False)
+    for ref in mounters:
+        mounted[platform_of(ref)] = bool(_load(ref)(web_app, core, insecure_dev=insecure_dev))
+    web_app[MOUNTED] = mounted
+    web_app.router.add_get("/healthz", healthz)
+    return web_app
+
+
+def database_ok(core: App) -> bool:
+    """Whether the database answers a trivial query."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with core.services.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 with the database state and which platforms are mounted (503 if the db is down)."""
+    web_app = request.app
+    ok = await asyncio.to_thread(database_ok, web_app[CORE])
+    body: dict[str, object] = {"status": "ok" if ok else "degraded"}
+    body["database"] = "ok" if ok else "unreachable"
+    mounted: dict[str, bool] = web_app[MOUNTED]
+    for platform, on in mounted.items():
+        body[platform] = on
+    return web.json_response(body, status=200 if ok else 503)
+
+
+def banner(web_app: web.Application) -> list[str]:
+    """Lines saying which platforms are on or off, and why."""
+    notes = web_app[NOTES]
+    lines = []
+    for platform, on in web_app[MOUNTED].items():
+        why = notes.get(platform, "" if on else "not set up in this build or settings")
+        lines.append(f"  {platform:<6} {'ON ' if on else 'off'}  {why}".rstrip())
+    return lines
+
+
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """Access log lines without the query string (OAuth codes and states travel there).
+
+    aiohttp's default format logs the whole request line (`%r`), query included.
+    """
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """Write the client address, method, path, status, size and seconds taken."""
+        self.logger.info(
+            '%s "%s %s" %s %s %.3f',
+            request.remote or "-",
+            request.method,
+            request.path,
+            response.status,
+            response.body_length,
+            time,
+        )
+
+
+async def start(web_app: web.Application, *, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Start serving; returns the runner and the port actually bound (port 0 picks one)."""
+    runner = web.AppRunner(web_app, handle_signals=False, access_log_class=PathOnlyAccessLogger)
+    await runner.setup()
+    site = web.TCPSite(runner, host=host, port=port, shutdown_timeout=10.0)
+    await site.start()
+    addresses = runner.addresses
+    bound = addresses[0][1] if addresses else port
+    return runner, int(bound)
+
+
+async def serve_forever(
+    web_app: web.Application, *, host: str, port: int, echo: Callable[[str], None]
+) -> None:
+    """Serve until SIGINT or SIGTERM, then finish in-flight work and stop."""
+    runner, bound = await start(web_app, host=host, port=port)
+    echo(f"learnbot is serving on http://{host}:{bound} (GET /healthz)")
+    for line in banner(web_app):
+        echo(line)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        echo("learnbot is stopping: finishing work already acknowledged…")
+        await runner.cleanup()
+        echo("learnbot stopped.")

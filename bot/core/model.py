@@ -1,0 +1,46 @@
+"""Core value objects that are not part of the pure learning domain: learners and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.events import Identity
+
+ROLES = ("learner", "manager", "admin")
+
+
+@dataclass(frozen=True)
+class Learner:
+    """A person learnbot knows, linked to one or more platform identities.
+
+    Attributes:
+        id: Internal id (random, never shown as a credential).
+        display_name: Name to address them by.
+        email: Work email, used to link the same person across platforms.
+        roles: Permission roles: learner always, plus manager and/or admin.
+        is_guest: Platform guests are never managers or admins.
+        identities: The platform identities linked to this learner.
+    """
+
+    id: str
+    display_name: str
+    email: str | None
+    roles: frozenset[str]
+    is_guest: bool = False
+    identities: tuple[Identity, ...] = ()
+
+    def has_role(self, role: str) -> bool:
+        """Whether the learner holds a role or a higher one (guests hold only `learner`).
+
+        Roles are ordered learner < manager < admin: an admin may do what a manager may.
+        """
+        if self.is_guest and role != "learner":
+            return False
+        return (
+            role == "learner" or role in self.roles or (role == "manager" and "admin" in self.roles)
+        )
+
+    @property
+    def name(self) -> str:
+        """The best name to address the learner with."""
+        return self.display_name or "there"

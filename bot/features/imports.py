@@ -1,0 +1,45 @@
+"""Reading admin-supplied files (frameworks, for now) into validated domain values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from bot.core.errors import UserError
+from learning.framework import Framework, FrameworkError, parse_framework
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+def read_structured(path: Path) -> object:
+    """Read a YAML or JSON file, with errors that name the file and the line."""
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise UserError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise UserError(f"{path}: not UTF-8 text") from err
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as err:
+        raise UserError(f"{path}, line {err.lineno}: {err.msg}") from err
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        raise UserError(f"{path}{where}: not valid YAML") from err
+
+
+def load_framework_file(path: Path) -> Framework:
+    """Read and validate a competency framework file (YAML or JSON)."""
+    if path.suffix.lower() not in {".yaml", ".yml", ".json"}:
+        raise UserError(f"{path}: a framework is a .yaml, .yml or .json file")
+    try:
+        return parse_framework(read_structured(path))
+    except FrameworkError as err:
+        raise UserError(f"{path}: {err}") from err

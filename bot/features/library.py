@@ -1,0 +1,402 @@
+"""The content library service: ingestion kept consistent across database and index, and Q&A."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.core.clock import Clock
+from bot.core.errors import Conflict
+from bot.settings import Settings
+from bot.storage.content import ContentRepository
+
+if TYPE_CHECKING:
+    from content_index.model import Chunk, ParsedDocument
+    from retrieval.answer import Answer
+    from retrieval.hybrid import Hit, HybridRetriever
+    from retrieval.store import ChromaVectorStore
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int, str], None]
+EMBED_GROUP = 1024  # chunks embedded together (length-sorted batches need a wide pool)
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did (the `--json` contract)."""
+
+    ingested: int = 0
+    skipped: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    chunks: int = 0
+    pruned: int = 0
+    inferred: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented JSON shape."""
+        return {
+            "ingested": self.ingested,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "chunks": self.chunks,
+        }
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A parsed document and its chunks, waiting to be embedded and written."""
+
+    doc: ParsedDocument
+    chunks: list[Chunk]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited source as the `ask --json` contract shows it."""
+
+    module_id: str
+    title: str
+    section: str
+    source: str
+    score: float
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer, whether the library was confident, and its sources (best first)."""
+
+    answer: str
+    confident: bool
+    sources: tuple[Source, ...]
+    related: tuple[Source, ...] = ()
+
+
+class Library:
+    """Ingests documents and answers questions from them.
+
+    The database is the source of truth. A document's new vectors are written first, then its
+    module and chunk rows in one transaction, then its old vectors are deleted; if the database
+    write fails the new vectors are removed again. Search ignores vectors whose chunk is not in
+    the database, so a crash in between can leave unused vectors, never a half-written module.
+    """
+
+    def __init__(
+        self,
+        *,
+        content: ContentRepository,
+        settings: Settings,
+        clock: Clock,
+        chat_model: Any = None,
+        embedder: Any = None,
+    ) -> None:
+        self._content = content
+        self._settings = settings
+        self._clock = clock
+        self._chat_model = chat_model
+        self._embedder: Any = embedder
+        self._lock = threading.RLock()  # request threads share one retriever
+        self._version: tuple[int, int, str] | None = None
+        self._store: ChromaVectorStore | None = None
+        self._retriever: HybridRetriever | None = None
+
+    @property
+    def content(self) -> ContentRepository:
+        """The module and chunk records."""
+        return self._content
+
+    def embedder(self) -> Any:
+        """The embedding model (loaded on first use)."""
+        if self._embedder is None:
+            from retrieval.onnx_embedder import OnnxEmbedder
+
+            self._embedder = OnnxEmbedder(self._settings.models_dir)
+        return self._embedder
+
+    def store(self) -> ChromaVectorStore:
+        """The vector store: embedded Chroma in the data folder, or a Chroma server."""
+        if self._store is None:
+            from retrieval.store import ChromaVectorStore
+
+            url = self._settings.chroma_url
+            path = None if url else self._settings.index_dir / "chroma"
+            self._store = ChromaVectorStore(path=path, url=url)
+        return self._store
+
+    def ingest(
+        self, paths: Sequence[Path], *, prune: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
+        """Ingest files and folders; unchanged documents are skipped by content hash.
+
+        Documents are parsed one by one but embedded in groups of about `EMBED_GROUP` chunks,
+        so the encoder batches texts of similar length across documents; each document is
+        then written on its own, so a failure affects only that document.
+        """
+        from content_index import discover
+
+        report = IngestReport()
+        found = discover(list(paths))
+        group: list[_Prepared] = []
+        for done, (path, source) in enumerate(found, start=1):
+            prepared = self._prepare_file(path, source, report)
+            if prepared is not None:
+                group.append(prepared)
+            if sum(len(p.chunks) for p in group) >= EMBED_GROUP or done == len(found):
+                self._write_group(group, report)
+                group = []
+            if progress is not None:
+                progress(done, len(found), source)
+        if prune:
+            report.pruned = self._prune({source for _, source in found})
+        self._retriever = None
+        return report
+
+    def ingest_upload(self, name: str, data: bytes) -> IngestReport:
+        """Ingest one uploaded file (sent in chat or fetched from a URL); its source is `name`."""
+        report = IngestReport()
+        prepared = self._prepare(data, source=name, filename=name, sidecar=None, report=report)
+        self._write_group([prepared] if prepared else [], report)
+        self._retriever = None
+        return report
+
+    def reindex(self) -> int:
+        """Rebuild the vector index from the stored chunks (after retags or a lost index).
+
+        Returns:
+            How many chunks were written.
+        """
+        store, written = self.store(), 0
+        for record in self._content.modules(include_retired=True):
+            chunks = self._content.chunks(module_ids=[record.meta.id])
+            vectors = self.embedder().embed_documents([_embed_text(c) for c in chunks])
+            store.upsert_module(record.meta, chunks, vectors)
+            written += len(chunks)
+        live = {r.meta.id for r in self._content.modules(include_retired=True)}
+        for module_id in store.module_ids() - live:
+            store.delete_module(module_id)
+        self._retriever = None
+        return written
+
+    def _prepare_file(self, path: Path, source: str, report: IngestReport) -> _Prepared | None:
+        from content_index import ContentError, find_sidecar, load_sidecar
+        from content_index.safety import check_size
+
+        try:
+            check_size(path.stat().st_size, max_bytes=self._settings.max_upload_bytes, path=source)
+            sidecar_path = find_sidecar(path)
+            sidecar = load_sidecar(sidecar_path) if sidecar_path else None
+            data = path.read_bytes()
+        except (ContentError, OSError) as err:
+            report.failed.append({"path": source, "error": str(err)})
+            return None
+        return self._prepare(
+            data, source=source, filename=path.name, sidecar=sidecar, report=report
+        )
+
+    def _prepare(
+        self,
+        data: bytes,
+        *,
+        source: str,
+        filename: str,
+        sidecar: dict[str, Any] | None,
+        report: IngestReport,
+    ) -> _Prepared | None:
+        """Parse and chunk a document, or None when it is unchanged or fails (reported)."""
+        from content_index import ContentError, chunk_document, parse_document
+
+        digest = hashlib.sha256(data).hexdigest()
+        existing = self._content.by_source(source)
+        if existing is not None and existing.content_hash == digest and data:
+            report.skipped += 1
+            return None
+        try:
+            doc = parse_document(
+                data,
+                source=source,
+                filename=filename,
+                sidecar=sidecar,
+                max_bytes=self._settings.max_upload_bytes,
+            )
+        except ContentError as err:
+            report.failed.append({"path": source, "error": str(err)})
+            return None
+        salt = doc.content_hash[:8]
+        chunks = [_with_id(c, f"{c.module_id}::{salt}::{c.ordinal}") for c in chunk_document(doc)]
+        return _Prepared(doc, chunks)
+
+    def _write_group(self, group: Sequence[_Prepared], report: IngestReport) -> None:
+        if not group:
+            return
+        texts = [_embed_text(c) for p in group for c in p.chunks]
+        vectors = self.embedder().embed_documents(texts)
+        start = 0
+        for prepared in group:
+            end = start + len(prepared.chunks)
+            try:
+                report.chunks += self._write(prepared, vectors[start:end])
+            except Conflict as err:
+                report.failed.append({"path": prepared.doc.meta.source, "error": str(err)})
+            else:
+                report.ingested += 1
+                if prepared.doc.meta.inferred:
+                    report.inferred[prepared.doc.meta.source] = list(prepared.doc.meta.inferred)
+            start = end
+
+    def _write(self, prepared: _Prepared, vectors: Any) -> int:
+        doc, chunks = prepared.doc, prepared.chunks
+        store = self.store()
+        store.add_chunks(doc.meta, chunks, vectors)
+        try:
+            old = self._content.save(
+                doc.meta, content_hash=doc.content_hash, new_chunks=chunks, now=self._clock.now()
+            )
+        except Exception:
+            store.delete_ids([c.id for c in chunks])
+            raise
+        store.delete_ids([i for i in old if i not in {c.id for c in chunks}])
+        return len(chunks)
+
+    def _prune(self, seen: set[str]) -> int:
+        removed = 0
+        for record in self._content.modules(include_retired=True):
+            if record.meta.source not in seen:
+                self.store().delete_ids(self._content.delete(record.meta.id))
+                removed += 1
+        return removed
+
+    def retriever(self) -> HybridRetriever:
+        """The hybrid retriever over every live chunk (rebuilt after ingestion)."""
+        with self._lock:
+            return self._retriever_locked()
+
+    def _retriever_locked(self) -> HybridRetriever:
+        version = self._content.version()
+        if self._retriever is None or version != self._version:
+            from retrieval.hybrid import HybridRetriever
+
+            modules = {r.meta.id: r.meta for r in self._content.modules()}
+            chunks = self._content.chunks(module_ids=list(modules))
+            self._retriever = HybridRetriever(
+                embedder=self.embedder(), store=self.store(), chunks=chunks, modules=modules
+            )
+            self._version = version
+        return self._retriever
+
+    def search(self, question: str, *, roles: Sequence[str] | None, k: int = 10) -> list[Hit]:
+        """The best chunks for a question, among modules visible to `roles`."""
+        retriever = self._live_retriever()
+        return retriever.search(question, k=k, roles=roles) if retriever else []
+
+    def _live_retriever(self) -> HybridRetriever | None:
+        """The retriever, or None for an empty library (no index is built for it)."""
+        return self.retriever() if self._content.has_chunks() else None
+
+    def ask(self, question: str, *, roles: Sequence[str] | None) -> Answered:
+        """Answer a question from the library, or say honestly that it has no answer."""
+        from retrieval.confidence import is_confident
+
+        retriever = self._live_retriever()
+        hits = retriever.search(question, k=10, roles=roles) if retriever else []
+        modules: Mapping[str, Any] = retriever.modules if retriever else {}
+        sources = tuple(self._source(h, modules) for h in hits)
+        unknown = retriever.unknown_share(question) if retriever and hits else 0.0
+        if not hits or not is_confident(hits, unknown_share=unknown):
+            return Answered("", False, (), related=_unique_modules(sources)[:3])
+        answer = self._compose(question, hits, modules)
+        if answer is None or not answer.text:
+            return Answered("", False, (), related=_unique_modules(sources)[:3])
+        cited = tuple(_cited_source(c, hits) for c in answer.citations)
+        others = [
+            s for s in _unique_modules(sources) if s.module_id not in {c.module_id for c in cited}
+        ]
+        return Answered(answer.text, True, cited, related=tuple(others[:3]))
+
+    def chat_model(self) -> Any:
+        """The configured chat model (LEARNBOT_LLM), or None for extractive answers."""
+        if self._chat_model is None and self._settings.llm:
+            from retrieval.llm import load_chat_model
+
+            self._chat_model = load_chat_model(self._settings.llm)
+        return self._chat_model
+
+    def _compose(
+        self, question: str, hits: Sequence[Hit], modules: Mapping[str, Any]
+    ) -> Answer | None:
+        """A generated answer when a chat model is configured, else an extractive one.
+
+        Returns None when the model found no answer in the sources (it cited nothing).
+        A model that fails (unreachable, misconfigured) falls back to the extractive answer.
+        """
+        from retrieval.answer import compose_extractive
+
+        try:
+            model = self.chat_model()
+        except (ImportError, ValueError) as err:
+            log.warning("chat model unavailable, answering extractively: %s", err)
+            model = None
+        if model is not None:
+            from retrieval.llm import compose_with_llm
+
+            try:
+                generated = compose_with_llm(question, hits, model, modules=modules)
+            except Exception as err:  # noqa: BLE001  (any provider failure: fall back)
+                log.warning("chat model failed, answering extractively: %s", type(err).__name__)
+            else:
+                return generated if generated.citations else None
+        return compose_extractive(question, hits, modules=modules)
+
+    @staticmethod
+    def _source(hit: Hit, modules: Mapping[str, Any]) -> Source:
+        meta = modules[hit.module_id]
+        link = (meta.url or meta.source) + (f"#{hit.anchor}" if hit.anchor else "")
+        return Source(
+            hit.module_id, meta.title, hit.section, meta.source, round(hit.score, 4), link
+        )
+
+
+def _cited_source(citation: Any, hits: Sequence[Hit]) -> Source:
+    """The source behind answer marker [n], scored by its best hit."""
+    score = max(
+        (
+            h.score
+            for h in hits
+            if h.module_id == citation.module_id and h.section == citation.section
+        ),
+        default=0.0,
+    )
+    return Source(
+        citation.module_id,
+        citation.title,
+        citation.section,
+        citation.source,
+        round(score, 4),
+        citation.link,
+    )
+
+
+def _unique_modules(sources: Sequence[Source]) -> tuple[Source, ...]:
+    seen: set[str] = set()
+    unique = []
+    for s in sources:
+        if s.module_id not in seen:
+            seen.add(s.module_id)
+            unique.append(s)
+    return tuple(unique)
+
+
+def _with_id(chunk: Any, new_id: str) -> Any:
+    from dataclasses import replace
+
+    return replace(chunk, id=new_id)
+
+
+def _embed_text(chunk: Any) -> str:
+    from retrieval.embedding import embedding_text
+
+    return str(embedding_text(chunk))

@@ -1,0 +1,205 @@
+"""The path service: gathers the planner's inputs, plans, and records what was recommended.
+
+A path is never stored: it is planned on demand from the current framework, library, state and
+profile, so it always reflects the newest evidence (a quiz result, a completed module, a new
+requirement). What *is* stored is every recommendation shown and every exemption applied,
+with the inputs that produced them, for transparency and the equity report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.context import Services
+from bot.core.errors import NotFound
+from bot.features.paths.state import LearnerStateSource, StoredLearnerState
+from bot.storage.content import ContentRepository
+from bot.storage.paths import PathRepository
+from content_index.model import ModuleMeta
+from learning.framework import Framework
+from learning.path import plan
+from learning.path_model import CatalogModule, LearnerState, Path, Preferences
+from learning.profile import Profile
+
+STATE_FEATURE = "learner_state"
+
+
+def catalog_module(meta: ModuleMeta) -> CatalogModule:
+    """The planner's view of a library module."""
+    url = meta.url or (meta.source if meta.source.startswith(("http://", "https://")) else "")
+    return CatalogModule(
+        id=meta.id,
+        title=meta.title,
+        competencies=meta.competencies,
+        difficulty=meta.difficulty,
+        minutes=meta.minutes,
+        format=meta.format,
+        prerequisites=meta.prerequisites,
+        audience=meta.audience,
+        tags=meta.tags,
+        summary=meta.summary,
+        url=url,
+    )
+
+
+def preferences(profile: Profile) -> Preferences:
+    """The planner's view of a profile."""
+    return Preferences(
+        role=profile.job_role,
+        goals=profile.goals,
+        preferred_format=profile.preferred_format,
+        session_minutes=profile.session_minutes,
+        pace=profile.pace,
+    )
+
+
+@dataclass(frozen=True)
+class PlannedPath:
+    """A path with the inputs it was planned from."""
+
+    learner_id: str
+    path: Path
+    state: LearnerState
+    prefs: Preferences
+    framework: Framework
+    threshold: float
+    now: datetime
+
+
+class PathService:
+    """Plans learners' paths and records recommendations.
+
+    Args:
+        services: The core services.
+        repo: Progress and recommendation records (built from the engine when omitted).
+        state: Where learner state comes from: the "learner_state" feature service when one
+            is registered, else `StoredLearnerState`.
+    """
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        repo: PathRepository | None = None,
+        state: LearnerStateSource | None = None,
+    ) -> None:
+        self.services = services
+        self.repo = repo or PathRepository(services.engine)
+        self.content = ContentRepository(services.engine)
+        registered = services.feature(STATE_FEATURE)
+        self.state_source: LearnerStateSource = (
+            state or registered or StoredLearnerState(services, repo=self.repo)
+        )
+
+    def catalogue(self) -> list[CatalogModule]:
+        """Every module of the library that is not retired."""
+        return [catalog_module(r.meta) for r in self.content.modules()]
+
+    def plan(self, learner_id: str, *, now: datetime) -> PlannedPath:
+        """Plan the learner's path from everything known right now."""
+        framework = self.services.framework.get()
+        state = self.state_source.state(learner_id)
+        prefs = preferences(self.services.profiles.get(learner_id))
+        threshold = self.services.settings.mastery_threshold
+        path = plan(framework, self.catalogue(), state, prefs, threshold=threshold, now=now)
+        return PlannedPath(learner_id, path, state, prefs, framework, threshold, now)
+
+    def module(self, module_id: str) -> CatalogModule:
+        """A library module by id.
+
+        Raises:
+            NotFound: there is no such module.
+        """
+        record = self.content.get(module_id)
+        if record is None or record.retired:
+            raise NotFound(f"There is no module '{module_id[:200]}' in the library.")
+        return catalog_module(record.meta)
+
+    def record_shown(self, planned: PlannedPath) -> int:
+        """Record the path shown to a learner and the exemptions in it; returns records added."""
+        inputs = recommendation_inputs(planned)
+        added = self.repo.record(
+            planned.learner_id,
+            "path",
+            inputs=inputs,
+            output=path_output(planned.path),
+            now=planned.now,
+        )
+        count = int(added)
+        for comp in planned.path.competencies:
+            if comp.standing == "gap":
+                continue
+            steps = [
+                s.module_id
+                for s in planned.path.steps
+                if s.status == "exempt" and comp.competency in s.competencies
+            ]
+            count += self.repo.record(
+                planned.learner_id,
+                "exemption",
+                subject=comp.competency,
+                inputs={
+                    "basis": "evidence" if comp.standing == "exempt" else "mastery",
+                    "evidence": comp.evidence,
+                    "mastery": comp.mastery,
+                    "threshold": planned.threshold,
+                    "role": planned.path.role,
+                },
+                output={"exempted_steps": steps},
+                now=planned.now,
+            )
+        return count
+
+
+def recommendation_inputs(planned: PlannedPath) -> dict[str, Any]:
+    """Everything the planner read, as JSON-ready data."""
+    state, prefs = planned.state, planned.prefs
+    return {
+        "role": prefs.role,
+        "goals": list(prefs.goals),
+        "preferred_format": prefs.preferred_format,
+        "session_minutes": prefs.session_minutes,
+        "pace": prefs.pace,
+        "threshold": planned.threshold,
+        "mastery": dict(state.mastery),
+        "exemptions": dict(state.exemptions),
+        "completed": {k: v.isoformat() for k, v in sorted(state.completed.items())},
+        "skipped": sorted(state.skipped),
+        "reviews_due": {k: v.isoformat() for k, v in sorted(state.reviews_due.items())},
+        "waivers": dict(state.waivers),
+        "role_since": state.role_since.isoformat() if state.role_since else None,
+        "assigned": {k: v.isoformat() if v else None for k, v in sorted(state.assigned.items())},
+    }
+
+
+def path_output(path: Path) -> dict[str, Any]:
+    """What the planner recommended, as JSON-ready data."""
+    return {
+        "role": path.role,
+        "steps": [
+            {
+                "module_id": s.module_id,
+                "status": s.status,
+                "reason_kind": s.reason_kind,
+                "reason": s.reason,
+                "minutes": s.minutes,
+                "session": s.session,
+                "required": s.required,
+            }
+            for s in path.steps
+        ],
+        "competencies": [
+            {
+                "competency": c.competency,
+                "origin": c.origin,
+                "standing": c.standing,
+                "mastery": c.mastery,
+            }
+            for c in path.competencies
+        ],
+        "total_minutes": path.total_minutes,
+        "warnings": list(path.warnings),
+        "notices": list(path.notices),
+    }

@@ -1,0 +1,139 @@
+"""Where a learner's state for path planning comes from: progress here, mastery from the quizzes.
+
+The seam to the quiz feature is the feature service ``services.feature("learner_mastery")``: any
+object with
+
+* ``mastery(learner_id: str) -> dict[str, float]``: competency id -> probability of mastery
+  (0..1) from the diagnostic and mastery checks;
+* ``exemptions(learner_id: str) -> dict[str, str]``: competency id -> evidence id (the quiz
+  attempt or check that justified the exemption);
+* optionally ``reviews_due(learner_id: str) -> dict[str, datetime]``: module id -> when its
+  spaced review falls due (timezone-aware).
+
+Without the service the planner sees no evidence: every competency is a gap. Modules that
+managers assign (`/learn assign`) are read from the assignments table and planned as required.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.context import Services
+from bot.storage.org import OrgRepository
+from bot.storage.paths import PathRepository
+from learning.path import resolve_role
+from learning.path_model import LearnerState
+
+log = logging.getLogger(__name__)
+MASTERY_FEATURE = "learner_mastery"
+# Set while planning a dry run: the time it plans as of, and nothing may be recorded.
+_dry_run_at: ContextVar[datetime | None] = ContextVar("paths_dry_run_at", default=None)
+
+
+@contextmanager
+def dry_run(now: datetime) -> Iterator[None]:
+    """Plan as of `now` without recording anything (e.g. when a learner's role started).
+
+    Used by `learnbot nudges plan`, whose output must not depend on or change the database.
+    """
+    token = _dry_run_at.set(now)
+    try:
+        yield
+    finally:
+        _dry_run_at.reset(token)
+
+
+class LearnerStateSource(Protocol):
+    """Anything that can tell the planner what is known about a learner."""
+
+    def state(self, learner_id: str) -> LearnerState:
+        """The learner's current state (mastery, exemptions, progress, reviews, waivers)."""
+        ...
+
+
+class MasteryService(Protocol):
+    """What the quiz feature offers the planner (registered as the "mastery" feature)."""
+
+    def mastery(self, learner_id: str) -> dict[str, float]:
+        """Competency id -> probability of mastery."""
+        ...
+
+    def exemptions(self, learner_id: str) -> dict[str, str]:
+        """Competency id -> evidence id."""
+        ...
+
+
+class StoredLearnerState:
+    """The default source: this feature's progress tables plus the quiz feature's evidence.
+
+    Args:
+        services: The core services (profiles, framework, clock, feature services).
+        repo: The path repository.
+    """
+
+    def __init__(self, services: Services, *, repo: PathRepository) -> None:
+        self._services = services
+        self._repo = repo
+
+    def state(self, learner_id: str) -> LearnerState:
+        """Read progress, waivers and the role start here; mastery from the quiz feature."""
+        progress = self._repo.progress(learner_id)
+        service = self._services.feature(MASTERY_FEATURE)
+        return LearnerState(
+            mastery=_probabilities(service.mastery(learner_id)) if service else {},
+            exemptions=_texts(service.exemptions(learner_id)) if service else {},
+            completed={p.module_id: p.completed_at for p in progress if p.completed_at},
+            skipped=frozenset(
+                p.module_id for p in progress if p.status == "skipped" and not p.completed_at
+            ),
+            reviews_due=_reviews(service, learner_id),
+            waivers=self._repo.waivers(learner_id),
+            role_since=self._role_since(learner_id),
+            assigned={
+                a.module_id: a.due_at
+                for a in OrgRepository(self._services.engine).assignments(learner_id)
+            },
+        )
+
+    def _role_since(self, learner_id: str) -> datetime | None:
+        services = self._services
+        profile = services.profiles.get(learner_id)
+        role = resolve_role(services.framework.get(), profile.job_role)
+        if role is None:
+            return None
+        # The first role a learner holds started when they onboarded; a later one, when seen.
+        roles = self._repo.roles(learner_id)
+        dry_at = _dry_run_at.get()
+        seen = dry_at if dry_at is not None else services.clock.now()
+        default = profile.onboarded_at if not roles and profile.onboarded_at else seen
+        if dry_at is not None:
+            return roles.get(role.id, default)
+        return self._repo.role_since(learner_id, role.id, default=default)
+
+
+def _probabilities(raw: Mapping[Any, Any]) -> dict[str, float]:
+    clean: dict[str, float] = {}
+    for key, value in raw.items():
+        if isinstance(value, int | float) and math.isfinite(value) and 0.0 <= value <= 1.0:
+            clean[str(key)] = float(value)
+    if len(clean) != len(raw):
+        log.warning("mastery service returned %d unusable values", len(raw) - len(clean))
+    return clean
+
+
+def _texts(raw: Mapping[Any, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def _reviews(service: Any, learner_id: str) -> dict[str, datetime]:
+    reviews = getattr(service, "reviews_due", None)
+    if not callable(reviews):
+        return {}
+    due = reviews(learner_id)
+    return {str(k): v for k, v in due.items() if isinstance(v, datetime) and v.tzinfo is not None}

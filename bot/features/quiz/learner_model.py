@@ -1,0 +1,152 @@
+"""The learner model in the product: item bank access, competency scope, modules, exemptions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.context import Services
+from bot.core import messages as msg
+from bot.core.errors import NotFound, UserError
+from bot.storage.content import ContentRepository
+from bot.storage.items import ItemRepository
+from bot.storage.mastery import MasteryRepository
+
+_MAX_LISTED = 12
+
+
+def item_repo(services: Services) -> ItemRepository:
+    """The item bank and response log (registered by the composition root)."""
+    repo = services.feature("items")
+    return repo if isinstance(repo, ItemRepository) else ItemRepository(services.engine)
+
+
+def mastery_repo(services: Services) -> MasteryRepository:
+    """Abilities, exemptions and check attempts (registered by the composition root)."""
+    repo = services.feature("mastery")
+    return repo if isinstance(repo, MasteryRepository) else MasteryRepository(services.engine)
+
+
+@dataclass(frozen=True)
+class Competencies:
+    """The competencies a quiz can cover: those with live items, titled from the framework.
+
+    Attributes:
+        ids: Competency ids with at least one live item, framework order first.
+        titles: Display title of every id (the id itself when the framework lacks it).
+        cuts: Cut score of every id (0.0 when the framework lacks it).
+    """
+
+    ids: tuple[str, ...]
+    titles: dict[str, str]
+    cuts: dict[str, float]
+
+    def title(self, competency: str) -> str:
+        """The display title of a competency."""
+        return self.titles.get(competency, competency)
+
+    def resolve(self, name: str) -> str:
+        """The competency a learner named by id or title (any case).
+
+        Raises:
+            NotFound: No competency with questions has that id or title; the message lists
+                the valid ones.
+        """
+        wanted = " ".join(name.split()).casefold()
+        for cid in self.ids:
+            if wanted in (cid.casefold(), self.title(cid).casefold()):
+                return cid
+        listed = ", ".join(f"`{c}` ({self.title(c)})" for c in self.ids[:_MAX_LISTED])
+        raise NotFound(msg.QUIZ_UNKNOWN_COMPETENCY.format(name=name[:60], valid=listed or "none"))
+
+
+def quiz_competencies(services: Services) -> Competencies:
+    """The competencies that have questions.
+
+    Raises:
+        UserError: The item bank is empty.
+    """
+    counts = item_repo(services).competencies()
+    if not counts:
+        raise UserError(msg.QUIZ_NO_ITEMS)
+    framework = services.framework.get()
+    ordered = [c.id for c in framework.competencies if c.id in counts]
+    ordered += sorted(set(counts) - set(ordered))
+    titles = {c.id: c.title for c in framework.competencies}
+    cuts = {c.id: c.cut_score for c in framework.competencies}
+    return Competencies(
+        ids=tuple(ordered),
+        titles={c: titles.get(c, c) for c in ordered},
+        cuts={c: cuts.get(c, 0.0) for c in ordered},
+    )
+
+
+def target_competencies(
+    services: Services, learner_id: str, within: Competencies
+) -> tuple[str, ...]:
+    """The learner's role targets and goals that have questions; all of them if none match."""
+    profile = services.profiles.get(learner_id)
+    framework = services.framework.get()
+    role_name = profile.job_role.casefold()
+    wanted: set[str] = set()
+    for role in framework.roles:
+        if role_name and role_name in (role.id.casefold(), role.title.casefold()):
+            wanted |= {t.competency for t in role.targets}
+    goals = {g.casefold() for g in profile.goals}
+    wanted |= {c for c in within.ids if goals & {c.casefold(), within.title(c).casefold()}}
+    chosen = tuple(c for c in within.ids if c in wanted)
+    return chosen or within.ids
+
+
+def competency_modules(services: Services, competency: str) -> tuple[str, ...]:
+    """Modules that teach a competency: library modules tagged with it, and its items' modules."""
+    library = ContentRepository(services.engine).modules()
+    tagged = {m.meta.id for m in library if competency in m.meta.competencies}
+    from_items = {
+        i.module_id for i in item_repo(services).bank([competency]) if i.module_id is not None
+    }
+    return tuple(sorted(tagged | from_items))
+
+
+def module_titles(services: Services, module_ids: list[str]) -> dict[str, str]:
+    """Titles of library modules by id (the id itself for modules not in the library)."""
+    content = ContentRepository(services.engine)
+    titles: dict[str, str] = {}
+    for module_id in module_ids:
+        record = content.get(module_id)
+        titles[module_id] = record.meta.title if record is not None else module_id
+    return titles
+
+
+def exempted_modules(services: Services, learner_id: str) -> frozenset[str]:
+    """Every module the learner is exempt from, through their active exemptions (live: a module
+    added to an exempted competency later is exempt too)."""
+    competencies = mastery_repo(services).exempted_competencies(learner_id)
+    return frozenset(m for c in competencies for m in competency_modules(services, c))
+
+
+@dataclass(frozen=True)
+class MasteryView:
+    """What the path planner reads from the learner model (`services.feature("learner_mastery")`).
+
+    Attributes:
+        repo: The abilities and exemptions store.
+    """
+
+    repo: MasteryRepository
+    reviews: Callable[[str], dict[str, datetime]] | None = None
+
+    def reviews_due(self, learner_id: str) -> dict[str, datetime]:
+        """Module id -> when the earliest spaced review of its quiz items falls due."""
+        return self.reviews(learner_id) if self.reviews is not None else {}
+
+    def mastery(self, learner_id: str) -> dict[str, float]:
+        """Competency id -> probability of mastery from the latest quiz or check."""
+        return {c: a.p_mastery for c, a in self.repo.abilities(learner_id).items()}
+
+    def exemptions(self, learner_id: str) -> dict[str, str]:
+        """Competency id -> evidence id of each active exemption."""
+        return {
+            e.competency: f"exemption:{e.id}" for e in self.repo.exemptions(learner_id) if e.active
+        }

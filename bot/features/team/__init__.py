@@ -1,0 +1,1 @@
+"""Team progress for managers: who is in scope, and the report views."""

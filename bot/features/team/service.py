@@ -1,0 +1,241 @@
+"""Team progress for managers: who is in scope, and each member's path, mastery and risks.
+
+A manager's team is everyone below them in the org chart (direct and indirect reports) who
+has talked to learnbot; an admin without reports sees every learner. The numbers come from
+the same places a learner's own path does: the planner, the learner model and the activity log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from statistics import mean
+
+from sqlalchemy import Engine, func, select
+
+from bot.context import Services
+from bot.core import messages as msg
+from bot.core.errors import Forbidden, NotFound
+from bot.core.model import Learner
+from bot.storage.org import OrgRepository
+from bot.storage.tables import abilities, activity, mastery_checks
+
+STALLED_AFTER = timedelta(days=14)
+DUE_SOON = timedelta(days=7)
+REPEATED_FAILURES = 2
+MIN_GROUP = 3
+
+
+@dataclass(frozen=True)
+class MemberStatus:
+    """One team member's learning, as a manager sees it (no answers, only outcomes)."""
+
+    learner: Learner
+    department: str
+    done: int
+    todo: int
+    overdue: tuple[str, ...]
+    due_soon: tuple[str, ...]
+    mastery: dict[str, float]
+    failed_checks: tuple[str, ...]
+    stalled: bool
+
+    @property
+    def completion(self) -> float | None:
+        """Share of the path done (None for an empty path)."""
+        total = self.done + self.todo
+        return self.done / total if total else None
+
+    @property
+    def risks(self) -> tuple[str, ...]:
+        """Why the member needs help, in words."""
+        out = []
+        if self.overdue:
+            out.append(msg.RISK_OVERDUE.format(modules=", ".join(self.overdue[:3])))
+        if self.due_soon:
+            out.append(msg.RISK_DUE_SOON.format(modules=", ".join(self.due_soon[:3])))
+        if self.failed_checks:
+            out.append(msg.RISK_FAILED.format(competencies=", ".join(self.failed_checks[:3])))
+        if self.stalled:
+            out.append(msg.RISK_STALLED.format(days=STALLED_AFTER.days))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class TeamReport:
+    """Every member's status, for one manager (or an admin)."""
+
+    title: str
+    members: tuple[MemberStatus, ...]
+    competency: str | None = None
+    threshold: float = 0.8
+    competencies: tuple[str, ...] = field(default=())
+
+    def mastery_rows(self) -> list[tuple[str, int, float, float]]:
+        """Per competency: (id, learners assessed, mean mastery, share mastered)."""
+        rows = []
+        for comp in self.competencies:
+            values = [m.mastery[comp] for m in self.members if comp in m.mastery]
+            if values:
+                share = sum(v >= self.threshold for v in values) / len(values)
+                rows.append((comp, len(values), mean(values), share))
+        return rows
+
+    def departments(self) -> list[tuple[str, int, float | None]]:
+        """Per department: (name, members, mean completion)."""
+        groups: dict[str, list[MemberStatus]] = {}
+        for m in self.members:
+            groups.setdefault(m.department or msg.TEAM_NO_DEPARTMENT, []).append(m)
+        out = []
+        for name, people in sorted(groups.items()):
+            rates = [p.completion for p in people if p.completion is not None]
+            out.append((name, len(people), mean(rates) if rates else None))
+        return out
+
+    @property
+    def at_risk(self) -> list[MemberStatus]:
+        """Members with at least one risk, most risks first."""
+        return sorted((m for m in self.members if m.risks), key=lambda m: -len(m.risks))
+
+
+def team_members(
+    services: Services, org: OrgRepository, manager: Learner, *, everyone: bool = False
+) -> list[Learner]:
+    """The manager's reports who talked to learnbot, or every other learner with `everyone`
+    (which the caller allows for admins only)."""
+    if everyone:
+        found = [services.learners.get(i) for i in services.learners.all_ids()]
+        return [f for f in found if f is not None and f.id != manager.id]
+    emails = org.reports(manager.email) if manager.email else []
+    people = [services.learners.find_by_email(e) for e in emails]
+    return [p for p in people if p is not None]
+
+
+def check_scope(org: OrgRepository, actor: Learner, lead: Learner) -> None:
+    """A manager may look at their own team and their reports' teams; admins at any team.
+
+    Raises:
+        Forbidden: `lead` is not the actor nor below them in the org chart.
+    """
+    if actor.has_role("admin") or actor.id == lead.id:
+        return
+    below = org.reports(actor.email) if actor.email else []
+    if not lead.email or lead.email not in below:
+        raise Forbidden(msg.TEAM_NOT_YOURS.format(name=lead.name))
+
+
+def resolve_competency(services: Services, name: str, known: Iterable[str]) -> str:
+    """A competency by id or title (framework first, then any with measurements)."""
+    wanted = " ".join(name.split()).casefold()
+    framework = services.framework.get()
+    for comp in framework.competencies:
+        if wanted in (comp.id.casefold(), comp.title.casefold()):
+            return comp.id
+    for comp_id in known:
+        if wanted == comp_id.casefold():
+            return comp_id
+    raise NotFound(msg.TEAM_UNKNOWN_COMPETENCY.format(name=name[:60]))
+
+
+def build_report(
+    services: Services,
+    members: Sequence[Learner],
+    *,
+    title: str,
+    competency: str | None,
+    now: datetime,
+) -> TeamReport:
+    """Plan every member's path and read their mastery, checks and last activity."""
+    from bot.features.paths.service import PathService, preferences
+    from learning.path import plan
+
+    paths = services.feature("paths") or PathService(services)
+    # The framework and catalogue are the same for everyone: read them once, not per member.
+    framework, catalogue = services.framework.get(), paths.catalogue()
+    threshold = services.settings.mastery_threshold
+    ids = [m.id for m in members]
+    measured = _abilities(services.engine, ids)
+    failures = _repeated_failures(services.engine, ids)
+    last_seen = _last_activity(services.engine, ids)
+    statuses = []
+    for learner in members:
+        state = paths.state_source.state(learner.id)
+        prefs = preferences(services.profiles.get(learner.id))
+        steps = plan(framework, catalogue, state, prefs, threshold=threshold, now=now).steps
+        if competency:
+            steps = tuple(s for s in steps if competency in s.competencies) or steps
+        mastery = measured.get(learner.id, {})
+        if competency:
+            mastery = {k: v for k, v in mastery.items() if k == competency}
+        todo = [s for s in steps if s.actionable]
+        seen = last_seen.get(learner.id)
+        statuses.append(
+            MemberStatus(
+                learner=learner,
+                department=services.profiles.get(learner.id).attributes.get("department", ""),
+                done=sum(1 for s in steps if s.status == "done"),
+                todo=len(todo),
+                overdue=tuple(s.module_id for s in todo if s.status == "overdue"),
+                due_soon=tuple(
+                    s.module_id
+                    for s in todo
+                    if s.required
+                    and s.due_at is not None
+                    and s.due_at - now <= DUE_SOON
+                    and s.status != "overdue"
+                ),
+                mastery=mastery,
+                failed_checks=tuple(
+                    c for c in failures.get(learner.id, ()) if not competency or c == competency
+                ),
+                stalled=bool(todo) and (seen is None or now - seen > STALLED_AFTER),
+            )
+        )
+    comps = sorted({c for s in statuses for c in s.mastery})
+    return TeamReport(
+        title=title,
+        members=tuple(statuses),
+        competency=competency,
+        threshold=services.settings.mastery_threshold,
+        competencies=tuple(comps),
+    )
+
+
+def _abilities(engine: Engine, ids: list[str]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    query = select(abilities.c.learner_id, abilities.c.competency, abilities.c.p_mastery)
+    with engine.connect() as conn:
+        for row in conn.execute(query.where(abilities.c.learner_id.in_(ids))):
+            out.setdefault(row.learner_id, {})[row.competency] = float(row.p_mastery)
+    return out
+
+
+def _repeated_failures(engine: Engine, ids: list[str]) -> dict[str, list[str]]:
+    """Competencies whose last REPEATED_FAILURES checks all failed, per learner."""
+    query = (
+        select(mastery_checks.c.learner_id, mastery_checks.c.competency, mastery_checks.c.passed)
+        .where(mastery_checks.c.learner_id.in_(ids))
+        .order_by(mastery_checks.c.id)
+    )
+    runs: dict[tuple[str, str], int] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            key = (row.learner_id, row.competency)
+            runs[key] = 0 if row.passed else runs.get(key, 0) + 1
+    out: dict[str, list[str]] = {}
+    for (learner_id, comp), count in sorted(runs.items()):
+        if count >= REPEATED_FAILURES:
+            out.setdefault(learner_id, []).append(comp)
+    return out
+
+
+def _last_activity(engine: Engine, ids: list[str]) -> dict[str, datetime]:
+    last = func.max(activity.c.at, type_=activity.c.at.type).label("last")
+    query = (
+        select(activity.c.learner_id, last)
+        .where(activity.c.learner_id.in_(ids))
+        .group_by(activity.c.learner_id)
+    )
+    with engine.connect() as conn:
+        return {row.learner_id: row.last for row in conn.execute(query) if row.last is not None}

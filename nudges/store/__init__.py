@@ -1,0 +1,1 @@
+"""Nudge records: every SQL statement of the nudges package."""
