@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from functools import partial
 
-from bot.context import Services, lazy
-from bot.core import messages as msg
+from bot.context import Lazy, Services
 from bot.core.clock import Clock, SystemClock
 from bot.dialogs.engine import DialogEngine
 from bot.dialogs.forget import ForgetFlow
 from bot.dialogs.onboarding import OnboardingFlow
 from bot.dialogs.quiz import FLOWS as QUIZ_FLOWS
+from bot.features.library import Library
 from bot.features.paths.service import PathService
 from bot.features.quiz.learner_model import MasteryView
 from bot.features.roles import RolePolicy
@@ -23,7 +21,6 @@ from bot.handlers import (
     basics,
     data,
     files,
-    imports,
     path_steps,
     paths,
     profile,
@@ -32,8 +29,10 @@ from bot.handlers import (
 )
 from bot.handlers import calendar as calendar_handlers
 from bot.handlers import nudges as nudge_handlers
+from bot.handlers.home import HomeSections
 from bot.router import Router
 from bot.settings import Settings
+from bot.storage.content import ContentRepository
 from bot.storage.db import make_engine, migrate
 from bot.storage.dialogs import DialogRepository
 from bot.storage.framework import FrameworkRepository
@@ -42,6 +41,8 @@ from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
 from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
+from nudges.reviews import SpacedReviews
+from nudges.service import NudgeService
 
 
 @dataclass
@@ -76,24 +77,47 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         audit=AuditLog(engine),
         activity=ActivityLog(engine),
         framework=FrameworkRepository(engine),
-        extras={admin.FEATURE_ORG: org, admin.FEATURE_POLICY: policy},
+        org=org,
+        items=ItemRepository(engine),
+        mastery=MasteryRepository(engine),
+        policy=policy,
     )
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Build the whole core for one process."""
     services = build_services(settings, clock=clock)
-    _register_catalogs(services)
-    _register_library(services)
-    _register_quiz(services)
-    _register_nudges(services)
-    _register_home(services)
-    services.extras[paths.FEATURE] = lazy(lambda: PathService(services))
-    services.extras.update(imports.IMPORTERS)
+    add_features(services)
+    return App(settings=settings, services=services, router=build_router(services))
+
+
+def add_features(services: Services) -> None:
+    """Plug the feature services in; the heavy ones are built on first use."""
+    # The library loads its embedding model, the nudge service numpy and fsrs, when first used.
+    services.library = Lazy(
+        partial(
+            Library,
+            content=ContentRepository(services.engine),
+            settings=services.settings,
+            clock=services.clock,
+        )
+    )
+    services.nudges = Lazy(partial(NudgeService, services))
+    services.paths = PathService(services)
+    services.reviews = SpacedReviews(services)
+    services.learner_mastery = MasteryView(services.mastery, reviews=services.reviews)
+    services.mastery_check = quiz.start_mastery_check
+    services.home = HomeSections(services)
+
+
+def build_router(services: Services) -> Router:
+    """The router with every command, button and dialog."""
     dialogs = DialogEngine(
         {"onboarding": OnboardingFlow(), "forget_me": ForgetFlow(), **QUIZ_FLOWS}
     )
     commands = [
+        basics.start_command(dialogs.start),
+        data.forget_me_command(dialogs.start),
         profile.COMMAND,
         ask.COMMAND,
         *quiz.COMMANDS,
@@ -109,9 +133,9 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         team.ASSIGN_COMMAND,
         admin.COMMAND,
     ]
-    router = Router(
+    return Router(
         services=services,
-        commands=[],
+        commands=[basics.help_command(commands), *commands],
         actions={
             ask.FEEDBACK_ACTION: ask.handle_feedback,
             paths.WHY_ACTION: paths.on_why,
@@ -123,204 +147,3 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         ask=ask.handle_question,
         on_file=files.handle_file,
     )
-    router.commands.update(
-        {
-            c.name: c
-            for c in [
-                basics.help_command(router.visible_commands),
-                basics.start_command(dialogs.start),
-                data.forget_me_command(dialogs.start),
-                *commands,
-            ]
-        }
-    )
-    return App(settings=settings, services=services, router=router)
-
-
-def _register_catalogs(services: Services) -> None:
-    """Offer the framework's roles and competencies as choices (in onboarding, for goals)."""
-    repo = services.framework
-    services.extras["roles"] = lambda: [(r.id, r.title) for r in repo.get().roles]
-    services.extras["competencies"] = lambda: [(c.id, c.title) for c in repo.get().competencies]
-
-
-def _register_library(services: Services) -> None:
-    """The content library, built on first use (it loads the embedding model lazily)."""
-    from bot.features.library import Library
-    from bot.storage.content import ContentRepository
-
-    content = ContentRepository(services.engine)
-    services.extras["library"] = lazy(
-        lambda: Library(content=content, settings=services.settings, clock=services.clock)
-    )
-
-
-def _register_quiz(services: Services) -> None:
-    """The item bank and learner model; onboarding offers the intake quiz once items exist."""
-    items = ItemRepository(services.engine)
-    services.extras["items"] = items
-    mastery = MasteryRepository(services.engine)
-    services.extras["mastery"] = mastery
-    services.extras["learner_mastery"] = MasteryView(
-        mastery, reviews=lambda learner_id: _reviews_due(services, learner_id)
-    )
-    services.extras["mastery_check"] = quiz.start_mastery_check
-    services.extras["quiz_ready"] = lambda: bool(items.competencies())
-
-
-def _register_nudges(services: Services) -> None:
-    """The nudge service, built on first use (it imports numpy and fsrs)."""
-
-    def build() -> object:
-        from nudges.service import NudgeService
-
-        return NudgeService(services)
-
-    services.extras["nudges"] = lazy(build)
-    services.extras["import_calendar"] = calendar_handlers.import_upload
-    services.extras["next_step"] = lambda learner_id, now: _next_step(services, learner_id, now)
-    services.extras["required_training"] = lambda learner_id, now: _required(
-        services, learner_id, now
-    )
-
-    def path_inputs(learner_id: str, now: datetime) -> tuple[Any, list[tuple[str, datetime]]]:
-        """The next step and the due training from ONE plan of the path (a nudge tick)."""
-        steps = _open_steps(services, learner_id, now)
-        return (
-            _next_step(services, learner_id, now, steps=steps),
-            _required(services, learner_id, now, steps=steps),
-        )
-
-    services.extras["path_inputs"] = path_inputs
-
-    from bot.context import Context
-    from bot.core.errors import NotFound
-    from bot.core.replies import Reply
-    from learning.path_model import Step
-
-    def nudge_start(ctx: Context, nudge: Any) -> list[Reply] | None:
-        """A nudge's Start: its path step or module as `/learn next` shows it, or for a review
-        a short mastery check on the module's topic (None: the nudge names no module)."""
-        path_service = services.feature(paths.FEATURE)
-        try:
-            module = path_service.module(nudge.module_id) if nudge.module_id else None
-        except NotFound:
-            module = None  # retired or deleted since the nudge was planned
-        if module is None:
-            return None
-        if nudge.kind == "review":
-            check = services.feature(path_steps.CHECK_FEATURE)
-            if check is None or not module.competencies:
-                return None
-            replies: list[Reply] = check(ctx, module.competencies[0], module.id)
-            return replies
-        step = path_service.plan(ctx.learner.id, now=ctx.now).path.step(module.id)
-        if step is not None and step.actionable:
-            path_service.repo.mark(ctx.learner.id, module.id, "started", now=ctx.now)
-            ctx.services.activity.record(
-                ctx.learner.id, "path.next", object_id=module.id, now=ctx.now
-            )
-        elif step is None:  # just-in-time content outside the path
-            step = Step(
-                module.id,
-                module.title,
-                module.minutes,
-                module.format,
-                module.difficulty,
-                module.competencies,
-                module.summary,
-                module.url,
-                "gap",
-                nudge.reason,
-                "todo",
-            )
-        return [path_steps.deliver(ctx, step)]
-
-    services.extras["nudge_start"] = nudge_start
-
-    def record_review(*args: Any, **kwargs: Any) -> Any:
-        from nudges.reviews import record_review
-
-        return record_review(*args, **kwargs)
-
-    services.extras["record_review"] = record_review
-
-
-def _reviews_due(services: Services, learner_id: str) -> dict[str, datetime]:
-    """Module id -> earliest due spaced review of its items (the nudges feature's cards)."""
-    from nudges.store.records import ReviewStore
-
-    due: dict[str, datetime] = {}
-    for _, module_id, card in ReviewStore(services.engine).cards(learner_id):
-        if module_id and (module_id not in due or card.due_at < due[module_id]):
-            due[module_id] = card.due_at
-    return due
-
-
-def _register_home(services: Services) -> None:
-    """What a platform home tab (Slack App Home) shows of paths, progress and nudges."""
-    services.extras["home.path"] = lambda learner_id, now: _home_path(services, learner_id, now)
-    services.extras["home.progress"] = lambda learner_id, now: _home_progress(
-        services, learner_id, now
-    )
-    services.extras["home.next_nudge"] = lambda learner_id, now: _home_nudge(
-        services, learner_id, now
-    )
-
-
-def _home_path(services: Services, learner_id: str, now: datetime) -> str | None:
-    steps = _open_steps(services, learner_id, now)
-    if not steps:
-        return None
-    minutes = sum(s.minutes for s in steps)
-    return msg.HOME_PATH_SUMMARY.format(
-        steps=len(steps), minutes=minutes, title=steps[0].title, reason=steps[0].reason
-    )
-
-
-def _home_progress(services: Services, learner_id: str, now: datetime) -> str | None:
-    planned = services.feature(paths.FEATURE).plan(learner_id, now=now).path
-    if not planned.steps:
-        return None
-    done = sum(1 for s in planned.steps if s.status == "done")
-    mastered = sum(1 for c in planned.competencies if c.standing in ("mastered", "exempt"))
-    return msg.HOME_PROGRESS_SUMMARY.format(
-        done=done,
-        total=len(planned.steps),
-        mastered=mastered,
-        competencies=len(planned.competencies),
-    )
-
-
-def _home_nudge(services: Services, learner_id: str, now: datetime) -> str | None:
-    upcoming = services.feature("nudges").upcoming(learner_id, now=now)
-    if not upcoming:
-        return None
-    first = upcoming[0]
-    local = first.due_at.astimezone(ZoneInfo(services.profiles.get(learner_id).timezone))
-    return msg.HOME_NUDGE_SUMMARY.format(
-        at=local.strftime("%a %d %b %H:%M"), title=first.title, reason=first.reason
-    )
-
-
-def _open_steps(services: Services, learner_id: str, now: datetime) -> list[Any]:
-    planned = services.feature(paths.FEATURE).plan(learner_id, now=now)
-    return [s for s in planned.path.steps if s.status in ("todo", "due", "overdue")]
-
-
-def _next_step(
-    services: Services, learner_id: str, now: datetime, *, steps: list[Any] | None = None
-) -> tuple[str, str, int] | None:
-    """The first open step of the learner's path, for "next step" nudges."""
-    if steps is None:
-        steps = _open_steps(services, learner_id, now)
-    return (steps[0].module_id, steps[0].title, steps[0].minutes) if steps else None
-
-
-def _required(
-    services: Services, learner_id: str, now: datetime, *, steps: list[Any] | None = None
-) -> list[tuple[str, datetime]]:
-    """Open required modules with their due dates, for "due soon" nudges."""
-    if steps is None:
-        steps = _open_steps(services, learner_id, now)
-    return [(s.module_id, s.due_at) for s in steps if s.required and s.due_at is not None]

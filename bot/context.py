@@ -2,31 +2,91 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from bot.core.clock import Clock
 from bot.core.events import Event
 from bot.core.model import Learner
+from bot.core.ports import (
+    ChatPorts,
+    HomePort,
+    LibraryPort,
+    MasteryPort,
+    NudgesPort,
+    PathsPort,
+    PublishHome,
+    ReviewsPort,
+    RolePolicyPort,
+)
 from bot.core.replies import Reply
 from bot.settings import Settings
 from bot.storage.dialogs import DialogRepository
 from bot.storage.framework import FrameworkRepository
+from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
+from bot.storage.mastery import MasteryRepository
+from bot.storage.org import OrgRepository
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
-@dataclass
+
+class Lazy(Generic[T_co]):
+    """A service built by its factory on first `get()`, once, so heavy imports wait for use.
+
+    Args:
+        factory: Builds the service (called at most once, even from several threads).
+    """
+
+    def __init__(self, factory: Callable[[], T_co]) -> None:
+        self._factory = factory
+        self._built: list[T_co] = []
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def ready(value: T) -> Lazy[T]:
+        """A service that is already built (a stand-in, or one built elsewhere)."""
+        return Lazy(lambda: value)
+
+    def get(self) -> T_co:
+        """The service, built now if this is the first call."""
+        if not self._built:
+            with self._lock:
+                if not self._built:
+                    self._built.append(self._factory())
+        return self._built[0]
+
+
+@dataclass(kw_only=True)
 class Services:
-    """Repositories and services, built once in the composition root (bot.app).
+    """Repositories and feature services, built once in the composition root (bot.app).
 
-    Feature services (the content library, the item bank, ...) are registered in `extras`
-    by name and reached through `feature()`, so the core does not import them.
+    Feature services are typed by their ports (`bot.core.ports`), so this module imports no
+    feature. None means the feature is not part of this process; a `Lazy` one is built on
+    first use (the content library loads an embedding model, the nudge service numpy).
+
+    Attributes:
+        org: The org chart and assignments.
+        items: The item bank and response log.
+        mastery: Abilities, exemptions and mastery-check attempts.
+        policy: Where roles come from besides grants (settings, the org chart).
+        chat_ports: The platforms this process can send proactive messages to.
+        library: The content library.
+        nudges: The nudge service.
+        paths: Learning paths, for features other than the path handlers.
+        learner_mastery: The quiz evidence the path planner reads.
+        reviews: Spaced reviews of quiz items.
+        mastery_check: Starts a mastery check: (ctx, competency id, module id) -> replies.
+        home: The sections of a platform home tab.
+        publish_home: Refreshes a user's home tab (set by an adapter that has one).
     """
 
     engine: Engine
@@ -39,20 +99,19 @@ class Services:
     audit: AuditLog
     activity: ActivityLog
     framework: FrameworkRepository
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    def feature(self, name: str) -> Any:
-        """A feature service by name, or None when the feature is not configured."""
-        factory = self.extras.get(name)
-        if callable(factory) and getattr(factory, "_lazy", False):
-            self.extras[name] = factory()
-        return self.extras.get(name)
-
-
-def lazy(factory: Callable[[], Any]) -> Callable[[], Any]:
-    """Mark a factory so `Services.feature` builds it on first use (heavy imports wait)."""
-    factory._lazy = True  # type: ignore[attr-defined]
-    return factory
+    org: OrgRepository
+    items: ItemRepository
+    mastery: MasteryRepository
+    policy: RolePolicyPort
+    chat_ports: ChatPorts = field(default_factory=ChatPorts)
+    library: Lazy[LibraryPort] | None = None
+    nudges: Lazy[NudgesPort] | None = None
+    paths: PathsPort | None = None
+    learner_mastery: MasteryPort | None = None
+    reviews: ReviewsPort | None = None
+    mastery_check: MasteryCheck | None = None
+    home: HomePort | None = None
+    publish_home: PublishHome | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +125,7 @@ class Context:
 
 
 Handler = Callable[[Context, str], list[Reply]]
+MasteryCheck = Callable[[Context, str, str], list[Reply]]
 
 
 @dataclass(frozen=True)

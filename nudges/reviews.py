@@ -1,4 +1,4 @@
-"""Spaced-review use cases: record a quiz answer, and a learner's fading items for planning."""
+"""Spaced-review use cases: record a quiz answer, reviews due, fading items for planning."""
 
 from __future__ import annotations
 
@@ -53,6 +53,46 @@ def record_review(
     updated = review(state, answer, now=now)
     store.save(learner_id, item_id, updated, module_id=module_id, now=now)
     return updated
+
+
+class SpacedReviews:
+    """The spaced reviews as other features use them (`bot.core.ports.ReviewsPort`).
+
+    Args:
+        services: The core's services.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def record(
+        self,
+        learner_id: str,
+        item_id: str,
+        correct: bool,
+        *,
+        now: datetime,
+        module_id: str | None = None,
+        dont_know: bool = False,
+    ) -> None:
+        """Schedule an item's next review after a quiz answer."""
+        record_review(
+            self._services,
+            learner_id,
+            item_id,
+            correct,
+            now=now,
+            module_id=module_id,
+            dont_know=dont_know,
+        )
+
+    def due_by_module(self, learner_id: str) -> dict[str, datetime]:
+        """Module id -> the earliest due review of its items."""
+        due: dict[str, datetime] = {}
+        for _, module_id, card in ReviewStore(self._services.engine).cards(learner_id):
+            if module_id and (module_id not in due or card.due_at < due[module_id]):
+                due[module_id] = card.due_at
+        return due
 
 
 def fading_for(

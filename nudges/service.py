@@ -1,13 +1,9 @@
 """The nudge service: gathers a learner's planning inputs, runs the pure planner, keeps the
 outbox in step with the plan, and applies the learner's choices (snooze, pause, fewer, stop).
 
-Other features plug in through `Services.extras`:
-
-- `path_inputs`: callable (learner_id, now) -> (next step, required training), both from one
-  path plan (paths); without it, the two separate callables below;
-- `next_step`: callable (learner_id, now) -> (module_id, title, minutes) | None (paths);
-- `required_training`: callable (learner_id, now) -> [(module_id, due_at), ...];
-- `chat_ports`: a `bot.core.ports.ChatPorts` with the platforms this process can send to.
+Other features plug in through typed `Services` fields: `paths` (a `PathsPort`: the next step
+and the required training, from one plan of the path) and `chat_ports` (the platforms this
+process can send to).
 """
 
 from __future__ import annotations
@@ -20,8 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.context import Services
-from bot.core.ports import ChatPorts
+from bot.context import Lazy, Services
+from bot.core.ports import ChatPorts, PathInputs
 from bot.core.replies import Reply
 from nudges.calendar import CalendarEvent
 from nudges.delivery import Delivery, DeliveryConfig, InboxPort, nudge_reply
@@ -102,18 +98,10 @@ class NudgeService:
             prefs=self.prefs.get(learner_id),
         )
 
-    def _path_inputs(self, learner_id: str, now: datetime) -> tuple[Any, Sequence[Any]]:
+    def _path_inputs(self, learner_id: str, now: datetime) -> PathInputs:
         """The next path step and the open required training, from one plan of the path."""
-        both = self.services.feature("path_inputs")
-        if both is not None:
-            next_step, required = both(learner_id, now)
-            return next_step, required or ()
-        next_step = self._feature("next_step", learner_id, now)
-        return next_step, self._feature("required_training", learner_id, now) or ()
-
-    def _feature(self, name: str, learner_id: str, now: datetime) -> Any:
-        provider = self.services.feature(name)
-        return None if provider is None else provider(learner_id, now)
+        paths = self.services.paths
+        return PathInputs(None, []) if paths is None else paths.inputs(learner_id, now=now)
 
     # Planning -------------------------------------------------------------------------------
 
@@ -166,13 +154,9 @@ class NudgeService:
 
     def ports(self) -> ChatPorts:
         """The chat ports of this process (the terminal inbox at least)."""
-        ports = self.services.feature("chat_ports")
-        if ports is None:
-            ports = ChatPorts()
-            self.services.extras["chat_ports"] = ports
+        ports = self.services.chat_ports
         if "terminal" not in ports.ports:
             ports.add(InboxPort())
-        assert isinstance(ports, ChatPorts)
         return ports
 
     def delivery(
@@ -268,10 +252,9 @@ class NudgeService:
 
 
 def nudge_service(services: Services) -> NudgeService:
-    """The process's nudge service (registered as the `nudges` feature, or built once here)."""
-    service = services.feature("nudges")
-    if service is None:
-        service = NudgeService(services)
-        services.extras["nudges"] = service
+    """The process's nudge service (`services.nudges`, or built once here)."""
+    if services.nudges is None:
+        services.nudges = Lazy.ready(NudgeService(services))
+    service = services.nudges.get()
     assert isinstance(service, NudgeService)
     return service

@@ -1,4 +1,7 @@
-"""Running nudges: `learnbot worker` in its own process, or inside `learnbot serve`."""
+"""Running nudges: `learnbot worker` in its own process, or inside `learnbot serve`.
+
+The caller builds the core and hands its services over; this module runs what it is given.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +9,31 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from bot.context import Services
 from nudges.leader import Leadership
 from nudges.service import nudge_service
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
 
-def start_in_process(core: App) -> Callable[[], None]:
+def start_in_process(services: Services) -> Callable[[], None]:
     """Start the scheduler (planning, delivery, calendar refreshes) in background threads.
+
+    Args:
+        services: The core's services, with the chat ports nudges are delivered through.
 
     Returns:
         A callable that stops it gracefully (running jobs finish; the lock is released).
     """
     from nudges.scheduler import Intervals, NudgeScheduler
 
-    settings = core.settings
-    service = nudge_service(core.services)
+    settings = services.settings
+    service = nudge_service(services)
     scheduler = NudgeScheduler(
         service,
         delivery=service.delivery(),
-        leadership=Leadership(core.services.engine),
+        leadership=Leadership(services.engine),
         intervals=Intervals(
             plan=settings.nudge_tick_seconds, deliver=settings.delivery_poll_seconds
         ),
@@ -39,13 +42,13 @@ def start_in_process(core: App) -> Callable[[], None]:
     return scheduler.stop
 
 
-def run_worker(core: App, *, stop: threading.Event | None = None) -> None:
+def run_worker(services: Services, *, stop: threading.Event | None = None) -> None:
     """Run until SIGTERM, SIGINT (Ctrl-C) or `stop` is set, then shut down gracefully."""
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-    shutdown = start_in_process(core)
+    shutdown = start_in_process(services)
     log.info("nudge worker started")
     try:
         stop.wait()

@@ -31,7 +31,6 @@ def org_import(
     from bot.cli import emit_json, fail, open_app
     from bot.core.errors import UserError
     from bot.features.org import import_org
-    from bot.handlers.admin import FEATURE_ORG
 
     if not file.is_file():
         raise fail(f"{file}: no such file", 2)
@@ -40,7 +39,7 @@ def org_import(
     try:
         result = import_org(
             file.read_bytes(),
-            org=services.feature(FEATURE_ORG),
+            org=services.org,
             learners=services.learners,
             profiles=services.profiles,
             now=services.clock.now(),

@@ -12,6 +12,7 @@ import typer
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.core.ports import LibraryPort
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -25,8 +26,13 @@ def register(app: typer.Typer) -> None:
     app.add_typer(eval_app, name="eval")
 
 
-def _library(core: App):  # type: ignore[no-untyped-def]
-    return core.services.feature("library")
+def _library(core: App) -> LibraryPort:
+    from bot.cli import fail
+    from bot.core import messages as msg
+
+    if core.services.library is None:
+        raise fail(msg.LIBRARY_MISSING)
+    return core.services.library.get()
 
 
 def ingest(
@@ -133,7 +139,8 @@ def eval_retrieval(
         start = time.perf_counter()
         hits = library.search(question, roles=None, k=max(k, 10))
         times.append((time.perf_counter() - start) * 1000)
-        sources = [library.content.get(h.module_id).meta.source for h in hits]
+        records = [library.content.get(h.module_id) for h in hits]
+        sources = [r.meta.source if r is not None else "" for r in records]
         ranks.append(next((i + 1 for i, s in enumerate(sources) if s in gold), None))
     report = _metrics(ranks, times)
     if as_json:

@@ -149,16 +149,14 @@ def worker() -> None:
     )
     _add_platform_ports(core)
     typer.echo("learnbot worker: planning and delivering nudges. Ctrl-C stops it.")
-    run_worker(core)
+    run_worker(core.services)
     typer.echo("learnbot worker stopped.")
 
 
 def _add_platform_ports(core: App) -> None:
     """Give a stand-alone worker the chat ports it can build without the web server."""
     from bot.adapters.server import standalone_ports
-    from bot.core.ports import ChatPorts
 
-    ports = core.services.extras.setdefault("chat_ports", ChatPorts())
     for port in standalone_ports(core):
-        ports.add(port)
+        core.services.chat_ports.add(port)
         typer.echo(f"{port.platform}: nudges are sent through its API from this worker")

@@ -147,10 +147,9 @@ def _exemption_json(e: Any) -> dict[str, Any]:
 def exemptions_list(user: UserOpt, as_json: JsonOpt = False) -> None:
     """A learner's exemptions with their evidence (active and revoked)."""
     from bot.cli import emit_json, open_app
-    from bot.features.quiz.learner_model import mastery_repo
 
     core = open_app()
-    found = mastery_repo(core.services).exemptions(_learner_id(core, user))
+    found = core.services.mastery.exemptions(_learner_id(core, user))
     if as_json:
         emit_json({"user": user, "exemptions": [_exemption_json(e) for e in found]})
         return
@@ -175,13 +174,12 @@ def exemptions_revoke(
 ) -> None:
     """Revoke a learner's exemption: they study the competency's modules after all."""
     from bot.cli import fail, open_app
-    from bot.features.quiz.learner_model import mastery_repo
 
     core = open_app()
     learner_id = _learner_id(core, user)
     services = core.services
     now = services.clock.now()
-    if not mastery_repo(services).revoke(learner_id, competency, by="cli", now=now):
+    if not services.mastery.revoke(learner_id, competency, by="cli", now=now):
         raise fail(f"{user} has no active exemption from '{competency}'")
     services.audit.record(
         actor="cli",

@@ -82,7 +82,9 @@ def _warm_up(core: App) -> None:
 
     from retrieval.onnx_export import ONNX_FILE_NAME
 
-    library = core.services.feature("library")
+    if core.services.library is None:
+        return
+    library = core.services.library.get()
     # Only load what exists: the one-time model export runs with the first ingest, not here.
     if not (core.settings.models_dir / ONNX_FILE_NAME).is_file():
         return
@@ -91,8 +93,7 @@ def _warm_up(core: App) -> None:
 
     def run() -> None:
         try:
-            library.embedder().embed_query("warm up")
-            library.retriever()
+            library.warm_up()
         except Exception:  # noqa: BLE001  (a warm-up failure shows again on first use)
             logging.getLogger(__name__).warning("warm-up of the content library failed")
 
@@ -104,4 +105,4 @@ def _start_worker(core: App) -> Callable[[], None]:
     from nudges.worker import start_in_process
 
     typer.echo("Nudges: scheduler and delivery running in this process (--no-worker to turn off)")
-    return start_in_process(core)
+    return start_in_process(core.services)

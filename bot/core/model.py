@@ -1,8 +1,9 @@
-"""Core value objects that are not part of the pure learning domain: learners and roles."""
+"""Core value objects outside the pure learning domain: learners, roles, library answers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from bot.core.events import Identity
 
@@ -44,3 +45,46 @@ class Learner:
     def name(self) -> str:
         """The best name to address the learner with."""
         return self.display_name or "there"
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did (the `--json` contract)."""
+
+    ingested: int = 0
+    skipped: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    chunks: int = 0
+    pruned: int = 0
+    inferred: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented JSON shape."""
+        return {
+            "ingested": self.ingested,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "chunks": self.chunks,
+        }
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited source as the `ask --json` contract shows it."""
+
+    module_id: str
+    title: str
+    section: str
+    source: str
+    score: float
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer, whether the library was confident, and its sources (best first)."""
+
+    answer: str
+    confident: bool
+    sources: tuple[Source, ...]
+    related: tuple[Source, ...] = ()

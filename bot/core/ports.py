@@ -1,14 +1,26 @@
-"""The chat port: how the core sends proactive messages (nudges, reports) through any platform."""
+"""Ports: the chat port proactive messages go through, and the feature services' Protocols.
+
+`bot.context.Services` types its feature fields with these, so the core names no feature
+module; the composition root (`bot.app`) plugs the implementations in.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from bot.core.errors import UpstreamError
 from bot.core.events import Channel, Identity
+from bot.core.model import Answered, IngestReport, Learner
 from bot.core.replies import Reply
+from learning.path_model import CatalogModule
+
+if TYPE_CHECKING:
+    from bot.storage.content import ContentRepository
+    from retrieval.hybrid import Hit
 
 
 @dataclass(frozen=True)
@@ -100,3 +112,162 @@ class RecordingPort:
         """Record the replacement as a new entry."""
         self.sent.append((Identity(self.platform, "", sent.channel_id), None, reply))
         return sent
+
+
+PublishHome = Callable[[Identity], bool]
+"""Refreshes a user's platform home tab; False when the identity is unknown there."""
+
+
+class LibraryPort(Protocol):
+    """The content library: documents in, questions answered (`bot.features.library`)."""
+
+    @property
+    def content(self) -> ContentRepository:
+        """The module, chunk, answer and gap records."""
+        ...
+
+    def ask(self, question: str, *, roles: Sequence[str] | None) -> Answered:
+        """Answer from the modules visible to `roles`, or say honestly there is no answer."""
+        ...
+
+    def search(self, question: str, *, roles: Sequence[str] | None, k: int = 10) -> list[Hit]:
+        """The best chunks for a question."""
+        ...
+
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        *,
+        prune: bool = False,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders (unchanged documents are skipped)."""
+        ...
+
+    def ingest_upload(self, name: str, data: bytes) -> IngestReport:
+        """Ingest one uploaded document."""
+        ...
+
+    def reindex(self) -> int:
+        """Rebuild the vector index from the stored chunks; returns the chunks written."""
+        ...
+
+    def warm_up(self) -> None:
+        """Load the embedding model and the index ahead of the first question."""
+        ...
+
+
+class PathInputs(NamedTuple):
+    """What the nudge planner reads from a learner's path, taken from one plan.
+
+    Attributes:
+        next_step: The first open step: (module id, title, minutes), or None.
+        required: Open required modules with their due dates.
+    """
+
+    next_step: tuple[str, str, int] | None
+    required: list[tuple[str, datetime]]
+
+
+class PathsPort(Protocol):
+    """Learning paths as other features read them (`bot.features.paths`)."""
+
+    def catalogue(self) -> list[CatalogModule]:
+        """Every live module of the library, as the planner sees it."""
+        ...
+
+    def inputs(self, learner_id: str, *, now: datetime) -> PathInputs:
+        """The next step and the due required training, from one plan of the path."""
+        ...
+
+
+class MasteryPort(Protocol):
+    """The quiz feature's evidence, as the path planner reads it."""
+
+    def mastery(self, learner_id: str) -> dict[str, float]:
+        """Competency id -> probability of mastery (0..1)."""
+        ...
+
+    def exemptions(self, learner_id: str) -> dict[str, str]:
+        """Competency id -> id of the evidence that exempts the learner."""
+        ...
+
+    def reviews_due(self, learner_id: str) -> dict[str, datetime]:
+        """Module id -> when its earliest spaced review falls due (timezone-aware)."""
+        ...
+
+
+class ReviewsPort(Protocol):
+    """Spaced reviews of quiz items (the nudges feature keeps the cards)."""
+
+    def record(
+        self,
+        learner_id: str,
+        item_id: str,
+        correct: bool,
+        *,
+        now: datetime,
+        module_id: str | None = None,
+        dont_know: bool = False,
+    ) -> None:
+        """Schedule an item's next review after an answer."""
+        ...
+
+    def due_by_module(self, learner_id: str) -> dict[str, datetime]:
+        """Module id -> the earliest due review of its items."""
+        ...
+
+
+class UpcomingNudge(Protocol):
+    """A planned nudge as other features show it."""
+
+    @property
+    def due_at(self) -> datetime:
+        """When it is due."""
+        ...
+
+    @property
+    def title(self) -> str:
+        """What it is about."""
+        ...
+
+    @property
+    def reason(self) -> str:
+        """Why it comes then."""
+        ...
+
+
+class NudgesPort(Protocol):
+    """The nudge service as adapters and the home tab read it (`nudges.service`)."""
+
+    def upcoming(self, learner_id: str, *, now: datetime) -> Sequence[UpcomingNudge]:
+        """The learner's planned nudges from now on."""
+        ...
+
+    def terminal_inbox(self, learner_id: str, *, now: datetime) -> list[Reply]:
+        """Nudges delivered to the learner's terminal and not yet shown."""
+        ...
+
+
+class HomePort(Protocol):
+    """The sections of a platform home tab: Markdown text, or None for "not yet"."""
+
+    def path(self, learner_id: str, *, now: datetime) -> str | None:
+        """The learner's open path steps."""
+        ...
+
+    def progress(self, learner_id: str, *, now: datetime) -> str | None:
+        """Steps done and competencies mastered."""
+        ...
+
+    def next_nudge(self, learner_id: str, *, now: datetime) -> str | None:
+        """The next planned nudge."""
+        ...
+
+
+class RolePolicyPort(Protocol):
+    """Where roles come from besides grants (`bot.features.roles.RolePolicy`)."""
+
+    def is_configured_admin(self, learner: Learner, identity: Identity | None = None) -> bool:
+        """Whether the settings make this learner an admin."""
+        ...

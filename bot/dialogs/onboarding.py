@@ -26,10 +26,14 @@ HOURS = ("09:00-17:00", "08:00-16:00", "10:00-18:00")
 SESSIONS = ("5", "10", "15", "30")
 
 
-def catalog(ctx: Context, name: str) -> list[tuple[str, str]]:
-    """(id, title) pairs from a feature service such as the competency framework."""
-    source = ctx.services.feature(name)
-    return list(source()) if callable(source) else []
+def roles(ctx: Context) -> list[tuple[str, str]]:
+    """(id, title) of every role of the competency framework, offered as choices."""
+    return [(r.id, r.title) for r in ctx.services.framework.get().roles]
+
+
+def competencies(ctx: Context) -> list[tuple[str, str]]:
+    """(id, title) of every competency of the framework, offered as goals."""
+    return [(c.id, c.title) for c in ctx.services.framework.get().competencies]
 
 
 class OnboardingFlow:
@@ -97,18 +101,18 @@ def _welcome(ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Reply:
 
 
 def _ask_role(ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Reply:
-    roles = catalog(ctx, "roles")
+    offered = roles(ctx)
     blocks: list[Any] = [Text(msg.ASK_ROLE)]
-    if roles:
-        blocks.append(ref.choices(tuple(roles)))
+    if offered:
+        blocks.append(ref.choices(tuple(offered)))
     return Reply(tuple(blocks))
 
 
 def _ask_goals(ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Reply:
-    competencies = catalog(ctx, "competencies")
+    offered = competencies(ctx)
     blocks: list[Any] = [Text(msg.ASK_GOALS)]
-    if competencies:
-        blocks.append(ref.choices(tuple(competencies), multi=True, submit="Save goals"))
+    if offered:
+        blocks.append(ref.choices(tuple(offered), multi=True, submit="Save goals"))
     blocks.append(Buttons((ref.button("Skip", "skip"),)))
     return Reply(tuple(blocks))
 
@@ -139,8 +143,7 @@ def _finished(ctx: Context) -> Reply:
         Text(msg.ONBOARDING_DONE.format(name=ctx.learner.name)),
         Text(msg.NEXT_STEPS),
     ]
-    quiz_ready = ctx.services.feature("quiz_ready")
-    if callable(quiz_ready) and quiz_ready():
+    if ctx.services.items.competencies():  # the intake quiz needs questions
         blocks.append(Buttons((Button(msg.TAKE_INTAKE_QUIZ, INTAKE_ACTION, style="primary"),)))
     return Reply(tuple(blocks))
 

@@ -20,7 +20,6 @@ from bot.core.replies import Reply, say
 from bot.dialogs import quiz_outcome
 from bot.dialogs.engine import DialogRef, Step
 from bot.dialogs.quiz_view import IDK, PAUSE, feedback_reply, question_reply
-from bot.features.quiz.learner_model import item_repo
 from learning.cat import CatConfig, CatState, CatStateError, ItemBank, next_item, record
 from learning.cat_progress import expected_remaining
 from learning.items import Item
@@ -79,8 +78,8 @@ def config_for(state: Mapping[str, Any]) -> CatConfig:
 
 
 def load_bank(ctx: Context, state: Mapping[str, Any]) -> ItemBank:
-    """The live items a saved quiz draws from (parameters only: `item_repo().get` shows one)."""
-    items = item_repo(ctx.services).selection_bank(list(state["titles"]))
+    """The live items a saved quiz draws from (parameters only: `services.items.get` shows one)."""
+    items = ctx.services.items.selection_bank(list(state["titles"]))
     pool = state.get("pool")
     if pool is not None:
         wanted = set(pool)
@@ -133,7 +132,7 @@ class QuizFlow:
         if choice == PAUSE:
             return Step({**state, "paused": True}, [say(msg.QUIZ_PAUSED)])
         state = {**state, "paused": False}
-        item = item_repo(ctx.services).get(state["current"] or "")
+        item = ctx.services.items.get(state["current"] or "")
         if item is None:
             return self._skip(ctx, ref, state)
         if choice == IDK:
@@ -156,7 +155,7 @@ class QuizFlow:
     def _question(
         self, ctx: Context, ref: DialogRef, state: Mapping[str, Any], bank: ItemBank
     ) -> list[Reply]:
-        item = item_repo(ctx.services).get(state["current"] or "")
+        item = ctx.services.items.get(state["current"] or "")
         if item is None:
             return [say(msg.QUESTION_CLOSED)]
         cat = CatState.from_dict(state["cat"])
@@ -231,7 +230,7 @@ def _intro(state: Mapping[str, Any]) -> Reply:
 def _recorder(
     ctx: Context, dialog_id: str, context: str, item: Item, chosen: frozenset[str], correct: bool
 ) -> Any:
-    repo = item_repo(ctx.services)
+    repo = ctx.services.items
 
     def effect() -> None:
         repo.record_response(
@@ -244,10 +243,9 @@ def _recorder(
             now=ctx.now,
         )
         # Spaced review (the nudges feature): an answer schedules the item's next review.
-        review = ctx.services.feature("record_review")
-        if callable(review):
-            review(
-                ctx.services,
+        reviews = ctx.services.reviews
+        if reviews is not None:
+            reviews.record(
                 ctx.learner.id,
                 item.id,
                 correct,

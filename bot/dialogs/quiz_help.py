@@ -13,7 +13,7 @@ from bot.core import messages as msg
 from bot.core.errors import UserError
 from bot.core.events import Identity
 from bot.core.replies import Block, Direct, Reply, Section, Text
-from bot.features.quiz.learner_model import item_repo, module_titles
+from bot.features.quiz.learner_model import module_titles
 from bot.storage.content import ContentRepository
 from bot.storage.mastery import CheckAttempt
 from learning.items import Item
@@ -37,7 +37,7 @@ class Escalation:
 def remediation(ctx: Context, attempt: CheckAttempt) -> list[Block]:
     """What to review: the modules of the missed questions, their closest sections, and why
     each missed answer is what it is."""
-    repo = item_repo(ctx.services)
+    repo = ctx.services.items
     missed = [i for i in (repo.get(m) for m in dict.fromkeys(attempt.missed)) if i is not None]
     if not missed:
         return []
@@ -118,7 +118,7 @@ def _coach_message(
     """Context for the coach: attempts, the questions missed (stems and counts, never the
     learner's answers) and the modules seen."""
     name = ctx.learner.name
-    repo = item_repo(ctx.services)
+    repo = ctx.services.items
     counts = Counter(m for a in streak for m in a.missed)
     missed_lines = []
     for item_id, times in counts.most_common(_MAX_MISSED_LISTED):

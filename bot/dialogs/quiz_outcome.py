@@ -11,7 +11,7 @@ from bot.core import messages as msg
 from bot.core.replies import Block, Button, Buttons, Note, Reply, Section, Text
 from bot.dialogs import quiz_help
 from bot.dialogs.quiz_view import verdict_text
-from bot.features.quiz.learner_model import competency_modules, mastery_repo
+from bot.features.quiz.learner_model import competency_modules
 from bot.storage.mastery import Ability, CheckAttempt
 from learning.cat import CatConfig, CatState, CompetencyResult, ItemBank, results
 from learning.mastery import judge
@@ -48,7 +48,7 @@ def finish(
 
 
 def _save_abilities(ctx: Context, found: tuple[CompetencyResult, ...]) -> Effect:
-    repo = mastery_repo(ctx.services)
+    repo = ctx.services.mastery
 
     def effect() -> None:
         before = repo.abilities(ctx.learner.id)
@@ -73,7 +73,7 @@ def _diagnostic(
 ) -> Outcome:
     threshold = ctx.services.settings.mastery_threshold
     titles: Mapping[str, str] = state["titles"]
-    earlier = {e.competency: e for e in mastery_repo(ctx.services).exemptions(ctx.learner.id)}
+    earlier = {e.competency: e for e in ctx.services.mastery.exemptions(ctx.learner.id)}
     fields: list[tuple[str, str]] = []
     grant: list[CompetencyResult] = []
     refused: list[str] = []
@@ -116,7 +116,7 @@ def _summary(state: Mapping[str, Any], found: tuple[CompetencyResult, ...]) -> d
 def _grant(
     ctx: Context, dialog_id: str, cat: CatState, r: CompetencyResult, threshold: float
 ) -> Effect:
-    repo = mastery_repo(ctx.services)
+    repo = ctx.services.mastery
     evidence = [
         {"item": a.item_id, "correct": a.response}
         for a in cat.answers
@@ -204,7 +204,7 @@ def _failed(
     retry = f"{attempt.competency}|{attempt.module_id or ''}"
     blocks.append(Buttons((Button(msg.CHECK_RETRY_BUTTON, RETRY_ACTION, retry),)))
     replies = [Reply(tuple(blocks), summary=text)]
-    earlier = mastery_repo(ctx.services).failures_since_pass(ctx.learner.id, attempt.competency)
+    earlier = ctx.services.mastery.failures_since_pass(ctx.learner.id, attempt.competency)
     streak = [*earlier, attempt]
     if len(streak) % ESCALATE_EVERY != 0:
         return Outcome(replies, ())
@@ -213,7 +213,7 @@ def _failed(
 
 
 def _store_check(ctx: Context, dialog_id: str, attempt: CheckAttempt) -> Effect:
-    repo = mastery_repo(ctx.services)
+    repo = ctx.services.mastery
 
     def effect() -> None:
         repo.record_check(ctx.learner.id, attempt, dialog_id=dialog_id)

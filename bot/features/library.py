@@ -6,12 +6,13 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import Clock
 from bot.core.errors import Conflict
+from bot.core.model import Answered, IngestReport, Source
 from bot.settings import Settings
 from bot.storage.content import ContentRepository
 
@@ -26,55 +27,12 @@ Progress = Callable[[int, int, str], None]
 EMBED_GROUP = 1024  # chunks embedded together (length-sorted batches need a wide pool)
 
 
-@dataclass
-class IngestReport:
-    """What an ingest run did (the `--json` contract)."""
-
-    ingested: int = 0
-    skipped: int = 0
-    failed: list[dict[str, str]] = field(default_factory=list)
-    chunks: int = 0
-    pruned: int = 0
-    inferred: dict[str, list[str]] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        """The documented JSON shape."""
-        return {
-            "ingested": self.ingested,
-            "skipped": self.skipped,
-            "failed": self.failed,
-            "chunks": self.chunks,
-        }
-
-
 @dataclass(frozen=True)
 class _Prepared:
     """A parsed document and its chunks, waiting to be embedded and written."""
 
     doc: ParsedDocument
     chunks: list[Chunk]
-
-
-@dataclass(frozen=True)
-class Source:
-    """A cited source as the `ask --json` contract shows it."""
-
-    module_id: str
-    title: str
-    section: str
-    source: str
-    score: float
-    link: str = ""
-
-
-@dataclass(frozen=True)
-class Answered:
-    """An answer, whether the library was confident, and its sources (best first)."""
-
-    answer: str
-    confident: bool
-    sources: tuple[Source, ...]
-    related: tuple[Source, ...] = ()
 
 
 class Library:
@@ -287,6 +245,11 @@ class Library:
             )
             self._version = version
         return self._retriever
+
+    def warm_up(self) -> None:
+        """Load the embedding model and build the retriever now, not on the first question."""
+        self.embedder().embed_query("warm up")
+        self.retriever()
 
     def search(self, question: str, *, roles: Sequence[str] | None, k: int = 10) -> list[Hit]:
         """The best chunks for a question, among modules visible to `roles`."""

@@ -15,6 +15,7 @@ from bot.core import messages as msg
 from bot.core.errors import Forbidden, NotFound, UserError
 from bot.core.events import Identity
 from bot.core.model import Learner
+from bot.core.ports import RolePolicyPort
 from bot.features.org import apply_entry
 from bot.settings import Settings
 from bot.storage.learners import LearnerRepository, ProfileRepository
@@ -163,7 +164,7 @@ def revoke(
     role: str,
     *,
     learners: LearnerRepository,
-    policy: RolePolicy | None,
+    policy: RolePolicyPort | None,
     org: OrgRepository,
     now: datetime,
 ) -> frozenset[str]:

@@ -12,12 +12,12 @@ from typing import Any
 from bot.context import Command, Context
 from bot.core import messages as msg
 from bot.core.errors import Forbidden, NotFound, UserError
+from bot.core.ports import LibraryPort
 from bot.core.replies import Reply, Section, Text, say
 from bot.features.admin_content import group_gaps, item_summary, module_fields, module_line
 from bot.features.roles import grant, revoke, split_args, target_identity
+from bot.storage.content import ModuleRecord
 
-FEATURE_ORG = "org"
-FEATURE_POLICY = "role_policy"
 MAX_LINES = 40
 Sub = Callable[[Context, list[str]], list[Reply]]
 
@@ -77,8 +77,8 @@ def _revoke(ctx: Context, words: list[str]) -> list[Reply]:
         target,
         words[1].lower(),
         learners=services.learners,
-        policy=services.feature(FEATURE_POLICY),
-        org=services.feature(FEATURE_ORG),
+        policy=services.policy,
+        org=services.org,
         now=ctx.now,
     )
     return [
@@ -90,14 +90,13 @@ def _revoke(ctx: Context, words: list[str]) -> list[Reply]:
     ]
 
 
-def _library(ctx: Context) -> Any:
-    library = ctx.services.feature("library")
-    if library is None:
+def _library(ctx: Context) -> LibraryPort:
+    if ctx.services.library is None:
         raise UserError(msg.LIBRARY_MISSING)
-    return library
+    return ctx.services.library.get()
 
 
-def _record(ctx: Context, module_id: str) -> Any:
+def _record(ctx: Context, module_id: str) -> ModuleRecord:
     record = _library(ctx).content.get(module_id)
     if record is None:
         raise NotFound(msg.MODULE_UNKNOWN.format(module=module_id[:200]))

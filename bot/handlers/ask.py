@@ -26,8 +26,10 @@ def audience_of(services: Services, learner: Learner) -> list[str]:
 
 def handle_question(ctx: Context, text: str) -> list[Reply]:
     """Answer a question from the library, with citations and feedback buttons."""
-    library = ctx.services.feature("library")
-    if library is None or not library.content.has_chunks():
+    if ctx.services.library is None:
+        return [say(msg.NO_LIBRARY)]
+    library = ctx.services.library.get()
+    if not library.content.has_chunks():
         return [say(msg.NO_LIBRARY)]
     result = library.ask(text, roles=audience_of(ctx.services, ctx.learner))
     if not result.confident:
@@ -69,10 +71,9 @@ def _no_answer(result: Any) -> Reply:
 def handle_feedback(ctx: Context, event: ActionClicked) -> list[Reply]:
     """Store Helpful / Not helpful for the learner's own answer."""
     answer_id, _, verdict = event.value.partition(":")
-    library = ctx.services.feature("library")
-    if library is None or verdict not in {"yes", "no"}:
+    if ctx.services.library is None or verdict not in {"yes", "no"}:
         raise UserError(msg.STALE_BUTTON)
-    if not library.content.rate_answer(
+    if not ctx.services.library.get().content.rate_answer(
         answer_id, learner_id=ctx.learner.id, helpful=verdict == "yes"
     ):
         raise UserError(msg.NOT_YOUR_DIALOG)

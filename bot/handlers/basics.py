@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.context import Command, Context
 from bot.core import messages as msg
 from bot.core.replies import Reply, Section, Text
 
 
-def help_command(visible: Callable[[Context], list[Command]]) -> Command:
-    """`/learn help`: every subcommand the user's role may use, one line each."""
+def help_command(others: Sequence[Command]) -> Command:
+    """`/learn help`: itself, then every other subcommand the user's role may use, one a line."""
 
     def handle(ctx: Context, args: str) -> list[Reply]:
-        lines = [f"`{c.usage}`: {c.summary}" for c in visible(ctx)]
+        listed = (command, *others)
+        lines = [f"`{c.usage}`: {c.summary}" for c in listed if ctx.learner.has_role(c.role)]
         return [Reply((Section(msg.HELP_TITLE, "\n".join(lines)), Text(msg.HELP_FOOTER)))]
 
-    return Command("help", "Show this list.", "/learn help", "learner", handle)
+    command = Command("help", "Show this list.", "/learn help", "learner", handle)
+    return command
 
 
 def start_command(start: Callable[[Context, str], list[Reply]]) -> Command:

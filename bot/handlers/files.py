@@ -11,10 +11,19 @@ from bot.core import messages as msg
 from bot.core.errors import Forbidden, UserError
 from bot.core.events import Event, FileShared
 from bot.core.replies import Reply, say
+from bot.handlers.calendar import import_upload
+from bot.handlers.imports import import_framework, import_org_file, import_quiz
 
 log = logging.getLogger(__name__)
 FileHandler = Callable[[Context, str, bytes], list[Reply]]
 
+# Each kind of file and the feature's importer for it (content goes to `ingest_content`).
+IMPORTERS: dict[str, FileHandler] = {
+    "calendar": import_upload,
+    "quiz": import_quiz,
+    "framework": import_framework,
+    "org": import_org_file,
+}
 CONTENT_TYPES = frozenset({".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".txt"})
 
 
@@ -79,19 +88,17 @@ def handle_file(ctx: Context, event: Event) -> list[Reply]:
         raise Forbidden(msg.UPLOAD_ADMINS_ONLY)
     data = event.read(limit)
     kind = kind_of(event.name, data)
-    # Each feature registers its importer as the service "import_<kind>" (see bot.app).
-    importer: FileHandler | None = (
-        ingest_content if kind == "content" else ctx.services.feature(f"import_{kind}")
-    )
-    if not callable(importer):
+    importer = ingest_content if kind == "content" else IMPORTERS.get(kind)
+    if importer is None:
         raise UserError(msg.FILE_KIND_UNSUPPORTED.format(name=event.name))
     return importer(ctx, event.name, data)
 
 
 def ingest_content(ctx: Context, name: str, data: bytes) -> list[Reply]:
     """Add an uploaded document to the library (audited); a failure changes nothing."""
-    library = ctx.services.feature("library")
-    report = library.ingest_upload(name, data)
+    if ctx.services.library is None:
+        raise UserError(msg.LIBRARY_MISSING)
+    report = ctx.services.library.get().ingest_upload(name, data)
     if report.failed:
         return [say(msg.UPLOAD_FAILED.format(error=report.failed[0]["error"]))]
     ctx.services.audit.record(

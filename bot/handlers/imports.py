@@ -1,7 +1,6 @@
 """Importers for files admins send to the bot: quiz banks, frameworks and org charts.
 
-Registered as the feature services "import_quiz", "import_framework" and "import_org", which
-`bot.handlers.files` looks up by the kind of file received. Each imports all or nothing.
+`bot.handlers.files` picks one by the kind of file received. Each imports all or nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from bot.context import Context
 from bot.core import messages as msg
 from bot.core.errors import UserError
 from bot.core.replies import Reply, say
-from bot.handlers.admin import FEATURE_ORG, audit, require
+from bot.handlers.admin import audit, require
 
 
 def _safe_name(name: str) -> str:
@@ -74,7 +73,7 @@ def import_org_file(ctx: Context, name: str, data: bytes) -> list[Reply]:
     services = ctx.services
     result = import_org(
         data,
-        org=services.feature(FEATURE_ORG),
+        org=services.org,
         learners=services.learners,
         profiles=services.profiles,
         now=ctx.now,
@@ -87,10 +86,3 @@ def import_org_file(ctx: Context, name: str, data: bytes) -> list[Reply]:
             )
         )
     ]
-
-
-IMPORTERS = {
-    "import_quiz": import_quiz,
-    "import_framework": import_framework,
-    "import_org": import_org_file,
-}

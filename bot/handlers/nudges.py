@@ -13,9 +13,12 @@ from zoneinfo import ZoneInfo
 
 from bot.context import Command, Context
 from bot.core import messages as msg
-from bot.core.errors import Forbidden, UserError
+from bot.core.errors import Forbidden, NotFound, UserError
 from bot.core.events import ActionClicked
 from bot.core.replies import Note, Reply, Section, Text, say
+from bot.handlers.path_steps import deliver
+from bot.handlers.paths import service as path_service
+from learning.path_model import Step
 from nudges import journal
 from nudges.outbox import Nudge
 from nudges.service import NudgeService, nudge_service
@@ -139,10 +142,44 @@ def handle_action(ctx: Context, event: ActionClicked) -> list[Reply]:
     return handler(ctx, service, nudge)
 
 
+def open_nudge(ctx: Context, nudge: Nudge) -> list[Reply] | None:
+    """What Start opens: the nudge's path step or module as `/learn next` shows it, or for a
+    review a short mastery check on the module's topic (None: the nudge names no module)."""
+    paths = path_service(ctx)
+    try:
+        module = paths.module(nudge.module_id) if nudge.module_id else None
+    except NotFound:
+        module = None  # retired or deleted since the nudge was planned
+    if module is None:
+        return None
+    if nudge.kind == "review":
+        check = ctx.services.mastery_check
+        if check is None or not module.competencies:
+            return None
+        return check(ctx, module.competencies[0], module.id)
+    step = paths.plan(ctx.learner.id, now=ctx.now).path.step(module.id)
+    if step is not None and step.actionable:
+        paths.repo.mark(ctx.learner.id, module.id, "started", now=ctx.now)
+        ctx.services.activity.record(ctx.learner.id, "path.next", object_id=module.id, now=ctx.now)
+    elif step is None:  # just-in-time content outside the path
+        step = Step(
+            module.id,
+            module.title,
+            module.minutes,
+            module.format,
+            module.difficulty,
+            module.competencies,
+            module.summary,
+            module.url,
+            "gap",
+            nudge.reason,
+            "todo",
+        )
+    return [deliver(ctx, step)]
+
+
 def _start(ctx: Context, service: NudgeService, nudge: Nudge) -> list[Reply]:
-    # The composition root registers what Start opens (a path step, a module, a check).
-    starter = ctx.services.feature("nudge_start")
-    started: list[Reply] | None = None if starter is None else starter(ctx, nudge)
+    started = open_nudge(ctx, nudge)
     if started is not None:
         return started
     if nudge.kind == "review":

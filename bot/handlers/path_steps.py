@@ -1,9 +1,9 @@
 """`/learn next`, `/learn done` and `/learn skip`: working through the path step by step.
 
-The mastery check after a step, and the test-out offered for a skipped step, go through the
-feature service ``services.feature("mastery_check")``: a callable
-``(ctx, competency_id, module_id) -> list[Reply]`` that starts the check (the quiz feature
-registers it). Without it, learners are told checks are not available yet.
+The mastery check after a step, and the test-out offered for a skipped step, go through
+``services.mastery_check``: a callable ``(ctx, competency_id, module_id) -> list[Reply]`` that
+starts the check (the quiz feature's). Without it, learners are told checks are not available
+yet.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from bot.features.paths.service import PathService, PlannedPath
 from bot.handlers.paths import service, step_line, why_button
 from learning.path_model import Step
 
-CHECK_FEATURE = "mastery_check"
 NEXT_ACTION = "path.next"
 DONE_ACTION = "path.done"
 CHECK_ACTION = "path.check"
@@ -25,7 +24,7 @@ OPEN_ACTION = "path.open"
 
 
 def _check_button(ctx: Context, step: Step, label: str) -> Button | None:
-    if ctx.services.feature(CHECK_FEATURE) is None:
+    if ctx.services.mastery_check is None:
         return None
     return Button(label, CHECK_ACTION, step.module_id, "primary")
 
@@ -152,7 +151,7 @@ def _refuse_skip(step: Step) -> None:
 
 def start_check(ctx: Context, module_id: str) -> list[Reply]:
     """Hand over to the quiz feature's mastery check for a step's competency."""
-    check = ctx.services.feature(CHECK_FEATURE)
+    check = ctx.services.mastery_check
     if check is None:
         return [Reply((Text(msg.CHECKS_NOT_AVAILABLE),))]
     planned = service(ctx).plan(ctx.learner.id, now=ctx.now)
@@ -165,8 +164,7 @@ def start_check(ctx: Context, module_id: str) -> list[Reply]:
         if c.standing == "gap" and c.competency in step.competencies
     ]
     competency = (gaps or list(step.competencies) or [""])[0]
-    replies: list[Reply] = check(ctx, competency, module_id)
-    return replies
+    return check(ctx, competency, module_id)
 
 
 def on_action(ctx: Context, event: ActionClicked) -> list[Reply]:

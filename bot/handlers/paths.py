@@ -9,18 +9,16 @@ from bot.core import messages as msg
 from bot.core.errors import Conflict
 from bot.core.events import ActionClicked
 from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
-from bot.features.paths.service import PathService, PlannedPath
+from bot.features.paths.service import PathService, PlannedPath, path_service
 from learning.path_model import Step
 from learning.streak import streak
 
-FEATURE = "paths"
 WHY_ACTION = "path.why"
 
 
 def service(ctx: Context) -> PathService:
-    """The path service (registered as the "paths" feature, or built on the spot)."""
-    found = ctx.services.feature(FEATURE)
-    return found if isinstance(found, PathService) else PathService(ctx.services)
+    """The path service of the request's core."""
+    return path_service(ctx.services)
 
 
 def plural(count: int, word: str) -> str:

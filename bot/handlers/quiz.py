@@ -14,7 +14,6 @@ from bot.dialogs.quiz_outcome import RETRY_ACTION
 from bot.features.quiz.learner_model import (
     Competencies,
     competency_modules,
-    item_repo,
     quiz_competencies,
     target_competencies,
 )
@@ -82,8 +81,8 @@ def check_pool(
 
     Items the learner has not seen yet make up the pool when there are enough of them.
     """
-    items = item_repo(ctx.services).bank([competency])
-    seen = item_repo(ctx.services).answered_ids(ctx.learner.id)
+    items = ctx.services.items.bank([competency])
+    seen = ctx.services.items.answered_ids(ctx.learner.id)
     unseen = [i for i in items if i.id not in seen]
     pool = unseen if len(unseen) >= CHECK_MIN_ITEMS else list(items)
     prefer = tuple(i.id for i in pool if module_id and i.module_id == module_id)

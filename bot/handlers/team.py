@@ -16,15 +16,14 @@ from bot.core.replies import Block, Direct, Here, Reply, Text
 from bot.features.roles import split_args, target_identity
 from bot.features.team.service import build_report, check_scope, resolve_competency, team_members
 from bot.features.team.view import aggregate_blocks, chart_block, csv_attachment, detail_blocks
-from bot.handlers.admin import FEATURE_ORG, audit, require
+from bot.handlers.admin import audit, require
 from bot.storage.org import OrgRepository
 
 MENTION_PREFIXES = ("<@", "<at>", "@")
 
 
 def _org(ctx: Context) -> OrgRepository:
-    org: OrgRepository = ctx.services.feature(FEATURE_ORG)
-    return org
+    return ctx.services.org
 
 
 def _is_person(word: str) -> bool:
@@ -113,11 +112,8 @@ def handle_assign(ctx: Context, args: str) -> list[Reply]:
     if len(words) != 2:
         raise UserError(msg.MISSING_ARGS.format(name="assign", usage=msg.ASSIGN_USAGE))
     module_id, who = words
-    record = (
-        ctx.services.feature("library").content.get(module_id)
-        if ctx.services.feature("library")
-        else None
-    )
+    library = ctx.services.library
+    record = library.get().content.get(module_id) if library is not None else None
     if record is None or record.retired:
         raise NotFound(msg.MODULE_UNKNOWN.format(module=module_id[:200]))
     org = _org(ctx)

@@ -26,7 +26,9 @@ def load_content(core: App) -> str:
     folder = sample_dir() / "content"
     if not folder.is_dir():
         return ""
-    report = core.services.feature("library").ingest([folder])
+    if core.services.library is None:
+        return ""
+    report = core.services.library.get().ingest([folder])
     failed = f", {len(report.failed)} failed" if report.failed else ""
     return (
         f"Sample library: {report.ingested} modules ingested, "

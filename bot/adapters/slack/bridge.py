@@ -184,8 +184,7 @@ class Bridge:
         await self._thread(self._deliver, event, replies, placeholder)
 
     def _deliver(self, event: Event, replies: list[Reply], placeholder: Delivered | None) -> None:
-        others = self.core.services.feature("chat_ports")
-        deliver(self.port, event, replies, placeholder, others=others)
+        deliver(self.port, event, replies, placeholder, others=self.core.services.chat_ports)
 
     def _first_time(self, body: dict[str, Any], retry: str | None) -> bool:
         event_id = body.get("event_id")

@@ -1,14 +1,12 @@
 """App Home: the learner's profile, path, progress and next nudge on the bot's Home tab.
 
-Features fill the path, progress and next-nudge sections by registering a callable in
-`Services.extras` under `home.path`, `home.progress` or `home.next_nudge`; each takes
-`(learner_id, now)` and returns Markdown text, or None for "not available yet".
+The path, progress and next-nudge sections come from `Services.home` (a `HomePort`): Markdown
+text, or None for "not available yet".
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,17 +16,11 @@ from bot.context import Services
 from bot.core import messages as msg
 from bot.core.events import Identity
 from bot.core.model import Learner
-from bot.core.ports import DeliveryFailed
+from bot.core.ports import DeliveryFailed, HomePort
 from bot.core.replies import Divider, Note, Reply, Section, Text
 from bot.handlers.profile import describe
 
 log = logging.getLogger(__name__)
-SECTIONS = (
-    ("home.path", msg.HOME_PATH, msg.HOME_PATH_NONE),
-    ("home.progress", msg.HOME_PROGRESS, msg.HOME_PROGRESS_NONE),
-    ("home.next_nudge", msg.HOME_NEXT_NUDGE, msg.HOME_NEXT_NUDGE_NONE),
-)
-Provider = Callable[[str, datetime], "str | None"]
 
 
 def home_reply(services: Services, learner: Learner, now: datetime) -> Reply:
@@ -38,18 +30,26 @@ def home_reply(services: Services, learner: Learner, now: datetime) -> Reply:
     if profile.onboarded_at is None:
         blocks.append(Text(msg.HOME_NOT_ONBOARDED))
     blocks.append(Section(msg.HOME_PROFILE, fields=describe(profile)))
-    for key, title, fallback in SECTIONS:
-        blocks += [Divider(), Section(title, _provided(services, key, learner.id, now) or fallback)]
+    for title, text, fallback in _sections(services.home, learner.id, now):
+        blocks += [Divider(), Section(title, text if text and text.strip() else fallback)]
     blocks += [Divider(), Note(msg.HOME_HINT)]
     return Reply(tuple(blocks), summary=msg.HOME_TITLE)
 
 
-def _provided(services: Services, key: str, learner_id: str, now: datetime) -> str | None:
-    provider = services.extras.get(key)
-    if not callable(provider):
-        return None
-    text = provider(learner_id, now)
-    return text if isinstance(text, str) and text.strip() else None
+def _sections(
+    home: HomePort | None, learner_id: str, now: datetime
+) -> list[tuple[str, str | None, str]]:
+    """(title, text or None, text when there is none) of the path, progress and nudge sections."""
+    path = progress = nudge = None
+    if home is not None:
+        path = home.path(learner_id, now=now)
+        progress = home.progress(learner_id, now=now)
+        nudge = home.next_nudge(learner_id, now=now)
+    return [
+        (msg.HOME_PATH, path, msg.HOME_PATH_NONE),
+        (msg.HOME_PROGRESS, progress, msg.HOME_PROGRESS_NONE),
+        (msg.HOME_NEXT_NUDGE, nudge, msg.HOME_NEXT_NUDGE_NONE),
+    ]
 
 
 class HomePublisher:

@@ -19,7 +19,6 @@ from bot.adapters.slack.web import make_async_client
 from bot.adapters.slack.workspace import WorkspaceRemoval
 from bot.app import App
 from bot.core.errors import UserError
-from bot.core.ports import ChatPorts
 from bot.settings import Settings
 from bot.storage.workspaces import SlackInstallations
 
@@ -118,9 +117,8 @@ def build_runtime(core: App, mode: str, *, options: BridgeOptions | None = None)
     )
     auth = None if oauth else SingleWorkspaceAuth(make_async_client(token, settings.slack_api_url))
     bolt = _bolt(core, mode, bridge, token, auth)
-    ports = services.extras.setdefault("chat_ports", ChatPorts())
-    ports.add(port)
-    services.extras["publish_home"] = home.publish_home
+    services.chat_ports.add(port)
+    services.publish_home = home.publish_home
     return SlackRuntime(mode, bolt, bridge, port, home, clients, auth)
 
 

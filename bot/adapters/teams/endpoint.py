@@ -40,7 +40,6 @@ from bot.adapters.teams.port import TeamsChatPort
 from bot.app import App
 from bot.core import messages as msg
 from bot.core.errors import UserError
-from bot.core.ports import ChatPorts
 from bot.settings import Settings
 from bot.storage.conversations import ConversationRepository
 
@@ -257,7 +256,7 @@ def mount(
     auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials_factory)
     endpoint = _build(core, auth, app_id=app_id, retry=retry)
     web_app[ENDPOINT_KEY] = endpoint
-    core.services.extras.setdefault("chat_ports", ChatPorts()).add(endpoint.port)
+    core.services.chat_ports.add(endpoint.port)
     web_app.router.add_post(ROUTE, endpoint.handle)
     web_app.on_startup.append(_bind_loop)
     web_app.on_cleanup.append(_close_port)
@@ -299,7 +298,7 @@ def _build(
         port=port,
         retry=retry,
         is_known=lambda identity: services.learners.find(identity) is not None,
-        others=lambda: services.feature("chat_ports"),
+        others=lambda: services.chat_ports,
     )
     return TeamsEndpoint(
         adapter=adapter,

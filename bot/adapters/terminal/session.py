@@ -68,12 +68,11 @@ def open_chat(core: App, identity: Identity, *, role: str, timezone: str = "") -
 def _inbox(core: App, learner_id: str) -> Callable[[], list[Reply]] | None:
     """Nudges the worker delivered to this terminal user, when the nudge feature is present."""
     services = core.services
-    if "nudges" not in services.extras:
+    nudges = services.nudges
+    if nudges is None:
         return None
 
     def unseen() -> list[Reply]:
-        service = services.feature("nudges")
-        replies: list[Reply] = service.terminal_inbox(learner_id, now=services.clock.now())
-        return replies
+        return nudges.get().terminal_inbox(learner_id, now=services.clock.now())
 
     return unseen

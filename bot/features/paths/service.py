@@ -14,16 +14,17 @@ from typing import Any
 
 from bot.context import Services
 from bot.core.errors import NotFound
+from bot.core.ports import PathInputs
 from bot.features.paths.state import LearnerStateSource, StoredLearnerState
 from bot.storage.content import ContentRepository
 from bot.storage.paths import PathRepository
 from content_index.model import ModuleMeta
 from learning.framework import Framework
 from learning.path import plan
-from learning.path_model import CatalogModule, LearnerState, Path, Preferences
+from learning.path_model import CatalogModule, LearnerState, Path, Preferences, Step
 from learning.profile import Profile
 
-STATE_FEATURE = "learner_state"
+OPEN = frozenset({"todo", "due", "overdue"})
 
 
 def catalog_module(meta: ModuleMeta) -> CatalogModule:
@@ -68,14 +69,19 @@ class PlannedPath:
     now: datetime
 
 
+def path_service(services: Services) -> PathService:
+    """The process's path service (`services.paths`), or one built on the spot."""
+    found = services.paths
+    return found if isinstance(found, PathService) else PathService(services)
+
+
 class PathService:
     """Plans learners' paths and records recommendations.
 
     Args:
         services: The core services.
         repo: Progress and recommendation records (built from the engine when omitted).
-        state: Where learner state comes from: the "learner_state" feature service when one
-            is registered, else `StoredLearnerState`.
+        state: Where learner state comes from (`StoredLearnerState` when omitted).
     """
 
     def __init__(
@@ -88,9 +94,8 @@ class PathService:
         self.services = services
         self.repo = repo or PathRepository(services.engine)
         self.content = ContentRepository(services.engine)
-        registered = services.feature(STATE_FEATURE)
-        self.state_source: LearnerStateSource = (
-            state or registered or StoredLearnerState(services, repo=self.repo)
+        self.state_source: LearnerStateSource = state or StoredLearnerState(
+            services, repo=self.repo
         )
 
     def catalogue(self) -> list[CatalogModule]:
@@ -105,6 +110,17 @@ class PathService:
         threshold = self.services.settings.mastery_threshold
         path = plan(framework, self.catalogue(), state, prefs, threshold=threshold, now=now)
         return PlannedPath(learner_id, path, state, prefs, framework, threshold, now)
+
+    def open_steps(self, learner_id: str, *, now: datetime) -> list[Step]:
+        """The steps of the learner's path still to do (due and overdue ones included)."""
+        return [s for s in self.plan(learner_id, now=now).path.steps if s.status in OPEN]
+
+    def inputs(self, learner_id: str, *, now: datetime) -> PathInputs:
+        """The next step and the open required training, from one plan (a nudge tick)."""
+        steps = self.open_steps(learner_id, now=now)
+        first = (steps[0].module_id, steps[0].title, steps[0].minutes) if steps else None
+        required = [(s.module_id, s.due_at) for s in steps if s.required and s.due_at is not None]
+        return PathInputs(first, required)
 
     def module(self, module_id: str) -> CatalogModule:
         """A library module by id.

@@ -1,16 +1,8 @@
 """Where a learner's state for path planning comes from: progress here, mastery from the quizzes.
 
-The seam to the quiz feature is the feature service ``services.feature("learner_mastery")``: any
-object with
-
-* ``mastery(learner_id: str) -> dict[str, float]``: competency id -> probability of mastery
-  (0..1) from the diagnostic and mastery checks;
-* ``exemptions(learner_id: str) -> dict[str, str]``: competency id -> evidence id (the quiz
-  attempt or check that justified the exemption);
-* optionally ``reviews_due(learner_id: str) -> dict[str, datetime]``: module id -> when its
-  spaced review falls due (timezone-aware).
-
-Without the service the planner sees no evidence: every competency is a gap. Modules that
+The seam to the quiz feature is ``services.learner_mastery``, a `bot.core.ports.MasteryPort`:
+probabilities of mastery and exemptions by competency, and when each module's spaced review
+falls due. Without it the planner sees no evidence: every competency is a gap. Modules that
 managers assign (`/learn assign`) are read from the assignments table and planned as required.
 """
 
@@ -25,13 +17,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.context import Services
-from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
 from learning.path import resolve_role
 from learning.path_model import LearnerState
 
 log = logging.getLogger(__name__)
-MASTERY_FEATURE = "learner_mastery"
 # Set while planning a dry run: the time it plans as of, and nothing may be recorded.
 _dry_run_at: ContextVar[datetime | None] = ContextVar("paths_dry_run_at", default=None)
 
@@ -57,18 +47,6 @@ class LearnerStateSource(Protocol):
         ...
 
 
-class MasteryService(Protocol):
-    """What the quiz feature offers the planner (registered as the "mastery" feature)."""
-
-    def mastery(self, learner_id: str) -> dict[str, float]:
-        """Competency id -> probability of mastery."""
-        ...
-
-    def exemptions(self, learner_id: str) -> dict[str, str]:
-        """Competency id -> evidence id."""
-        ...
-
-
 class StoredLearnerState:
     """The default source: this feature's progress tables plus the quiz feature's evidence.
 
@@ -84,7 +62,7 @@ class StoredLearnerState:
     def state(self, learner_id: str) -> LearnerState:
         """Read progress, waivers and the role start here; mastery from the quiz feature."""
         progress = self._repo.progress(learner_id)
-        service = self._services.feature(MASTERY_FEATURE)
+        service = self._services.learner_mastery
         return LearnerState(
             mastery=_probabilities(service.mastery(learner_id)) if service else {},
             exemptions=_texts(service.exemptions(learner_id)) if service else {},
@@ -92,13 +70,10 @@ class StoredLearnerState:
             skipped=frozenset(
                 p.module_id for p in progress if p.status == "skipped" and not p.completed_at
             ),
-            reviews_due=_reviews(service, learner_id),
+            reviews_due=_reviews(service.reviews_due(learner_id)) if service else {},
             waivers=self._repo.waivers(learner_id),
             role_since=self._role_since(learner_id),
-            assigned={
-                a.module_id: a.due_at
-                for a in OrgRepository(self._services.engine).assignments(learner_id)
-            },
+            assigned={a.module_id: a.due_at for a in self._services.org.assignments(learner_id)},
         )
 
     def _role_since(self, learner_id: str) -> datetime | None:
@@ -131,9 +106,5 @@ def _texts(raw: Mapping[Any, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in raw.items()}
 
 
-def _reviews(service: Any, learner_id: str) -> dict[str, datetime]:
-    reviews = getattr(service, "reviews_due", None)
-    if not callable(reviews):
-        return {}
-    due = reviews(learner_id)
+def _reviews(due: Mapping[Any, Any]) -> dict[str, datetime]:
     return {str(k): v for k, v in due.items() if isinstance(v, datetime) and v.tzinfo is not None}

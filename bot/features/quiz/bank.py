@@ -8,7 +8,6 @@ from typing import Any
 
 from bot.context import Services
 from bot.core.errors import UserError
-from bot.features.quiz.learner_model import item_repo
 from learning.calibration import CalibrationError, CalibrationResult, calibrate
 from learning.formats import UnknownBankFormatError, parse_bank
 from learning.formats.model import BankParseResult, ParseError
@@ -51,7 +50,7 @@ def _read_text(path: Path) -> str:
 
 def _clashes(services: Services, result: BankParseResult, source: str) -> dict[str, ParseError]:
     """Items whose id is already used by an item imported from another file, by id."""
-    stored = item_repo(services).sources([i.id for i in result.items])
+    stored = services.items.sources([i.id for i in result.items])
     return {
         i.id: ParseError(
             i.source_line, f"id '{i.id}' is already used by an item from {stored[i.id]}"
@@ -82,7 +81,7 @@ def import_bank_file(services: Services, path: Path, *, skip_invalid: bool = Fal
     if errors and not skip_invalid:
         return ImportReport(0, skipped, error_list)
     good = [i for i in result.items if i.id not in clashes]
-    item_repo(services).import_items(good, source=path.name, now=services.clock.now())
+    services.items.import_items(good, source=path.name, now=services.clock.now())
     return ImportReport(len(good), skipped, error_list)
 
 
@@ -122,7 +121,7 @@ def calibrate_stored(services: Services) -> tuple[CalibrationResult, int, int]:
     Raises:
         UserError: No answers are stored, or there is too little variation to calibrate.
     """
-    repo = item_repo(services)
+    repo = services.items
     ids, matrix = repo.response_matrix()
     if not ids:
         raise UserError("cannot calibrate: no answers are stored yet")
@@ -133,7 +132,7 @@ def calibrate_stored(services: Services) -> tuple[CalibrationResult, int, int]:
 
 def stored_item_stats(services: Services) -> list[dict[str, Any]]:
     """Per item of the bank: answers, proportion correct, point-biserial, flags, parameters."""
-    repo = item_repo(services)
+    repo = services.items
     ids, matrix = repo.response_matrix()
     stats = {s.item_id: s for s in item_stats(matrix, list(ids))} if ids else {}
     calibrated = repo.calibrated_ids()

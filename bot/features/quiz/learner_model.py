@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.context import Services
 from bot.core import messages as msg
 from bot.core.errors import NotFound, UserError
+from bot.core.ports import ReviewsPort
 from bot.storage.content import ContentRepository
-from bot.storage.items import ItemRepository
 from bot.storage.mastery import MasteryRepository
 
 _MAX_LISTED = 12
-
-
-def item_repo(services: Services) -> ItemRepository:
-    """The item bank and response log (registered by the composition root)."""
-    repo = services.feature("items")
-    return repo if isinstance(repo, ItemRepository) else ItemRepository(services.engine)
-
-
-def mastery_repo(services: Services) -> MasteryRepository:
-    """Abilities, exemptions and check attempts (registered by the composition root)."""
-    repo = services.feature("mastery")
-    return repo if isinstance(repo, MasteryRepository) else MasteryRepository(services.engine)
 
 
 @dataclass(frozen=True)
@@ -67,7 +54,7 @@ def quiz_competencies(services: Services) -> Competencies:
     Raises:
         UserError: The item bank is empty.
     """
-    counts = item_repo(services).competencies()
+    counts = services.items.competencies()
     if not counts:
         raise UserError(msg.QUIZ_NO_ITEMS)
     framework = services.framework.get()
@@ -103,9 +90,7 @@ def competency_modules(services: Services, competency: str) -> tuple[str, ...]:
     """Modules that teach a competency: library modules tagged with it, and its items' modules."""
     library = ContentRepository(services.engine).modules()
     tagged = {m.meta.id for m in library if competency in m.meta.competencies}
-    from_items = {
-        i.module_id for i in item_repo(services).bank([competency]) if i.module_id is not None
-    }
+    from_items = {i.module_id for i in services.items.bank([competency]) if i.module_id is not None}
     return tuple(sorted(tagged | from_items))
 
 
@@ -122,24 +107,25 @@ def module_titles(services: Services, module_ids: list[str]) -> dict[str, str]:
 def exempted_modules(services: Services, learner_id: str) -> frozenset[str]:
     """Every module the learner is exempt from, through their active exemptions (live: a module
     added to an exempted competency later is exempt too)."""
-    competencies = mastery_repo(services).exempted_competencies(learner_id)
+    competencies = services.mastery.exempted_competencies(learner_id)
     return frozenset(m for c in competencies for m in competency_modules(services, c))
 
 
 @dataclass(frozen=True)
 class MasteryView:
-    """What the path planner reads from the learner model (`services.feature("learner_mastery")`).
+    """What the path planner reads from the learner model (`services.learner_mastery`).
 
     Attributes:
         repo: The abilities and exemptions store.
+        reviews: The spaced reviews of quiz items, when the nudges feature keeps them.
     """
 
     repo: MasteryRepository
-    reviews: Callable[[str], dict[str, datetime]] | None = None
+    reviews: ReviewsPort | None = None
 
     def reviews_due(self, learner_id: str) -> dict[str, datetime]:
         """Module id -> when the earliest spaced review of its quiz items falls due."""
-        return self.reviews(learner_id) if self.reviews is not None else {}
+        return self.reviews.due_by_module(learner_id) if self.reviews is not None else {}
 
     def mastery(self, learner_id: str) -> dict[str, float]:
         """Competency id -> probability of mastery from the latest quiz or check."""

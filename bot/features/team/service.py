@@ -147,10 +147,10 @@ def build_report(
     now: datetime,
 ) -> TeamReport:
     """Plan every member's path and read their mastery, checks and last activity."""
-    from bot.features.paths.service import PathService, preferences
+    from bot.features.paths.service import path_service, preferences
     from learning.path import plan
 
-    paths = services.feature("paths") or PathService(services)
+    paths = path_service(services)
     # The framework and catalogue are the same for everyone: read them once, not per member.
     framework, catalogue = services.framework.get(), paths.catalogue()
     threshold = services.settings.mastery_threshold
