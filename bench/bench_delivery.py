@@ -157,7 +157,7 @@ def scenario(
         ]
         outbox.apply_plan(learner.id, plan, now=now - timedelta(hours=1))
     service = nudge_service(services)
-    service.services.extras["chat_ports"] = ChatPorts({platform: HttpPort(platform, *server)})
+    service.services.chat_ports = ChatPorts({platform: HttpPort(platform, *server)})
     delivery = service.delivery(config=DeliveryConfig(min_gap=timedelta(0), max_attempts=20))
     if not paced:
         delivery.pacer = Pacer({}, clock=time.monotonic)

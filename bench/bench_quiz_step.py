@@ -48,7 +48,7 @@ def chat_steps(size: int, learners: int) -> list[float]:
     home = Path(tempfile.mkdtemp(prefix="bench-quiz-"))
     clock = FixedClock(datetime(2026, 11, 23, 9, tzinfo=UTC))
     core = build_app(Settings(LEARNBOT_HOME=home, _env_file=None), clock=clock)
-    core.services.extras["items"].import_items(_bank(size), source="bench", now=clock.now())
+    core.services.items.import_items(_bank(size), source="bench", now=clock.now())
     timings: list[float] = []
     for k in range(learners):
         who = Identity("terminal", "local", f"l{k}")

@@ -53,15 +53,16 @@ def _child_server(port_file: str, slow_ms: int) -> None:
     """`learnbot serve`, with a content library that takes `slow_ms` per question."""
     from bot.adapters.server import ServeOptions, build_web_app, serve_forever
     from bot.app import build_app
+    from bot.context import Lazy
     from bot.settings import load_settings
-    from tests.fakes import StandInLibrary
+    from tests.fakes import StandInLibrary, use_features
 
     def slow_answer(text: str) -> str:
         time.sleep(slow_ms / 1000)
         return f"An answer to: {text}"
 
     core = build_app(load_settings())
-    core.services.extras["library"] = StandInLibrary(slow_answer)
+    use_features(core.services, library=Lazy.ready(StandInLibrary(slow_answer)))
     web_app = build_web_app(core, options=ServeOptions())
 
     def echo(line: str) -> None:

@@ -37,7 +37,7 @@ def _seed(core, size: int) -> None:  # type: ignore[no-untyped-def]
     lines += [f"p{n}@example.com,lead@example.com,D{n % 7},C{n % 5},agent" for n in range(size)]
     import_org(
         "\n".join(lines).encode(),
-        org=services.feature("org"),
+        org=services.org,
         learners=services.learners,
         profiles=services.profiles,
         now=NOW,

@@ -117,8 +117,20 @@ def sqlite_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def core(sqlite_settings, clock):  # type: ignore[no-untyped-def]
-    """The whole core on a SQLite file."""
+def make_core(sqlite_settings, clock):  # type: ignore[no-untyped-def]
+    """Build the whole core on a SQLite file, with feature services replaced by fakes."""
     from bot.app import build_app
+    from tests.fakes import use_features
 
-    return build_app(sqlite_settings, clock=clock)
+    def make(**features):  # type: ignore[no-untyped-def]
+        core = build_app(sqlite_settings, clock=clock)
+        use_features(core.services, **features)
+        return core
+
+    return make
+
+
+@pytest.fixture
+def core(make_core):  # type: ignore[no-untyped-def]
+    """The whole core on a SQLite file."""
+    return make_core()

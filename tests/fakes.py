@@ -1,11 +1,45 @@
-"""Test doubles shared by adapter tests and benchmarks: a content library with scripted answers."""
+"""Test doubles shared by tests and benchmarks: feature swaps, a library with scripted answers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
-from bot.features.library import Answered, Source
+from bot.context import Services
+from bot.core.model import Answered, Source
+
+
+def use_features(services: Services, **features: Any) -> Services:
+    """Replace feature services of a built core by fakes, by their typed `Services` field names.
+
+    Set on the same object, so every service built around it (paths, nudges, the home tab)
+    reads the fakes. A name that is not a field of `Services` fails the test.
+    """
+    unknown = set(features) - {f.name for f in fields(Services)}
+    if unknown:
+        raise TypeError(f"Services has no field {', '.join(sorted(unknown))}")
+    for name, value in features.items():
+        setattr(services, name, value)
+    return services
+
+
+class FixedHome:
+    """Home tab sections with a fixed path text and nothing else yet."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self._path = path
+
+    def path(self, learner_id: str, *, now: datetime) -> str | None:
+        return self._path
+
+    def progress(self, learner_id: str, *, now: datetime) -> str | None:
+        return None
+
+    def next_nudge(self, learner_id: str, *, now: datetime) -> str | None:
+        return None
+
 
 SOURCE = Source("handbook/leave", "Leave", "Requesting leave", "handbook/leave.md", 1.0, "#leave")
 

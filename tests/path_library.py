@@ -145,3 +145,6 @@ class FakeMastery:
 
     def exemptions(self, learner_id: str) -> dict[str, str]:
         return dict(self.exempt)
+
+    def reviews_due(self, learner_id: str) -> dict[str, datetime]:
+        return {}

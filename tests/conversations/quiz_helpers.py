@@ -35,7 +35,7 @@ def current_item(chat: Conversation, kind: str = "quiz") -> Item:
     record = services.dialogs.active(learner_id(chat), kind)
     assert record is not None, "no quiz is open"
     assert record.state["current"], "no question is open"
-    item = services.extras["items"].get(record.state["current"])
+    item = services.items.get(record.state["current"])
     assert item is not None
     return item
 

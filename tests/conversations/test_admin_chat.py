@@ -82,7 +82,7 @@ def test_org_chart_file_from_chat_and_its_errors(core) -> None:
     assert "the manager ghost@example.com is not in the file" in _send(
         core, "org.csv", bad.encode()
     )
-    assert len(core.services.feature("org").entries()) == 8
+    assert len(core.services.org.entries()) == 8
 
 
 def test_admin_equity_reuses_the_equity_report(team) -> None:

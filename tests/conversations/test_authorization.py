@@ -67,7 +67,7 @@ def test_nothing_changed_after_refusals(team) -> None:
         run(team, who("ana"), command)
         run(team, who("mia"), command)
     assert _roles(team, "ana") == frozenset({"learner"})
-    record = team.services.feature("library").content.get("security/phishing")
+    record = team.services.library.get().content.get("security/phishing")
     assert not record.retired
     assert "x" not in record.meta.tags
 

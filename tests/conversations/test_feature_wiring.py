@@ -32,7 +32,7 @@ def test_a_quiz_answer_schedules_a_spaced_review_of_its_item(core) -> None:
     now = core.services.clock.now()
     assert now < card["due_at"] <= now + timedelta(days=1), "a miss comes back soon"
     assert item.module_id
-    due = core.services.feature("learner_mastery").reviews_due(learner_id(chat))
+    due = core.services.learner_mastery.reviews_due(learner_id(chat))
     assert due == {item.module_id: card["due_at"]}, "paths see the review that is due"
 
 
@@ -45,22 +45,16 @@ def test_the_next_path_step_and_due_training_are_offered_to_the_nudge_planner(co
     chat.say("/learn profile set role support-agent")
     lid = learner_id(chat)
     now = core.services.clock.now()
-    planned = core.services.feature("paths").plan(lid, now=now).path.steps
+    planned = core.services.paths.plan(lid, now=now).path.steps
     first = next(s for s in planned if s.status in ("todo", "due", "overdue"))
-    assert core.services.extras["next_step"](lid, now) == (
-        first.module_id,
-        first.title,
-        first.minutes,
-    )
-    due = dict(core.services.extras["required_training"](lid, now))
+    step, required = core.services.paths.inputs(lid, now=now)
+    assert step == (first.module_id, first.title, first.minutes), "one plan gives both"
+    due = dict(required)
     assert set(due) == {"compliance/code-of-conduct", "compliance/data-privacy"}
     assert all(at > now for at in due.values())
-    step, required = core.services.extras["path_inputs"](lid, now)
-    assert step == core.services.extras["next_step"](lid, now), "one plan gives both"
-    assert dict(required) == due
-    home = core.services.extras["home.path"](lid, now)
+    home = core.services.home.path(lid, now=now)
     assert f"Next: **{first.title}**" in home
-    assert "0 of" in core.services.extras["home.progress"](lid, now)
+    assert "0 of" in core.services.home.progress(lid, now=now)
 
 
 def test_a_calendar_file_sent_by_a_learner_is_imported(core, shared_data: Path) -> None:

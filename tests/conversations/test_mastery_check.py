@@ -32,12 +32,12 @@ def test_a_passed_check_updates_the_ability_and_is_recorded(core) -> None:
     out = _check(chat, "/learn check sql", correct=True)
     assert "Check passed: SQL basics is likely mastered (" in out
     lid = learner_id(chat)
-    mastery = core.services.extras["mastery"]
+    mastery = core.services.mastery
     [attempt] = mastery.checks(lid, "sql")
     assert attempt.passed
     assert 3 <= len(attempt.items) <= 5
     assert mastery.abilities(lid)["sql"].p_mastery >= core.services.settings.mastery_threshold
-    contexts = {r.context for r in core.services.extras["items"].responses(learner_id=lid)}
+    contexts = {r.context for r in core.services.items.responses(learner_id=lid)}
     assert contexts == {"check"}
 
 
@@ -84,10 +84,10 @@ def test_a_failed_check_names_what_to_review_and_offers_a_retry(core) -> None:
     assert "Review sql/" in out, "the modules of the missed questions are named"
     flat_review = " ".join(out.split())
     assert "Review Grouping rows (sections: Filtering groups with HAVING)." in flat_review
-    missed = core.services.extras["mastery"].checks(learner_id(chat), "sql")[0].missed
+    missed = core.services.mastery.checks(learner_id(chat), "sql")[0].missed
     review = " ".join(out.split("WORTH REVIEWING")[1].split())
     for item_id in missed:
-        item = core.services.extras["items"].get(item_id)
+        item = core.services.items.get(item_id)
         assert item.stem in review
         assert item.explanation in review
     assert "/learn check sql" in out
@@ -117,15 +117,15 @@ def test_three_failed_checks_notify_the_coach_with_context(sqlite_settings, cloc
     fields = dict(section.fields)
     assert fields["Failed checks"].startswith("3: ")
     note = "\n".join(fields.values())
-    mastery = core.services.extras["mastery"]
+    mastery = core.services.mastery
     missed = {m for a in mastery.checks(learner_id(chat), "security") for m in a.missed}
     for item_id in missed:
-        assert core.services.extras["items"].get(item_id).stem in note
+        assert core.services.items.get(item_id).stem in note
     assert "security/phishing" in note or "security/passwords" in note, "modules seen"
     chosen = {
         o.text
-        for r in core.services.extras["items"].responses(learner_id=learner_id(chat))
-        for o in core.services.extras["items"].get(r.item_id).options
+        for r in core.services.items.responses(learner_id=learner_id(chat))
+        for o in core.services.items.get(r.item_id).options
         if o.id in r.chosen and not o.correct
     }
     assert chosen, "the learner did choose wrong options"

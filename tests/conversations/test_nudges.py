@@ -189,7 +189,7 @@ def test_start_on_a_path_nudge_delivers_the_step_like_learn_next(core, kind: str
     assert "NEXT: GROUPING ROWS" in shown
     assert "GROUP BY and HAVING." in shown
     assert "Mark done" in shown
-    progress = core.services.feature("paths").repo.progress(learner.id)
+    progress = core.services.paths.repo.progress(learner.id)
     assert [(p.module_id, p.status) for p in progress] == [("sql/grouping", "started")]
 
 

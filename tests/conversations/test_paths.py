@@ -9,15 +9,16 @@ import pytest
 from bot.core.replies import Reply, say
 from bot.storage.paths import PathRepository
 from tests.conversations.transcript import Conversation
+from tests.fakes import use_features
 from tests.path_library import FakeMastery, load_library
 
 
 @pytest.fixture
-def chat(core):  # type: ignore[no-untyped-def]
-    load_library(core)
-    core.services.extras["learner_mastery"] = FakeMastery(
-        {"workplace-basics": 0.93, "security-awareness": 0.35}
+def chat(make_core):  # type: ignore[no-untyped-def]
+    core = make_core(
+        learner_mastery=FakeMastery({"workplace-basics": 0.93, "security-awareness": 0.35})
     )
+    load_library(core)
     conversation = Conversation(core)
     conversation.say("/learn profile set role support-agent")
     conversation.say("/learn profile set session 15")
@@ -111,7 +112,7 @@ def test_mastery_check_is_offered_through_the_feature_seam(chat: Conversation) -
         calls.append((competency, module_id))
         return [say(f"Check on {competency} starts now.")]
 
-    chat.core.services.extras["mastery_check"] = check
+    use_features(chat.core.services, mastery_check=check)
     step = chat.say("/learn next")
     started = chat.say(button(step, "NEXT: OUR CODE OF CONDUCT", "Take the mastery check"))
     assert "Check on compliance starts now." in started
@@ -119,14 +120,15 @@ def test_mastery_check_is_offered_through_the_feature_seam(chat: Conversation) -
 
 
 def test_skip_offers_a_test_out_and_defers_the_step(chat: Conversation) -> None:
-    chat.core.services.extras.pop("mastery_check")  # as in a deployment without quizzes
+    use_features(chat.core.services, mastery_check=None)  # a deployment without quizzes
     no_check = chat.say("/learn skip security/phishing")
     assert "Spotting phishing is skipped for now" in no_check
     assert "you can't test out of it; it stays in your path" in flat(no_check)
     calls: list[tuple[str, str]] = []
-    chat.core.services.extras["mastery_check"] = lambda ctx, c, m: [
-        calls.append((c, m)) or say("Test-out started.")
-    ]
+    use_features(
+        chat.core.services,
+        mastery_check=lambda ctx, c, m: [calls.append((c, m)) or say("Test-out started.")],
+    )
     offer = chat.say("/learn skip Passwords and MFA")
     assert "Pass its mastery check to test out of it." in offer
     assert "Test-out started." in chat.say(button(offer, "skipped", "Test out now"))
@@ -149,7 +151,7 @@ def test_skip_refuses_required_done_and_unknown_modules(chat: Conversation) -> N
 
 def test_new_evidence_re_plans_the_path(chat: Conversation) -> None:
     assert "TRIAGING TICKETS\n6 min · text · to do" in chat.say("/learn path")
-    service = chat.core.services.extras["learner_mastery"]
+    service = chat.core.services.learner_mastery
     service.values["customer-support"] = 0.91
     service.exempt["internal-tools"] = "check-17"
     shown = chat.say("/learn path")

@@ -55,7 +55,7 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
     assert "Study what is not mastered" not in results, "nothing left to study"
 
     services, lid = core.services, learner_id(chat)
-    exemptions = services.extras["mastery"].exemptions(lid)
+    exemptions = services.mastery.exemptions(lid)
     assert {e.competency for e in exemptions} == {"sql", "security"}
     sql = next(e for e in exemptions if e.competency == "sql")
     assert sql.p_mastery >= services.settings.mastery_threshold
@@ -67,10 +67,10 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
         "security/passwords",
         "security/phishing",
     }
-    answered = services.extras["items"].responses(learner_id=lid)
+    answered = services.items.responses(learner_id=lid)
     assert len(answered) == sum(len(e.evidence) for e in exemptions)
     assert {r.context for r in answered} == {"intake"}
-    abilities = services.extras["mastery"].abilities(lid)
+    abilities = services.mastery.abilities(lid)
     assert abilities["sql"].theta > 0.5
     assert abilities["sql"].n == len(sql.evidence)
     assert "quiz_completed" in {a["verb"] for a in services.activity.for_learner(lid)}
@@ -91,7 +91,7 @@ def test_a_weak_learner_gets_honest_results_and_no_exemption(core) -> None:
     assert "% sure)" in results
     assert "exempt" not in results
     assert "/learn check COMPETENCY tests you again" in results
-    assert core.services.extras["mastery"].exemptions(learner_id(chat)) == []
+    assert core.services.mastery.exemptions(learner_id(chat)) == []
 
 
 def test_feedback_shows_the_chosen_options_feedback_and_the_explanation(core) -> None:
@@ -145,7 +145,7 @@ def test_pause_then_restart_then_resume_continues_the_same_question(sqlite_setti
     assert "Question 2" in resumed
     assert open_item.stem in resumed
     assert "Question 3" in answer(again, correct=True)
-    assert len(core.services.extras["items"].responses()) == 2
+    assert len(core.services.items.responses()) == 2
 
 
 def test_text_where_a_button_is_expected_gets_help_and_the_question_again(core) -> None:
@@ -156,7 +156,7 @@ def test_text_where_a_button_is_expected_gets_help_and_the_question_again(core) 
     out = chat.say("HAVING I think")
     assert "Please answer with the buttons" in out
     assert item.stem in out
-    assert core.services.extras["items"].responses() == [], "typed text records nothing"
+    assert core.services.items.responses() == [], "typed text records nothing"
 
 
 def _click(core, identity: Identity, value: str) -> list:  # type: ignore[no-untyped-def]
@@ -187,7 +187,7 @@ def test_a_double_click_records_one_answer_and_the_old_button_is_closed(core) ->
     assert first, "the first click is answered"
     second = _click(core, ana, value)
     assert "That question is closed" in second[0].fallback
-    assert len(core.services.extras["items"].responses()) == 1
+    assert len(core.services.items.responses()) == 1
 
 
 def test_two_requests_racing_on_the_same_question_record_one_answer(core, monkeypatch) -> None:
@@ -202,7 +202,7 @@ def test_two_requests_racing_on_the_same_question_record_one_answer(core, monkey
     # The replayed request read the dialog before the first one saved it.
     monkeypatch.setattr(repo, "get", lambda dialog_id: snapshot)
     assert _click(core, ana, value) == [], "the loser of the race says nothing"
-    assert len(core.services.extras["items"].responses()) == 1
+    assert len(core.services.items.responses()) == 1
 
 
 def test_someone_elses_quiz_button_is_refused(core) -> None:
@@ -213,7 +213,7 @@ def test_someone_elses_quiz_button_is_refused(core) -> None:
     ben = Identity("terminal", "local", "ben")
     refused = _click(core, ben, value)
     assert "belongs to someone else" in refused[0].fallback
-    assert core.services.extras["items"].responses() == []
+    assert core.services.items.responses() == []
     assert _click(core, chat.session.chat.identity, value), "the owner can still answer"
 
 
@@ -226,10 +226,10 @@ def test_an_answer_to_a_quiz_that_has_ended_is_closed(core) -> None:
         value = _option_value(chat)
         if "YOUR RESULTS" in answer(chat, correct=True):
             break
-    count = len(core.services.extras["items"].responses())
+    count = len(core.services.items.responses())
     late = _click(core, chat.session.chat.identity, value)
     assert "That question is closed" in late[0].fallback
-    assert len(core.services.extras["items"].responses()) == count
+    assert len(core.services.items.responses()) == count
 
 
 def test_an_unknown_competency_is_named_with_the_valid_ones(core) -> None:

@@ -38,7 +38,7 @@ def team(core):  # type: ignore[no-untyped-def]
     services, now = core.services, core.services.clock.now()
     import_org(
         CHART.encode(),
-        org=services.feature("org"),
+        org=services.org,
         learners=services.learners,
         profiles=services.profiles,
         now=now,

@@ -29,7 +29,7 @@ def test_a_200_person_team_renders_within_limits(core) -> None:
     ]
     import_org(
         "\n".join(lines).encode(),
-        org=services.feature("org"),
+        org=services.org,
         learners=services.learners,
         profiles=services.profiles,
         now=now,

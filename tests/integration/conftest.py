@@ -21,8 +21,10 @@ def embedder(shared_models_dir: Path) -> Any:
 @pytest.fixture
 def library_core(core, embedder):  # type: ignore[no-untyped-def]
     """The core on a SQLite file with a content library on an embedded Chroma folder."""
+    from bot.context import Lazy
     from bot.features.library import Library
     from bot.storage.content import ContentRepository
+    from tests.fakes import use_features
 
     services = core.services
     library = Library(
@@ -31,7 +33,7 @@ def library_core(core, embedder):  # type: ignore[no-untyped-def]
         clock=services.clock,
         embedder=embedder,
     )
-    services.extras["library"] = library
+    use_features(services, library=Lazy.ready(library))
     return core
 
 

@@ -52,7 +52,7 @@ def test_unreachable_and_unsupported_urls_add_nothing(core, site: str) -> None:
     assert "unknown host" in text_of(
         run(core, ADMIN, "admin upload http://no-such-host.invalid/a.md")
     )
-    assert core.services.feature("library").content.modules() == []
+    assert core.services.library.get().content.modules() == []
 
 
 @pytest.mark.slow
@@ -62,7 +62,7 @@ def test_upload_from_a_url_then_manage_the_module(library_core, site: str) -> No
     make_admin(core, ADMIN)
     out = text_of(run(core, ADMIN, f"admin upload <{site}/moved>"))
     assert "Added expenses.md" in out
-    library = core.services.feature("library")
+    library = core.services.library.get()
     assert library.content.get("internal-tools/expenses") is not None
     assert "`internal-tools/expenses`" in text_of(run(core, ADMIN, "admin modules"))
     assert "Source: " in text_of(run(core, ADMIN, "admin show internal-tools/expenses"))

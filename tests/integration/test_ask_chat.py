@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def chat(library_core, sample_content: Path) -> Conversation:
-    library_core.services.feature("library").ingest([sample_content])
+    library_core.services.library.get().ingest([sample_content])
     conversation = Conversation(library_core)
     conversation.say("/learn profile set role support-agent")
     return conversation

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def _library(core) -> Library:  # type: ignore[no-untyped-def]
-    library: Library = core.services.feature("library")
+    library: Library = core.services.library.get()
     return library
 
 

@@ -44,7 +44,7 @@ def test_an_admin_upload_is_ingested_and_answerable(library_core, sample_content
     said, download = _send(library_core, "root", "expenses.md", page)
     assert "Added expenses.md" in said
     assert download.calls == [library_core.services.settings.max_upload_bytes]
-    library = library_core.services.feature("library")
+    library = library_core.services.library.get()
     assert library.content.get("internal-tools/expenses") is not None
     assert library.ask("How long do I have to file my expenses?", roles=None).confident
     (entry,) = library_core.services.audit.entries()
@@ -73,7 +73,7 @@ def test_a_corrupt_upload_changes_nothing(library_core, shared_data: Path) -> No
     pdf = (shared_data / "handbook-18f/corpus/downloads/my-form.pdf").read_bytes()
     said, _ = _send(library_core, "root", "form.pdf", pdf[:2000])
     assert said.startswith("Nothing was added: form.pdf")
-    assert library_core.services.feature("library").content.modules() == []
+    assert library_core.services.library.get().content.modules() == []
 
 
 def test_an_unsupported_file_type_is_explained(library_core) -> None:

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.context import Lazy
 from bot.core.events import Identity
-from bot.core.ports import ChatPorts, RecordingPort
+from bot.core.ports import RecordingPort
 from bot.core.replies import Direct, Reply, Text
 from tests.adapters.slack.conftest import slack_settings, start_harness
 from tests.adapters.slack.fake_slack import TEAM, FakeSlack, message_text
 from tests.adapters.slack.harness import SlackHarness, button
-from tests.fakes import StandInLibrary
+from tests.fakes import StandInLibrary, use_features
 
 
 class BlockingLibrary:
@@ -33,7 +34,7 @@ async def test_a_dm_question_is_acknowledged_before_the_answer_is_worked_out(
     slack: SlackHarness,
 ) -> None:
     library = BlockingLibrary()
-    slack.core.services.extras["library"] = StandInLibrary(library.answer)
+    use_features(slack.core.services, library=Lazy.ready(StandInLibrary(library.answer)))
     slack.onboard("U0ANA")
     response = await slack.dm("U0ANA", "How do I request leave?")
     # Slack has its 200 while the core is still held inside the question.
@@ -57,7 +58,7 @@ async def test_slow_answers_get_a_placeholder_that_is_then_updated(
     )
     try:
         library = BlockingLibrary()
-        slack.core.services.extras["library"] = StandInLibrary(library.answer)
+        use_features(slack.core.services, library=Lazy.ready(StandInLibrary(library.answer)))
         slack.onboard("U0ANA")
         assert (await slack.dm("U0ANA", "What is the dress code?")).status == 200
         await fake.wait_for(lambda: bool(fake.named("chat.postMessage")))
@@ -204,7 +205,7 @@ async def test_direct_replies_to_other_platforms_use_their_port_and_failures_sto
     nowhere = Identity("terminal", "local", "zoe")
     gone = Identity("slack", TEAM, "U0GONE")
     teams = RecordingPort(platform="teams")
-    slack.core.services.extras.setdefault("chat_ports", ChatPorts()).add(teams)
+    slack.core.services.chat_ports.add(teams)
 
     def answer(ctx, event):  # type: ignore[no-untyped-def]
         return [

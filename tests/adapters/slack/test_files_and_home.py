@@ -9,6 +9,7 @@ from bot.core.events import FileShared, Identity
 from bot.core.replies import Reply, say
 from tests.adapters.slack.fake_slack import TEAM, message_text
 from tests.adapters.slack.harness import SlackHarness
+from tests.fakes import FixedHome, use_features
 
 
 class RecordingIngest:
@@ -132,7 +133,7 @@ async def test_an_admin_upload_is_ingested_into_the_library(slack: SlackHarness)
     await slack.settle(timeout=60)
     said = message_text(slack.fake.named("chat.postMessage")[-1].params)
     assert "Added bike-to-work.md to the library" in said
-    library = slack.core.services.feature("library")
+    library = slack.core.services.library.get()
     assert library.content.get("bike-to-work") is not None
 
 
@@ -155,8 +156,9 @@ async def test_home_sections_come_from_registered_providers_and_can_be_refreshed
     slack: SlackHarness,
 ) -> None:
     slack.onboard("U0ANA")
-    slack.core.services.extras["home.path"] = lambda learner_id, now: "**Next:** Security basics"
-    publish_home = slack.core.services.feature("publish_home")
+    use_features(slack.core.services, home=FixedHome("**Next:** Security basics"))
+    publish_home = slack.core.services.publish_home
+    assert publish_home is not None
     assert publish_home(Identity("slack", TEAM, "U0ANA")) is True
     assert publish_home(Identity("slack", TEAM, "U0NOBODY")) is False
     view = slack.fake.named("views.publish")[0].params["view"]

@@ -17,9 +17,10 @@ from aiohttp import web
 
 from bot.adapters.server import ServeOptions, banner, build_web_app, platform_of, start
 from bot.app import App, build_app
+from bot.context import Lazy
 from tests.adapters.slack.conftest import slack_settings, start_harness
 from tests.adapters.slack.fake_slack import FakeSlack, message_text
-from tests.fakes import StandInLibrary
+from tests.fakes import StandInLibrary, use_features
 
 CALLS: list[bool] = []
 
@@ -93,7 +94,7 @@ async def test_shutdown_finishes_work_that_was_already_acknowledged(
 ) -> None:  # type: ignore[no-untyped-def]
     slack, runner = await start_harness(slack_settings(tmp_path / "home", fake), clock, fake)
     library = SlowLibrary()
-    slack.core.services.extras["library"] = StandInLibrary(library.answer)
+    use_features(slack.core.services, library=Lazy.ready(StandInLibrary(library.answer)))
     slack.onboard("U0ANA")
     assert (await slack.dm("U0ANA", "a slow one")).status == 200
     await fake.wait_for(library.started.is_set)

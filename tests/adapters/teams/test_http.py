@@ -17,7 +17,7 @@ from bot.app import App, build_app
 from bot.core.errors import UserError
 from bot.core.events import Identity
 from bot.core.messages import INTERNAL_ERROR
-from bot.core.ports import ChatPorts, RecordingPort
+from bot.core.ports import RecordingPort
 from bot.core.replies import Direct, Reply, Text, say
 from bot.storage.conversations import ConversationRepository
 from tests.adapters.teams.conftest import (
@@ -223,7 +223,7 @@ async def test_direct_replies_to_other_platforms_use_their_port_and_failures_sto
     nowhere = Identity("terminal", "local", "zoe")
     unknown = Identity("teams", TENANT, "aad-never-seen")
     slack = RecordingPort(platform="slack")
-    teams_core.services.extras.setdefault("chat_ports", ChatPorts()).add(slack)
+    teams_core.services.chat_ports.add(slack)
     teams_core.router.actions["test.notify"] = lambda ctx, event: [
         Reply((Text("Teams stranger note."),), to=Direct(unknown)),
         Reply((Text("Ana needs help."),), to=Direct(slack_coach)),

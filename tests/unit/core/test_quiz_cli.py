@@ -74,7 +74,7 @@ def test_import_prints_the_json_contract(cli) -> None:  # type: ignore[no-untype
     code, out, _ = cli("quiz", "import", str(FIXTURES / "bank.yaml"), "--json")
     assert code == 0
     assert json.loads(out) == {"imported": 10, "skipped": [], "errors": []}
-    assert _services().extras["items"].competencies() == {"security": 5, "sql": 5}
+    assert _services().items.competencies() == {"security": 5, "sql": 5}
 
 
 def test_a_file_with_errors_imports_nothing_and_names_the_lines(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -90,12 +90,12 @@ def test_a_file_with_errors_imports_nothing_and_names_the_lines(cli, tmp_path) -
     assert any("'d'" in m for m in by_line.values()), "an answer letter naming a missing option"
     assert any("duplicate id 'ok-1'" in m for m in by_line.values())
     assert any("unknown competency 'cooking'" in m for m in by_line.values())
-    assert _services().extras["items"].competencies() == {}, "nothing half-imported"
+    assert _services().items.competencies() == {}, "nothing half-imported"
 
     code, out, _ = cli("quiz", "import", str(bank), "--skip-invalid", "--json")
     assert code == 0
     assert json.loads(out)["imported"] == 1
-    assert [i.id for i in _services().extras["items"].bank()] == ["ok-1"]
+    assert [i.id for i in _services().items.bank()] == ["ok-1"]
 
 
 def test_text_output_explains_a_refused_import(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -291,7 +291,7 @@ def test_calibrate_from_the_log_stores_parameters_and_stats_report_them(cli) -> 
     assert code == 1, "nothing to calibrate yet"
     cli("quiz", "import", str(FIXTURES / "bank.yaml"))
     rng = np.random.default_rng(3)
-    ids = [i.id for i in _services().extras["items"].bank()]
+    ids = [i.id for i in _services().items.bank()]
     truth = {i: (float(rng.uniform(0.8, 2.0)), float(rng.uniform(-1.5, 1.5))) for i in ids}
     _store_simulated_answers(800, truth)
     code, out, err = cli("items", "calibrate", "--json")
@@ -301,7 +301,7 @@ def test_calibrate_from_the_log_stores_parameters_and_stats_report_them(cli) -> 
     b_true = np.array([truth[i][1] for i in ids])
     b_est = np.array([estimated[i]["b"] for i in ids])
     assert np.mean(np.abs(b_est - b_true)) < 0.25
-    stored = {i.id: i for i in _services().extras["items"].bank()}
+    stored = {i.id: i for i in _services().items.bank()}
     assert stored[ids[0]].b == pytest.approx(estimated[ids[0]]["b"], abs=1e-5)
 
     code, out, _ = cli("items", "stats", "--json")
@@ -319,7 +319,7 @@ def test_exemptions_are_listed_with_evidence_and_revoked_with_an_audit_entry(cli
     services = _services()
     now = services.clock.now()
     ana = services.learners.resolve(Identity("terminal", "local", "ana"), UserInfo(), now=now)
-    services.extras["mastery"].grant_exemption(
+    services.mastery.grant_exemption(
         ana.id,
         competency="sql",
         modules=["sql/joins"],

@@ -23,7 +23,7 @@ def test_the_sample_bank_is_imported_after_the_framework(core, tmp_path, monkeyp
     lines = loader.load_sample(core)
     assert lines[-1] == "Sample quiz bank: 10 items"
     assert loader.load_sample(core)[-1] == "Sample quiz bank: 10 items", "loading twice is harmless"
-    assert core.services.extras["items"].competencies() == {"security": 5, "sql": 5}
+    assert core.services.items.competencies() == {"security": 5, "sql": 5}
 
 
 def test_a_broken_sample_bank_stops_with_its_line(core, tmp_path: Path, monkeypatch) -> None:

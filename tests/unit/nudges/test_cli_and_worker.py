@@ -207,7 +207,7 @@ def test_the_scheduler_plans_and_delivers_in_the_background(core, clock) -> None
 
 
 def test_start_in_process_returns_a_stop_callable(core) -> None:
-    stop = start_in_process(core)
+    stop = start_in_process(core.services)
     started = clock_time.monotonic()
     stop()
     assert clock_time.monotonic() - started < 10

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from bot.core.ports import PathInputs
 from nudges.reviews import record_review
 from nudges.service import nudge_service
+from tests.fakes import use_features
 from tests.unit.nudges.conftest import onboard
 
 
@@ -23,12 +25,16 @@ def test_one_learner_whose_planning_fails_does_not_stop_the_others(core, caplog)
     services = core.services
     secret = "a module title nobody may log"
 
-    def path_inputs(learner_id, now):  # type: ignore[no-untyped-def]
-        if learner_id == bad.id:
-            raise ValueError(secret)
-        return None, []
+    class FailingPaths:
+        def catalogue(self) -> list:  # type: ignore[type-arg]
+            return []
 
-    services.extras["path_inputs"] = path_inputs
+        def inputs(self, learner_id: str, *, now: datetime) -> PathInputs:
+            if learner_id == bad.id:
+                raise ValueError(secret)
+            return PathInputs(None, [])
+
+    use_features(services, paths=FailingPaths())
     service = nudge_service(services)
     now = services.clock.now()
     with caplog.at_level(logging.ERROR, logger="nudges.service"):

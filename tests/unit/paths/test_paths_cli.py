@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -41,16 +42,17 @@ class PerLearner:
     def exemptions(self, learner_id: str) -> dict[str, str]:
         return {}
 
+    def reviews_due(self, learner_id: str) -> dict[str, datetime]:
+        return {}
+
 
 @pytest.fixture
-def home(tmp_path: Path, clock):  # type: ignore[no-untyped-def]
-    home = tmp_path / "home"
-    core = build_app(Settings(LEARNBOT_HOME=home, _env_file=None), clock=clock)
+def home(make_core, sqlite_settings):  # type: ignore[no-untyped-def]
+    mastery = PerLearner()
+    core = make_core(learner_mastery=mastery)
     load_library(core)
     services = core.services
-    mastery = PerLearner()
-    services.extras["learner_mastery"] = mastery
-    now = clock.now()
+    now = services.clock.now()
     people = [("sales", 0.1)] * 3 + [("ops", 0.95)] * 3 + [("hr", 0.5)]
     for n, (department, p) in enumerate(people):
         learner = services.learners.resolve(
@@ -65,7 +67,7 @@ def home(tmp_path: Path, clock):  # type: ignore[no-untyped-def]
         )
         paths = PathService(services)
         paths.record_shown(paths.plan(learner.id, now=now))
-    return home
+    return sqlite_settings.home
 
 
 def test_path_show_json_is_the_documented_contract(home: Path) -> None:

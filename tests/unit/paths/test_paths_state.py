@@ -1,4 +1,4 @@
-"""The default learner-state source: progress here, evidence from the "learner_mastery" service."""
+"""The default learner-state source: progress here, evidence from `services.learner_mastery`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from bot.core.events import Identity, UserInfo
 from bot.features.paths.service import PathService
 from bot.features.paths.state import StoredLearnerState
 from bot.storage.paths import PathRepository
+from tests.fakes import use_features
 from tests.path_library import FakeMastery, load_library
 
 
-def test_state_reads_progress_waivers_and_the_mastery_service(core) -> None:  # type: ignore[no-untyped-def]
+def test_state_reads_progress_waivers_and_the_mastery_service(make_core) -> None:  # type: ignore[no-untyped-def]
+    core = make_core(learner_mastery=None)
     load_library(core)
     services = core.services
     now = services.clock.now()
@@ -41,7 +43,7 @@ def test_state_reads_progress_waivers_and_the_mastery_service(core) -> None:  # 
     service = WithReviews(
         {"security-awareness": 0.7, "bad": 3.0, "nan": float("nan")}, {"compliance": "q-1"}
     )
-    services.extras["learner_mastery"] = service
+    use_features(services, learner_mastery=service)
     state = source.state(learner.id)
     assert state.mastery == {"security-awareness": 0.7}, "unusable probabilities are dropped"
     assert state.exemptions == {"compliance": "q-1"}
