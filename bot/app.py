@@ -34,6 +34,8 @@ from bot.handlers import calendar as calendar_handlers
 from bot.handlers import nudges as nudge_handlers
 from bot.router import Router
 from bot.settings import Settings
+from bot.storage.content import ContentRepository
+from bot.storage.conversations import ConversationRepository
 from bot.storage.db import make_engine, migrate
 from bot.storage.dialogs import DialogRepository
 from bot.storage.framework import FrameworkRepository
@@ -42,6 +44,14 @@ from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
 from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
+from bot.storage.paths import PathRepository
+from bot.storage.rights import RightsRepository
+from bot.storage.team import TeamRepository
+from bot.storage.workspaces import SlackInstallations
+from bot.storage.xapi import XapiRepository
+from nudges.outbox import Outbox
+from nudges.store.outbox import OutboxStore
+from nudges.store.records import CalendarStore, PrefsStore, ReviewStore
 
 
 @dataclass
@@ -77,6 +87,17 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         activity=ActivityLog(engine),
         framework=FrameworkRepository(engine),
         extras={admin.FEATURE_ORG: org, admin.FEATURE_POLICY: policy},
+        content=ContentRepository(engine),
+        path_records=PathRepository(engine),
+        conversations=ConversationRepository(engine),
+        slack_installations=SlackInstallations(engine, client_id=settings.slack_client_id or ""),
+        team_stats=TeamRepository(engine),
+        rights=RightsRepository(engine),
+        xapi=XapiRepository(engine),
+        outbox=Outbox(OutboxStore(engine)),
+        calendars=CalendarStore(engine),
+        nudge_prefs=PrefsStore(engine),
+        review_cards=ReviewStore(engine),
     )
 
 

@@ -12,13 +12,23 @@ from bot.core.events import Event
 from bot.core.model import Learner
 from bot.core.replies import Reply
 from bot.settings import Settings
+from bot.storage.content import ContentRepository
+from bot.storage.conversations import ConversationRepository
 from bot.storage.dialogs import DialogRepository
 from bot.storage.framework import FrameworkRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
+from bot.storage.paths import PathRepository
+from bot.storage.rights import RightsRepository
+from bot.storage.team import TeamRepository
+from bot.storage.workspaces import SlackInstallations
+from bot.storage.xapi import XapiRepository
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from nudges.outbox import Outbox
+    from nudges.store.records import CalendarStore, PrefsStore, ReviewStore
 
 
 @dataclass
@@ -40,6 +50,20 @@ class Services:
     activity: ActivityLog
     framework: FrameworkRepository
     extras: dict[str, Any] = field(default_factory=dict)
+    # Storage, built once in bot.app.build_services. Keyword-only, so these may follow
+    # fields with defaults; the nudges types are named for type checking only, since the
+    # nudges package sits above this module.
+    content: ContentRepository = field(kw_only=True)
+    path_records: PathRepository = field(kw_only=True)
+    conversations: ConversationRepository = field(kw_only=True)
+    slack_installations: SlackInstallations = field(kw_only=True)
+    team_stats: TeamRepository = field(kw_only=True)
+    rights: RightsRepository = field(kw_only=True)
+    xapi: XapiRepository = field(kw_only=True)
+    outbox: Outbox = field(kw_only=True)
+    calendars: CalendarStore = field(kw_only=True)
+    nudge_prefs: PrefsStore = field(kw_only=True)
+    review_cards: ReviewStore = field(kw_only=True)
 
     def feature(self, name: str) -> Any:
         """A feature service by name, or None when the feature is not configured."""

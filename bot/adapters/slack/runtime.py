@@ -95,11 +95,7 @@ def build_runtime(core: App, mode: str, *, options: BridgeOptions | None = None)
     """Build the adapter for a mode returned by `slack_mode` (not OFF)."""
     settings, services = core.settings, core.services
     oauth = mode == OAUTH
-    sql_installs = (
-        SlackInstallations(services.engine, client_id=settings.slack_client_id or "")
-        if oauth
-        else None
-    )
+    sql_installs = services.slack_installations if oauth else None
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     if sql_installs is not None:
         clients = Clients(base_url=settings.slack_api_url, lookup=sql_installs.bot_token)

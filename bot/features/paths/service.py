@@ -15,7 +15,6 @@ from typing import Any
 from bot.context import Services
 from bot.core.errors import NotFound
 from bot.features.paths.state import LearnerStateSource, StoredLearnerState
-from bot.storage.content import ContentRepository
 from bot.storage.paths import PathRepository
 from content_index.model import ModuleMeta
 from learning.framework import Framework
@@ -86,8 +85,8 @@ class PathService:
         state: LearnerStateSource | None = None,
     ) -> None:
         self.services = services
-        self.repo = repo or PathRepository(services.engine)
-        self.content = ContentRepository(services.engine)
+        self.repo = repo or services.path_records
+        self.content = services.content
         registered = services.feature(STATE_FEATURE)
         self.state_source: LearnerStateSource = (
             state or registered or StoredLearnerState(services, repo=self.repo)
