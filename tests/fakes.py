@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.features.library import Answered, Source
+from bot.features.answers import Answered, Source
 
 SOURCE = Source("handbook/leave", "Leave", "Requesting leave", "handbook/leave.md", 1.0, "#leave")
 

@@ -1,0 +1,70 @@
+"""What the library answers: the answer text, whether it is confident, and its sources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from retrieval.hybrid import Hit
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited source as the `ask --json` contract shows it."""
+
+    module_id: str
+    title: str
+    section: str
+    source: str
+    score: float
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer, whether the library was confident, and its sources (best first)."""
+
+    answer: str
+    confident: bool
+    sources: tuple[Source, ...]
+    related: tuple[Source, ...] = ()
+
+
+def source_of(hit: Hit, modules: Mapping[str, Any]) -> Source:
+    """The source a search hit comes from, as answers cite it."""
+    meta = modules[hit.module_id]
+    link = (meta.url or meta.source) + (f"#{hit.anchor}" if hit.anchor else "")
+    return Source(hit.module_id, meta.title, hit.section, meta.source, round(hit.score, 4), link)
+
+
+def cited_source(citation: Any, hits: Sequence[Hit]) -> Source:
+    """The source behind answer marker [n], scored by its best hit."""
+    score = max(
+        (
+            h.score
+            for h in hits
+            if h.module_id == citation.module_id and h.section == citation.section
+        ),
+        default=0.0,
+    )
+    return Source(
+        citation.module_id,
+        citation.title,
+        citation.section,
+        citation.source,
+        round(score, 4),
+        citation.link,
+    )
+
+
+def unique_modules(sources: Sequence[Source]) -> tuple[Source, ...]:
+    """The first source of each module, in order."""
+    seen: set[str] = set()
+    unique = []
+    for s in sources:
+        if s.module_id not in seen:
+            seen.add(s.module_id)
+            unique.append(s)
+    return tuple(unique)
