@@ -13,7 +13,7 @@ from bot.adapters.slack.bridge import Bridge, BridgeOptions
 from bot.adapters.slack.clients import Clients, UserDirectory
 from bot.adapters.slack.files import FileFetcher
 from bot.adapters.slack.home import HomePublisher
-from bot.adapters.slack.oauth import build_oauth_flow, installation_store, oauth_enabled
+from bot.adapters.slack.oauth import DatabaseInstallationStore, build_oauth_flow, oauth_enabled
 from bot.adapters.slack.port import SlackChatPort
 from bot.adapters.slack.web import make_async_client
 from bot.adapters.slack.workspace import WorkspaceRemoval
@@ -134,7 +134,7 @@ def _bolt(
             signing_secret="" if mode == SOCKET else secret,
             authorize=auth,
         )
-    installs = installation_store(settings, core.services.engine)
+    installs = DatabaseInstallationStore(core.services.slack_installations)
     flow = build_oauth_flow(
         settings, engine=core.services.engine, clock=core.services.clock, installations=installs
     )
