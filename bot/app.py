@@ -33,6 +33,7 @@ from bot.handlers.home import HomeSections
 from bot.router import Router
 from bot.settings import Settings
 from bot.storage.content import ContentRepository
+from bot.storage.conversations import ConversationRepository
 from bot.storage.db import make_engine, migrate
 from bot.storage.dialogs import DialogRepository
 from bot.storage.framework import FrameworkRepository
@@ -41,8 +42,16 @@ from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
 from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
+from bot.storage.paths import PathRepository
+from bot.storage.rights import RightsRepository
+from bot.storage.team import TeamRepository
+from bot.storage.workspaces import SlackInstallations
+from bot.storage.xapi import XapiRepository
+from nudges.outbox import Outbox
 from nudges.reviews import SpacedReviews
 from nudges.service import NudgeService
+from nudges.store.outbox import OutboxStore
+from nudges.store.records import CalendarStore, PrefsStore, ReviewStore
 
 
 @dataclass
@@ -81,6 +90,17 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         items=ItemRepository(engine),
         mastery=MasteryRepository(engine),
         policy=policy,
+        content=ContentRepository(engine),
+        path_records=PathRepository(engine),
+        conversations=ConversationRepository(engine),
+        slack_installations=SlackInstallations(engine, client_id=settings.slack_client_id or ""),
+        team_stats=TeamRepository(engine),
+        rights=RightsRepository(engine),
+        xapi=XapiRepository(engine),
+        outbox=Outbox(OutboxStore(engine)),
+        calendars=CalendarStore(engine),
+        nudge_prefs=PrefsStore(engine),
+        review_cards=ReviewStore(engine),
     )
 
 
@@ -97,7 +117,7 @@ def add_features(services: Services) -> None:
     services.library = Lazy(
         partial(
             Library,
-            content=ContentRepository(services.engine),
+            content=services.content,
             settings=services.settings,
             clock=services.clock,
         )

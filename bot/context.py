@@ -24,6 +24,8 @@ from bot.core.ports import (
 )
 from bot.core.replies import Reply
 from bot.settings import Settings
+from bot.storage.content import ContentRepository
+from bot.storage.conversations import ConversationRepository
 from bot.storage.dialogs import DialogRepository
 from bot.storage.framework import FrameworkRepository
 from bot.storage.items import ItemRepository
@@ -31,9 +33,17 @@ from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
 from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
+from bot.storage.paths import PathRepository
+from bot.storage.rights import RightsRepository
+from bot.storage.team import TeamRepository
+from bot.storage.workspaces import SlackInstallations
+from bot.storage.xapi import XapiRepository
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from nudges.outbox import Outbox
+    from nudges.store.records import CalendarStore, PrefsStore, ReviewStore
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -103,6 +113,19 @@ class Services:
     items: ItemRepository
     mastery: MasteryRepository
     policy: RolePolicyPort
+    # The nudges types are named for type checking only: the nudges package sits above this
+    # module.
+    content: ContentRepository
+    path_records: PathRepository
+    conversations: ConversationRepository
+    slack_installations: SlackInstallations
+    team_stats: TeamRepository
+    rights: RightsRepository
+    xapi: XapiRepository
+    outbox: Outbox
+    calendars: CalendarStore
+    nudge_prefs: PrefsStore
+    review_cards: ReviewStore
     chat_ports: ChatPorts = field(default_factory=ChatPorts)
     library: Lazy[LibraryPort] | None = None
     nudges: Lazy[NudgesPort] | None = None

@@ -18,7 +18,7 @@ from bot.core.errors import UserError
 from nudges import journal
 from nudges.calendar import CalendarError, ParsedCalendar, parse_calendar
 from nudges.fetch import FetchError, FetchLimits, fetch, normalise_url
-from nudges.store.records import CalendarInfo, CalendarStore
+from nudges.store.records import CalendarInfo
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def import_calendar_bytes(
         UserError: the file is empty, too large, malformed or too busy; nothing changed.
     """
     parsed = _parse(services, learner_id, data, now=now)
-    store = CalendarStore(services.engine)
+    store = services.calendars
     zone = services.profiles.get(learner_id).timezone
     store.replace(learner_id, parsed, kind="file", url=None, zone=zone, now=now)
     journal.record(services, learner_id, "calendar_imported", detail=_detail(parsed), now=now)
@@ -87,9 +87,7 @@ def subscribe(services: Services, learner_id: str, url: str, *, now: datetime) -
     data = _fetch(services, url)
     parsed = _parse(services, learner_id, data, now=now)
     zone = services.profiles.get(learner_id).timezone
-    CalendarStore(services.engine).replace(
-        learner_id, parsed, kind="url", url=url, zone=zone, now=now
-    )
+    services.calendars.replace(learner_id, parsed, kind="url", url=url, zone=zone, now=now)
     journal.record(services, learner_id, "calendar_subscribed", detail=_detail(parsed), now=now)
     return ImportResult.of(parsed, days=services.settings.calendar_horizon_days)
 
@@ -111,7 +109,7 @@ def refresh_due(services: Services, *, now: datetime) -> int:
     A failed refresh is recorded on the calendar (shown by `/learn calendar`) and the stored
     events are kept, so a feed that is down for a day does not empty the learner's week.
     """
-    store = CalendarStore(services.engine)
+    store = services.calendars
     before = now - timedelta(hours=services.settings.calendar_refresh_hours)
     done = 0
     for learner_id, url in store.due_for_refresh(before=before):
@@ -130,7 +128,7 @@ def refresh_due(services: Services, *, now: datetime) -> int:
 
 def remove(services: Services, learner_id: str, *, now: datetime) -> bool:
     """Delete the learner's calendar and every stored event."""
-    removed = CalendarStore(services.engine).remove(learner_id)
+    removed = services.calendars.remove(learner_id)
     if removed:
         journal.record(services, learner_id, "calendar_removed", now=now)
     return removed
@@ -138,7 +136,7 @@ def remove(services: Services, learner_id: str, *, now: datetime) -> bool:
 
 def info(services: Services, learner_id: str) -> CalendarInfo | None:
     """The learner's calendar summary."""
-    return CalendarStore(services.engine).info(learner_id)
+    return services.calendars.info(learner_id)
 
 
 def source_label(calendar: CalendarInfo) -> str:

@@ -8,12 +8,15 @@ another replica takes over at its next tick. SQLite is single-process: always th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+
+from nudges.store.locks import advisory_unlock, ping, try_advisory_lock
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x6C6E_6264_6765  # "lnbdge": the nudge planner's lock id
@@ -46,9 +49,7 @@ class Leadership:
     def _try_acquire(self) -> bool:
         conn = self._engine.connect()
         try:
-            query = text("SELECT pg_try_advisory_lock(:k)")
-            got = bool(conn.execute(query, {"k": self._key}).scalar())
-            conn.commit()
+            got = try_advisory_lock(conn, self._key)
         except DBAPIError:
             conn.close()
             return False
@@ -62,8 +63,7 @@ class Leadership:
     @staticmethod
     def _alive(conn: Connection) -> bool:
         try:
-            conn.execute(text("SELECT 1"))
-            conn.commit()
+            ping(conn)
         except DBAPIError:
             return False
         return True
@@ -80,9 +80,6 @@ class Leadership:
         """Give the lock up (at shutdown)."""
         with self._lock:
             if self._conn is not None:
-                try:
-                    self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
-                    self._conn.commit()
-                except DBAPIError:
-                    pass
+                with contextlib.suppress(DBAPIError):
+                    advisory_unlock(self._conn, self._key)
             self._drop()

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from bot.context import Services
 from nudges.srs import Answer, CardState, review
-from nudges.store.records import ReviewStore
 
 
 def _card_id(learner_id: str, item_id: str) -> int:
@@ -47,7 +46,7 @@ def record_review(
     Returns:
         The card's new state.
     """
-    store = ReviewStore(services.engine)
+    store = services.review_cards
     state = store.get(learner_id, item_id) or CardState.new(_card_id(learner_id, item_id), now=now)
     answer = Answer(correct=correct, slow=slow, unsure=unsure, dont_know=dont_know)
     updated = review(state, answer, now=now)
@@ -89,7 +88,7 @@ class SpacedReviews:
     def due_by_module(self, learner_id: str) -> dict[str, datetime]:
         """Module id -> the earliest due review of its items."""
         due: dict[str, datetime] = {}
-        for _, module_id, card in ReviewStore(self._services.engine).cards(learner_id):
+        for _, module_id, card in self._services.review_cards.cards(learner_id):
             if module_id and (module_id not in due or card.due_at < due[module_id]):
                 due[module_id] = card.due_at
         return due
@@ -106,7 +105,7 @@ def fading_for(
     """
     from nudges.recall import fading_at, pack
 
-    cards = ReviewStore(services.engine).cards(learner_id)
+    cards = services.review_cards.cards(learner_id)
     if not cards:
         return [], None
     packed = pack([[state for _, _, state in cards]])

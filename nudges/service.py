@@ -22,10 +22,9 @@ from bot.core.replies import Reply
 from nudges.calendar import CalendarEvent
 from nudges.delivery import Delivery, DeliveryConfig, InboxPort, nudge_reply
 from nudges.matching import Catalogue, ModuleInfo
-from nudges.outbox import Nudge, Outbox, PlanChanges
+from nudges.outbox import Nudge, PlanChanges
 from nudges.planner import NudgePrefs, PlanInput, PlannedNudge, plan
 from nudges.reviews import fading_for
-from nudges.store.records import CalendarStore, PrefsStore
 
 MIN_WEIGHT = 0.125
 log = logging.getLogger(__name__)
@@ -44,19 +43,17 @@ class NudgeService:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.outbox = Outbox(services.engine)
-        self.calendars = CalendarStore(services.engine)
-        self.prefs = PrefsStore(services.engine)
+        self.outbox = services.outbox
+        self.calendars = services.calendars
+        self.prefs = services.nudge_prefs
 
     # Inputs ---------------------------------------------------------------------------------
 
     def modules(self) -> list[ModuleInfo]:
         """The library's live modules as the planner sees them."""
-        from bot.storage.content import ContentRepository
-
         return [
             ModuleInfo(m.meta.id, m.meta.title, m.meta.minutes, m.meta.tags, m.meta.summary)
-            for m in ContentRepository(self.services.engine).modules()
+            for m in self.services.content.modules()
         ]
 
     def catalogue(self) -> Catalogue:

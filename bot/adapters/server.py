@@ -19,6 +19,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from bot.app import App
 from bot.core.ports import ChatPort
+from bot.storage.db import ping
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +106,7 @@ def build_web_app(
 
 def database_ok(core: App) -> bool:
     """Whether the database answers a trivial query."""
-    from sqlalchemy import text
-    from sqlalchemy.exc import SQLAlchemyError
-
-    try:
-        with core.services.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        return False
-    return True
+    return ping(core.services.engine)
 
 
 async def healthz(request: web.Request) -> web.Response:

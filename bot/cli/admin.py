@@ -107,12 +107,12 @@ def export_xapi(
     core = open_app()
     services = core.services
     if not forward:
-        for _, stmt in statements(services.engine, core.settings, since=start):
+        for _, stmt in statements(services.xapi, core.settings, since=start):
             typer.echo(json.dumps(stmt, ensure_ascii=False))
         return
     if not core.settings.lrs_url:
         raise fail("set LRS_URL (and LRS_USERNAME, LRS_PASSWORD) to forward statements", 2)
-    forwarder = Forwarder(services.engine, core.settings)
+    forwarder = Forwarder(services.xapi, core.settings)
     try:
         sent = forwarder.forward(now=services.clock.now(), retries=retries)
     except LrsError as err:

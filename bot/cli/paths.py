@@ -116,14 +116,13 @@ def report_equity(
     """Compare recommendation, exemption and completion rates across groups of learners."""
     from bot.cli import emit_json, fail, open_app
     from bot.features.paths.report import equity
-    from bot.storage.paths import PathRepository
 
     if not 0.0 <= threshold <= 1.0:
         raise fail("--threshold must be between 0 and 1 (0.1 means 10 points)", 2)
     if not by.strip():
         raise fail("--by needs an attribute name", 2)
     core = open_app()
-    repo = PathRepository(core.services.engine)
+    repo = core.services.path_records
     report, missing = equity(core.services, repo, attribute=by.strip(), threshold=threshold)
     if as_json:
         emit_json({**report.to_dict(), "learners_without_recommendations": missing})

@@ -14,7 +14,6 @@ from bot.core.errors import UserError
 from bot.core.events import Identity
 from bot.core.replies import Block, Direct, Reply, Section, Text
 from bot.features.quiz.learner_model import module_titles
-from bot.storage.content import ContentRepository
 from bot.storage.mastery import CheckAttempt
 from learning.items import Item
 
@@ -66,7 +65,7 @@ def _closest_sections(ctx: Context, module_id: str, its: Sequence[Item]) -> list
     """The module's sections sharing the most words (of 4+ letters) with the missed questions."""
     wanted = _words(" ".join(f"{i.stem} {i.explanation}" for i in its))
     scores: Counter[str] = Counter()
-    for chunk in ContentRepository(ctx.services.engine).chunks(module_ids=[module_id]):
+    for chunk in ctx.services.content.chunks(module_ids=[module_id]):
         scores[chunk.section] += len(wanted & _words(f"{chunk.section} {chunk.text}"))
     ranked = scores.most_common(_MAX_SECTIONS)
     best = ranked[0][1] if ranked else 0

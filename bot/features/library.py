@@ -1,4 +1,8 @@
-"""The content library service: ingestion kept consistent across database and index, and Q&A."""
+"""The content library service: ingestion kept consistent across database and index, and Q&A.
+
+The shape of an answer (`Answered`, `Source`) is in `bot.core.model`; citing is in
+`bot.features.answers`.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import Clock
 from bot.core.errors import Conflict
-from bot.core.model import Answered, IngestReport, Source
+from bot.core.model import Answered, IngestReport
+from bot.features.answers import cited_source, source_of, unique_modules
 from bot.settings import Settings
 from bot.storage.content import ContentRepository
 
@@ -267,16 +272,16 @@ class Library:
         retriever = self._live_retriever()
         hits = retriever.search(question, k=10, roles=roles) if retriever else []
         modules: Mapping[str, Any] = retriever.modules if retriever else {}
-        sources = tuple(self._source(h, modules) for h in hits)
+        sources = tuple(source_of(h, modules) for h in hits)
         unknown = retriever.unknown_share(question) if retriever and hits else 0.0
         if not hits or not is_confident(hits, unknown_share=unknown):
-            return Answered("", False, (), related=_unique_modules(sources)[:3])
+            return Answered("", False, (), related=unique_modules(sources)[:3])
         answer = self._compose(question, hits, modules)
         if answer is None or not answer.text:
-            return Answered("", False, (), related=_unique_modules(sources)[:3])
-        cited = tuple(_cited_source(c, hits) for c in answer.citations)
+            return Answered("", False, (), related=unique_modules(sources)[:3])
+        cited = tuple(cited_source(c, hits) for c in answer.citations)
         others = [
-            s for s in _unique_modules(sources) if s.module_id not in {c.module_id for c in cited}
+            s for s in unique_modules(sources) if s.module_id not in {c.module_id for c in cited}
         ]
         return Answered(answer.text, True, cited, related=tuple(others[:3]))
 
@@ -313,44 +318,6 @@ class Library:
             else:
                 return generated if generated.citations else None
         return compose_extractive(question, hits, modules=modules)
-
-    @staticmethod
-    def _source(hit: Hit, modules: Mapping[str, Any]) -> Source:
-        meta = modules[hit.module_id]
-        link = (meta.url or meta.source) + (f"#{hit.anchor}" if hit.anchor else "")
-        return Source(
-            hit.module_id, meta.title, hit.section, meta.source, round(hit.score, 4), link
-        )
-
-
-def _cited_source(citation: Any, hits: Sequence[Hit]) -> Source:
-    """The source behind answer marker [n], scored by its best hit."""
-    score = max(
-        (
-            h.score
-            for h in hits
-            if h.module_id == citation.module_id and h.section == citation.section
-        ),
-        default=0.0,
-    )
-    return Source(
-        citation.module_id,
-        citation.title,
-        citation.section,
-        citation.source,
-        round(score, 4),
-        citation.link,
-    )
-
-
-def _unique_modules(sources: Sequence[Source]) -> tuple[Source, ...]:
-    seen: set[str] = set()
-    unique = []
-    for s in sources:
-        if s.module_id not in seen:
-            seen.add(s.module_id)
-            unique.append(s)
-    return tuple(unique)
 
 
 def _with_id(chunk: Any, new_id: str) -> Any:

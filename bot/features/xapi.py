@@ -23,10 +23,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, insert, select, update
-
 from bot.settings import Settings
-from bot.storage.tables import activity, xapi_cursor
+from bot.storage.xapi import XapiRepository
 
 XAPI_VERSION = "1.0.3"
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -89,21 +87,8 @@ def statement(settings: Settings, row: dict[str, Any], *, actor_name: str) -> di
     return stmt
 
 
-def rows(
-    engine: Engine, *, since: datetime | None = None, after_id: int = 0, limit: int | None = None
-) -> list[dict[str, Any]]:
-    """Activity rows in id order, from `since` and after `after_id` (at most `limit`)."""
-    query = select(activity).where(activity.c.id > after_id).order_by(activity.c.id)
-    if since is not None:
-        query = query.where(activity.c.at >= since)
-    if limit is not None:
-        query = query.limit(limit)
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
-
-
 def statements(
-    engine: Engine,
+    log: XapiRepository,
     settings: Settings,
     *,
     since: datetime | None = None,
@@ -111,7 +96,8 @@ def statements(
     limit: int | None = None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(activity id, statement) pairs in order."""
-    yield from statements_of(settings, rows(engine, since=since, after_id=after_id, limit=limit))
+    found = log.activity(since=since, after_id=after_id, limit=limit)
+    yield from statements_of(settings, found)
 
 
 def statements_of(
@@ -140,43 +126,28 @@ class Forwarder:
     """Sends statements to an LRS in batches, advancing a stored cursor on success only.
 
     Args:
-        engine: The database (activity log and cursor).
+        log: The activity log and the stored cursor.
         settings: LRS_URL, LRS_USERNAME, LRS_PASSWORD and the base IRI.
         timeout: Seconds per request.
     """
 
     CURSOR = "lrs"
 
-    def __init__(self, engine: Engine, settings: Settings, *, timeout: float = 10.0) -> None:
+    def __init__(self, log: XapiRepository, settings: Settings, *, timeout: float = 10.0) -> None:
         if not settings.lrs_url:
             raise ValueError("LRS_URL is not set")
-        self._engine = engine
+        self._log = log
         self._settings = settings
         self._timeout = timeout
         self._url = settings.lrs_url.rstrip("/") + "/statements"
 
     def cursor(self) -> int:
         """The last activity id the LRS accepted."""
-        query = select(xapi_cursor.c.last_id).where(xapi_cursor.c.name == self.CURSOR)
-        with self._engine.connect() as conn:
-            value = conn.execute(query).scalar()
-        return int(value or 0)
-
-    def _advance(self, last_id: int, *, now: datetime) -> None:
-        with self._engine.begin() as conn:
-            done = conn.execute(
-                update(xapi_cursor)
-                .where(xapi_cursor.c.name == self.CURSOR)
-                .values(last_id=last_id, updated_at=now)
-            )
-            if done.rowcount == 0:
-                conn.execute(
-                    insert(xapi_cursor).values(name=self.CURSOR, last_id=last_id, updated_at=now)
-                )
+        return self._log.cursor(self.CURSOR)
 
     def pending(self) -> int:
         """Activity rows not yet accepted by the LRS."""
-        return len(rows(self._engine, after_id=self.cursor()))
+        return len(self._log.activity(after_id=self.cursor()))
 
     def forward(self, *, now: datetime, retries: int = 3, backoff: float = 1.0) -> int:
         """Send every pending statement; returns how many were accepted.
@@ -191,13 +162,13 @@ class Forwarder:
         # are SETTLE old, and only the leading run of them, so every earlier id is settled too.
         cutoff = now - SETTLE
         while True:
-            found = rows(self._engine, after_id=self.cursor(), limit=BATCH)
+            found = self._log.activity(after_id=self.cursor(), limit=BATCH)
             settled = list(itertools.takewhile(lambda r: r["at"] <= cutoff, found))
             batch = list(statements_of(self._settings, settled))
             if not batch:
                 return sent
             self._post_with_retries([s for _, s in batch], retries=retries, backoff=backoff)
-            self._advance(batch[-1][0], now=now)
+            self._log.advance(self.CURSOR, batch[-1][0], now=now)
             sent += len(batch)
 
     def _post_with_retries(

@@ -187,10 +187,9 @@ def _items(ctx: Context, words: list[str]) -> list[Reply]:
 
 def _equity(ctx: Context, words: list[str]) -> list[Reply]:
     from bot.features.paths.report import equity
-    from bot.storage.paths import PathRepository
 
     _need(words, 1, "equity ATTRIBUTE")
-    repo = PathRepository(ctx.services.engine)
+    repo = ctx.services.path_records
     report, missing = equity(ctx.services, repo, attribute=words[0], threshold=0.1)
     lines = []
     for g in report.groups:

@@ -14,7 +14,7 @@ def my_data(ctx: Context, args: str) -> list[Reply]:
     """Send the export privately to the learner who asked."""
     from bot.features.data_rights import export
 
-    data = export(ctx.services.engine, ctx.learner, now=ctx.now)
+    data = export(ctx.services, ctx.learner, now=ctx.now)
     body = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
     name = f"learnbot-my-data-{ctx.now:%Y%m%d}.json"
     attachment = Attachment(name=name, data=body, mime="application/json", title=msg.MY_DATA_TITLE)

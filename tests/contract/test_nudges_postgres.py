@@ -22,6 +22,7 @@ from nudges.delivery import Delivery, DeliveryConfig
 from nudges.leader import Leadership
 from nudges.outbox import Outbox
 from nudges.planner import PlannedNudge
+from nudges.store.outbox import OutboxStore
 from nudges.store.records import PrefsStore
 from tests.conftest import T0, _truncate_all
 
@@ -62,7 +63,7 @@ def test_two_workers_deliver_1000_nudges_none_lost_none_twice(
     clock = FixedClock(T0)
     core = build_app(settings, clock=clock)
     services = core.services
-    outbox = Outbox(services.engine)
+    outbox = services.outbox
     utc_zone = ZoneInfo("UTC")
     for i in range(LEARNERS):
         learner = services.learners.resolve(Identity.parse(f"user{i}"), UserInfo(), now=T0)
@@ -87,7 +88,7 @@ def test_two_workers_deliver_1000_nudges_none_lost_none_twice(
         engine = make_engine(pg_schema_url)
         engines.append(engine)
         delivery = Delivery(
-            outbox=Outbox(engine),
+            outbox=Outbox(OutboxStore(engine)),
             learners=LearnerRepository(engine),
             profiles=ProfileRepository(engine),
             prefs=PrefsStore(engine),

@@ -10,12 +10,13 @@ from sqlalchemy import inspect, select
 from bot.app import build_app
 from bot.core.events import Identity, UserInfo
 from bot.core.replies import Attachment, Buttons, Direct
-from bot.features.data_rights import learner_tables, pseudonym
+from bot.features.data_rights import pseudonym
 from bot.storage.content import ContentRepository
 from bot.storage.conversations import ConversationRef, ConversationRepository
 from bot.storage.mastery import Ability, CheckAttempt, MasteryRepository
 from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
+from bot.storage.rights import learner_tables
 from bot.storage.tables import metadata
 from tests.conversations.admin_helpers import click, run, slack, text_of
 

@@ -41,7 +41,7 @@ def _events(core) -> str:  # type: ignore[no-untyped-def]
 
 def test_statements_have_pseudonymous_actors_adl_verbs_and_activity_ids(core) -> None:
     learner_id = _events(core)
-    found = [s for _, s in statements(core.services.engine, core.settings)]
+    found = [s for _, s in statements(core.services.xapi, core.settings)]
     assert len(found) == len(VERBS)
     base = core.settings.xapi_base_iri
     by_verb = {s["verb"]["display"]["en-US"]: s for s in found}
@@ -134,7 +134,7 @@ def test_forwarding_loses_nothing_while_the_lrs_is_down(lrs, tmp_path, clock) ->
     )
     core = build_app(settings, clock=clock)
     _events(core)
-    forwarder = Forwarder(core.services.engine, settings, timeout=5)
+    forwarder = Forwarder(core.services.xapi, settings, timeout=5)
     fake.down = True
     with pytest.raises(LrsError) as err:
         forwarder.forward(now=clock.now() + SETTLE, retries=2, backoff=0.01)
@@ -158,7 +158,7 @@ def test_an_unreachable_lrs_is_retryable(tmp_path, clock) -> None:
     settings = Settings(LEARNBOT_HOME=tmp_path / "h", LRS_URL="http://127.0.0.1:9", _env_file=None)
     core = build_app(settings, clock=clock)
     _events(core)
-    forwarder = Forwarder(core.services.engine, settings, timeout=2)
+    forwarder = Forwarder(core.services.xapi, settings, timeout=2)
     with pytest.raises(LrsError, match="unreachable"):
         forwarder.forward(now=clock.now() + SETTLE, retries=0)
     assert forwarder.pending() == len(VERBS)
@@ -175,7 +175,7 @@ def test_a_row_that_has_not_settled_holds_back_the_rows_after_it(lrs, tmp_path, 
     late = clock.now() + SETTLE
     core.services.activity.record(learner.id, "asked", object_id="late", now=late)
     core.services.activity.record(learner.id, "asked", object_id="early", now=clock.now())
-    forwarder = Forwarder(core.services.engine, settings, timeout=5)
+    forwarder = Forwarder(core.services.xapi, settings, timeout=5)
     assert forwarder.forward(now=clock.now() + SETTLE + timedelta(seconds=1)) == len(VERBS)
     assert forwarder.pending() == 2, "the settled row after the unsettled one waits too"
     assert forwarder.forward(now=late + SETTLE) == 2

@@ -135,12 +135,6 @@ def oauth_enabled(settings: Settings) -> bool:
     return bool(settings.slack_client_id and settings.slack_client_secret)
 
 
-def installation_store(settings: Settings, engine: Engine) -> DatabaseInstallationStore:
-    """The installation store over the project's database."""
-    assert settings.slack_client_id
-    return DatabaseInstallationStore(SlackInstallations(engine, client_id=settings.slack_client_id))
-
-
 def build_oauth_flow(
     settings: Settings, *, engine: Engine, clock: Clock, installations: DatabaseInstallationStore
 ) -> AsyncOAuthFlow:

@@ -13,7 +13,7 @@ from bot.adapters.slack.bridge import Bridge, BridgeOptions
 from bot.adapters.slack.clients import Clients, UserDirectory
 from bot.adapters.slack.files import FileFetcher
 from bot.adapters.slack.home import HomePublisher
-from bot.adapters.slack.oauth import build_oauth_flow, installation_store, oauth_enabled
+from bot.adapters.slack.oauth import DatabaseInstallationStore, build_oauth_flow, oauth_enabled
 from bot.adapters.slack.port import SlackChatPort
 from bot.adapters.slack.web import make_async_client
 from bot.adapters.slack.workspace import WorkspaceRemoval
@@ -94,11 +94,7 @@ def build_runtime(core: App, mode: str, *, options: BridgeOptions | None = None)
     """Build the adapter for a mode returned by `slack_mode` (not OFF)."""
     settings, services = core.settings, core.services
     oauth = mode == OAUTH
-    sql_installs = (
-        SlackInstallations(services.engine, client_id=settings.slack_client_id or "")
-        if oauth
-        else None
-    )
+    sql_installs = services.slack_installations if oauth else None
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     if sql_installs is not None:
         clients = Clients(base_url=settings.slack_api_url, lookup=sql_installs.bot_token)
@@ -136,7 +132,7 @@ def _bolt(
             signing_secret="" if mode == SOCKET else secret,
             authorize=auth,
         )
-    installs = installation_store(settings, core.services.engine)
+    installs = DatabaseInstallationStore(core.services.slack_installations)
     flow = build_oauth_flow(
         settings, engine=core.services.engine, clock=core.services.clock, installations=installs
     )

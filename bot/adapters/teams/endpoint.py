@@ -41,7 +41,6 @@ from bot.app import App
 from bot.core import messages as msg
 from bot.core.errors import UserError
 from bot.settings import Settings
-from bot.storage.conversations import ConversationRepository
 
 log = logging.getLogger(__name__)
 ROUTE = "/api/messages"
@@ -278,7 +277,7 @@ def _build(
     retry: RetryPolicy | None,
 ) -> TeamsEndpoint:
     services = core.services
-    conversations = ConversationRepository(services.engine)
+    conversations = services.conversations
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = _on_turn_error
     port = TeamsChatPort(

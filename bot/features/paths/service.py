@@ -16,7 +16,6 @@ from bot.context import Services
 from bot.core.errors import NotFound
 from bot.core.ports import PathInputs
 from bot.features.paths.state import LearnerStateSource, StoredLearnerState
-from bot.storage.content import ContentRepository
 from bot.storage.paths import PathRepository
 from content_index.model import ModuleMeta
 from learning.framework import Framework
@@ -92,8 +91,8 @@ class PathService:
         state: LearnerStateSource | None = None,
     ) -> None:
         self.services = services
-        self.repo = repo or PathRepository(services.engine)
-        self.content = ContentRepository(services.engine)
+        self.repo = repo or services.path_records
+        self.content = services.content
         self.state_source: LearnerStateSource = state or StoredLearnerState(
             services, repo=self.repo
         )

@@ -9,7 +9,6 @@ from bot.context import Services
 from bot.core import messages as msg
 from bot.core.errors import NotFound, UserError
 from bot.core.ports import ReviewsPort
-from bot.storage.content import ContentRepository
 from bot.storage.mastery import MasteryRepository
 
 _MAX_LISTED = 12
@@ -88,7 +87,7 @@ def target_competencies(
 
 def competency_modules(services: Services, competency: str) -> tuple[str, ...]:
     """Modules that teach a competency: library modules tagged with it, and its items' modules."""
-    library = ContentRepository(services.engine).modules()
+    library = services.content.modules()
     tagged = {m.meta.id for m in library if competency in m.meta.competencies}
     from_items = {i.module_id for i in services.items.bank([competency]) if i.module_id is not None}
     return tuple(sorted(tagged | from_items))
@@ -96,7 +95,7 @@ def competency_modules(services: Services, competency: str) -> tuple[str, ...]:
 
 def module_titles(services: Services, module_ids: list[str]) -> dict[str, str]:
     """Titles of library modules by id (the id itself for modules not in the library)."""
-    content = ContentRepository(services.engine)
+    content = services.content
     titles: dict[str, str] = {}
     for module_id in module_ids:
         record = content.get(module_id)

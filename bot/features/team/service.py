@@ -12,14 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import mean
 
-from sqlalchemy import Engine, func, select
-
 from bot.context import Services
 from bot.core import messages as msg
 from bot.core.errors import Forbidden, NotFound
 from bot.core.model import Learner
 from bot.storage.org import OrgRepository
-from bot.storage.tables import abilities, activity, mastery_checks
 
 STALLED_AFTER = timedelta(days=14)
 DUE_SOON = timedelta(days=7)
@@ -155,9 +152,9 @@ def build_report(
     framework, catalogue = services.framework.get(), paths.catalogue()
     threshold = services.settings.mastery_threshold
     ids = [m.id for m in members]
-    measured = _abilities(services.engine, ids)
-    failures = _repeated_failures(services.engine, ids)
-    last_seen = _last_activity(services.engine, ids)
+    measured = services.team_stats.mastery(ids)
+    failures = _repeated_failures(services, ids)
+    last_seen = services.team_stats.last_activity(ids)
     statuses = []
     for learner in members:
         state = paths.state_source.state(learner.id)
@@ -202,40 +199,10 @@ def build_report(
     )
 
 
-def _abilities(engine: Engine, ids: list[str]) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
-    query = select(abilities.c.learner_id, abilities.c.competency, abilities.c.p_mastery)
-    with engine.connect() as conn:
-        for row in conn.execute(query.where(abilities.c.learner_id.in_(ids))):
-            out.setdefault(row.learner_id, {})[row.competency] = float(row.p_mastery)
-    return out
-
-
-def _repeated_failures(engine: Engine, ids: list[str]) -> dict[str, list[str]]:
+def _repeated_failures(services: Services, ids: list[str]) -> dict[str, list[str]]:
     """Competencies whose last REPEATED_FAILURES checks all failed, per learner."""
-    query = (
-        select(mastery_checks.c.learner_id, mastery_checks.c.competency, mastery_checks.c.passed)
-        .where(mastery_checks.c.learner_id.in_(ids))
-        .order_by(mastery_checks.c.id)
-    )
-    runs: dict[tuple[str, str], int] = {}
-    with engine.connect() as conn:
-        for row in conn.execute(query):
-            key = (row.learner_id, row.competency)
-            runs[key] = 0 if row.passed else runs.get(key, 0) + 1
     out: dict[str, list[str]] = {}
-    for (learner_id, comp), count in sorted(runs.items()):
+    for (learner_id, comp), count in sorted(services.team_stats.failure_streaks(ids).items()):
         if count >= REPEATED_FAILURES:
             out.setdefault(learner_id, []).append(comp)
     return out
-
-
-def _last_activity(engine: Engine, ids: list[str]) -> dict[str, datetime]:
-    last = func.max(activity.c.at, type_=activity.c.at.type).label("last")
-    query = (
-        select(activity.c.learner_id, last)
-        .where(activity.c.learner_id.in_(ids))
-        .group_by(activity.c.learner_id)
-    )
-    with engine.connect() as conn:
-        return {row.learner_id: row.last for row in conn.execute(query) if row.last is not None}

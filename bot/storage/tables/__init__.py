@@ -1,0 +1,62 @@
+"""The database schema, as SQLAlchemy Core tables (the migrations create the same).
+
+One module per feature, all on the one `metadata` of `schema`; importing this package
+defines every table, so Alembic and `from bot.storage.tables import x` see the whole schema.
+"""
+
+from __future__ import annotations
+
+from bot.storage.tables.content import answer_feedback, chunks, content_gaps, modules
+from bot.storage.tables.core import dialogs, identities, learners, processed_events, profiles
+from bot.storage.tables.framework import competencies, roles
+from bot.storage.tables.journal import activity, audit_log, xapi_cursor
+from bot.storage.tables.nudges import calendar_events, calendars, nudge_prefs, outbox, review_cards
+from bot.storage.tables.org import assignments, org_chart
+from bot.storage.tables.paths import (
+    module_progress,
+    module_waivers,
+    recommendations,
+    role_assignments,
+)
+from bot.storage.tables.quiz import abilities, exemptions, items, mastery_checks, responses
+from bot.storage.tables.schema import metadata
+from bot.storage.tables.slack import slack_bots, slack_installations, slack_oauth_states
+from bot.storage.tables.teams import teams_conversations
+
+__all__ = [
+    "abilities",
+    "activity",
+    "answer_feedback",
+    "assignments",
+    "audit_log",
+    "calendar_events",
+    "calendars",
+    "chunks",
+    "competencies",
+    "content_gaps",
+    "dialogs",
+    "exemptions",
+    "identities",
+    "items",
+    "learners",
+    "mastery_checks",
+    "metadata",
+    "module_progress",
+    "module_waivers",
+    "modules",
+    "nudge_prefs",
+    "org_chart",
+    "outbox",
+    "processed_events",
+    "profiles",
+    "recommendations",
+    "responses",
+    "review_cards",
+    "role_assignments",
+    "roles",
+    "slack_bots",
+    "slack_installations",
+    "slack_oauth_states",
+    "teams_conversations",
+    "xapi_cursor",
+]

@@ -1,0 +1,67 @@
+"""The content library: modules, their chunks, unanswered questions and answer feedback."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from bot.storage.tables.schema import metadata
+from bot.storage.types import UTCDateTime
+
+modules = Table(
+    "modules",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("source", String(1000), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("meta", JSON, nullable=False),
+    Column("retired", Boolean, nullable=False, default=False),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source", name="uq_modules_source"),
+)
+
+chunks = Table(
+    "chunks",
+    metadata,
+    Column("id", String(300), primary_key=True),
+    Column("module_id", ForeignKey("modules.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("ordinal", Integer, nullable=False),
+    Column("section", String(500), nullable=False),
+    Column("anchor", String(300), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("context", String(1000), nullable=False),
+    Column("line_start", Integer, nullable=False),
+    Column("line_end", Integer, nullable=False),
+)
+
+content_gaps = Table(
+    "content_gaps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("learner_id", ForeignKey("learners.id", ondelete="SET NULL"), nullable=True),
+    Column("question", Text, nullable=False),
+    Column("best_score", Float, nullable=False),
+)
+
+answer_feedback = Table(
+    "answer_feedback",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("learner_id", ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("helpful", Boolean, nullable=True),
+)
