@@ -21,6 +21,7 @@ from bot.core.events import (
 )
 from bot.core.replies import Reply, say
 from bot.dialogs.engine import DIALOG_ACTION, DialogEngine
+from bot.handlers.files import upload_role
 
 log = logging.getLogger(__name__)
 ROLE_ORDER = {"learner": 0, "manager": 1, "admin": 2}
@@ -51,7 +52,7 @@ class Router:
         actions: Button handlers by action id.
         dialogs: The dialog engine.
         ask: Handles a plain-language question (text that is not a command).
-        on_file: Handles a shared file.
+        on_file: Handles a shared file the sender may send (checked here, by its name).
     """
 
     def __init__(
@@ -94,7 +95,7 @@ class Router:
         if isinstance(event, ActionClicked):
             return self._action(ctx, event)
         if isinstance(event, FileShared):
-            return self._on_file(ctx, event) if self._on_file else [say(msg.SEE_HELP)]
+            return self._file(ctx, event)
         if isinstance(event, MessageReceived):
             return self._message(ctx, event)
         return []
@@ -113,6 +114,14 @@ class Router:
         if command.needs_args and not args:
             raise UserError(msg.MISSING_ARGS.format(name=name, usage=f"`{command.usage}`"))
         return command.handler(ctx, args)
+
+    def _file(self, ctx: Context, event: FileShared) -> list[Reply]:
+        """Authorize a shared file by its name, before the handler downloads a single byte."""
+        if self._on_file is None:
+            return [say(msg.SEE_HELP)]
+        if not ctx.learner.has_role(upload_role(event.name)):
+            raise Forbidden(msg.UPLOAD_ADMINS_ONLY)
+        return self._on_file(ctx, event)
 
     def _unknown(self, ctx: Context, name: str) -> Reply:
         allowed = [c.name for c in self.visible_commands(ctx)]

@@ -22,6 +22,15 @@ SUPPORTED_FORMATS: dict[str, str] = {
     ".docx": "DOCX",
     ".txt": "plain text",
 }
+# Media type -> extension, for documents whose name does not say their format (a URL).
+MEDIA_TYPES: dict[str, str] = {
+    "text/markdown": ".md",
+    "text/x-markdown": ".md",
+    "text/html": ".html",
+    "text/plain": ".txt",
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
 
 
 def file_extension(filename: str) -> str:

@@ -15,12 +15,14 @@ from urllib.parse import urlsplit
 from bot.context import Services
 from bot.core import messages as msg
 from bot.core.errors import UserError
+from bot.features.fetch import FetchError, FetchLimits, check_url, fetch
 from nudges import journal
 from nudges.calendar import CalendarError, ParsedCalendar, parse_calendar
-from nudges.fetch import FetchError, FetchLimits, fetch, normalise_url
 from nudges.store.records import CalendarInfo
 
 log = logging.getLogger(__name__)
+FEED_TIMEOUT_S = 10.0
+FEED_HEADERS = {"Accept": "text/calendar, */*;q=0.1", "User-Agent": "learnbot-calendar/1"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,21 @@ class ImportResult:
             days=days,
             skipped=parsed.skipped,
         )
+
+
+def normalise_url(url: str) -> str:
+    """Check a feed URL and return it (webcal:// is the https feed it stands for).
+
+    Raises:
+        FetchError: for anything but an http(s) URL with a host and no user name or password.
+    """
+    # Slack wraps links as <https://...> or <https://...|label>.
+    url = url.strip().strip("<>").split("|", 1)[0]
+    scheme = urlsplit(url).scheme
+    if scheme.lower() in {"webcal", "webcals"}:
+        url = "https" + url[len(scheme) :]
+    check_url(url)
+    return url
 
 
 def _parse(services: Services, learner_id: str, data: bytes, *, now: datetime) -> ParsedCalendar:
@@ -83,7 +100,7 @@ def subscribe(services: Services, learner_id: str, url: str, *, now: datetime) -
     try:
         url = normalise_url(url)
     except FetchError as err:
-        raise UserError(str(err)) from err
+        raise UserError(_feed_failed(err, max_bytes=0)) from err
     data = _fetch(services, url)
     parsed = _parse(services, learner_id, data, now=now)
     zone = services.profiles.get(learner_id).timezone
@@ -95,12 +112,22 @@ def subscribe(services: Services, learner_id: str, url: str, *, now: datetime) -
 def _fetch(services: Services, url: str) -> bytes:
     settings = services.settings
     limits = FetchLimits(
-        max_bytes=settings.calendar_max_bytes, allow_private=settings.calendar_allow_private
+        max_bytes=settings.calendar_max_bytes,
+        timeout=FEED_TIMEOUT_S,
+        allow_private=settings.calendar_allow_private,
     )
     try:
-        return fetch(url, limits)
+        return fetch(url, limits, headers=FEED_HEADERS).body
     except FetchError as err:
-        raise UserError(msg.CALENDAR_KEPT.format(error=err)) from err
+        error = _feed_failed(err, max_bytes=limits.max_bytes)
+        raise UserError(msg.CALENDAR_KEPT.format(error=error)) from err
+
+
+def _feed_failed(err: FetchError, *, max_bytes: int) -> str:
+    """Why a feed could not be fetched, in the calendar's words (never with the URL)."""
+    return msg.CALENDAR_FEED_FAILED[err.kind].format(
+        reason=err.reason, status=err.status, mb=max_bytes / 1_048_576
+    )
 
 
 def refresh_due(services: Services, *, now: datetime) -> int:

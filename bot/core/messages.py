@@ -332,6 +332,21 @@ CALENDAR_SOURCE_FILE = "an imported file"
 CALENDAR_SOURCE_URL = "a feed at {host}"
 CALENDAR_KEPT = "{error} Your previous calendar is unchanged."
 CALENDAR_NOT_ICS = "That file is not a calendar: I read .ics files only."
+# Why a feed could not be fetched, by the fetcher's failure kind (bot.features.fetch).
+CALENDAR_FEED_FAILED = {
+    "url": "A calendar address must start with https:// (or http://).",
+    "credentials": "A calendar address must not contain a user name or password.",
+    "unknown_host": "The calendar server's name could not be found.",
+    "private": (
+        "That calendar address points to a private or local network, "
+        "which I am not allowed to fetch from."
+    ),
+    "unreachable": "The calendar server could not be reached ({reason}).",
+    "status": "The calendar server answered HTTP {status}.",
+    "too_big": "The calendar is larger than {mb:.0f} MB, which is my limit.",
+    "redirects": "The calendar address redirects too many times.",
+    "timeout": "The calendar server took too long to answer.",
+}
 CALENDAR_USAGE = (
     "Use `/learn calendar URL` to subscribe to an ICS feed, `/learn calendar off` to remove "
     "it, or send me an .ics file."

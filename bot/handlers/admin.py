@@ -104,12 +104,12 @@ def _record(ctx: Context, module_id: str) -> ModuleRecord:
 
 
 def _upload(ctx: Context, words: list[str]) -> list[Reply]:
-    from bot.features.fetch import fetch
+    from bot.features.documents import fetch_document
     from bot.handlers.files import ingest_content
 
     _need(words, 1, "upload URL")
     settings = ctx.services.settings
-    got = fetch(
+    got = fetch_document(
         words[0].strip("<>"),
         max_bytes=settings.max_upload_bytes,
         timeout=settings.fetch_timeout,

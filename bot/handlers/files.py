@@ -8,11 +8,12 @@ from pathlib import PurePath
 
 from bot.context import Context
 from bot.core import messages as msg
-from bot.core.errors import Forbidden, UserError
+from bot.core.errors import UserError
 from bot.core.events import Event, FileShared
 from bot.core.replies import Reply, say
 from bot.handlers.calendar import import_upload
 from bot.handlers.imports import import_framework, import_org_file, import_quiz
+from content_index import SUPPORTED_FORMATS
 
 log = logging.getLogger(__name__)
 FileHandler = Callable[[Context, str, bytes], list[Reply]]
@@ -24,7 +25,6 @@ IMPORTERS: dict[str, FileHandler] = {
     "framework": import_framework,
     "org": import_org_file,
 }
-CONTENT_TYPES = frozenset({".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".txt"})
 
 
 def kind_of(name: str, data: bytes) -> str:
@@ -48,7 +48,16 @@ def kind_of(name: str, data: bytes) -> str:
         return "org" if "manager_email" in header else "quiz"
     if suffix == ".txt" and _is_quiz_bank(text, name):
         return "quiz"
-    return "content" if suffix in CONTENT_TYPES else "unknown"
+    return "content" if suffix in SUPPORTED_FORMATS else "unknown"
+
+
+def upload_role(name: str) -> str:
+    """The role a file needs, by its name alone (the router checks it before any download).
+
+    A `.ics` name is a calendar whatever it holds, so anyone may send one; every other kind
+    is for admins.
+    """
+    return "learner" if kind_of(name, b"") == "calendar" else "admin"
 
 
 def _top_level_keys(text: str, *, json_file: bool) -> set[str]:
@@ -75,17 +84,16 @@ def _is_quiz_bank(text: str, name: str) -> bool:
 
 
 def handle_file(ctx: Context, event: Event) -> list[Reply]:
-    """Check the size before downloading, then hand the bytes to the right importer."""
+    """Check the size before downloading, then hand the bytes to the right importer.
+
+    The router has already checked the sender's role (`upload_role`).
+    """
     assert isinstance(event, FileShared)
     limit = ctx.services.settings.max_upload_bytes
     if event.size > limit:
         raise UserError(msg.FILE_TOO_BIG.format(name=event.name, limit=limit // (1024 * 1024)))
     if event.read is None:
         raise UserError(msg.FILE_UNREADABLE.format(name=event.name))
-    # Decided by the name before any download: a `.ics` name is a calendar whatever it holds,
-    # so anyone may send one; every other kind is for admins.
-    if kind_of(event.name, b"") != "calendar" and not ctx.learner.has_role("admin"):
-        raise Forbidden(msg.UPLOAD_ADMINS_ONLY)
     data = event.read(limit)
     kind = kind_of(event.name, data)
     importer = ingest_content if kind == "content" else IMPORTERS.get(kind)

@@ -9,9 +9,8 @@ from bot.context import Command, Context
 from bot.core import messages as msg
 from bot.core.errors import UserError
 from bot.core.replies import Reply, Section, Text
-from bot.features.profile import resolve_goals
+from bot.features.profile import describe, resolve_goals
 from learning.profile import (
-    Profile,
     ProfileError,
     parse_clock,
     parse_format,
@@ -21,8 +20,6 @@ from learning.profile import (
     parse_timezone,
     parse_work_days,
 )
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _goals(value: str) -> dict[str, Any]:
@@ -64,22 +61,6 @@ SETTERS: dict[str, Callable[[str], dict[str, Any]]] = {
     "nudges-per-day": lambda v: _count("nudges_per_day", v),
     "nudges-per-week": lambda v: _count("nudges_per_week", v),
 }
-
-
-def describe(profile: Profile) -> tuple[tuple[str, str], ...]:
-    """The profile as label/value pairs."""
-    days = ", ".join(_DAYS[int(d) - 1] for d in profile.work_days) or "none"
-    return (
-        ("Role", profile.job_role or "not set"),
-        ("Goals", ", ".join(profile.goals) or "none yet"),
-        ("Format", profile.preferred_format),
-        ("Session", f"{profile.session_minutes} min"),
-        ("Pace", profile.pace),
-        ("Time zone", profile.timezone),
-        ("Working hours", f"{profile.work_start:%H:%M}-{profile.work_end:%H:%M} on {days}"),
-        ("Quiet hours", f"{profile.quiet_start:%H:%M}-{profile.quiet_end:%H:%M}"),
-        ("Nudges", f"at most {profile.nudges_per_day}/day, {profile.nudges_per_week}/week"),
-    )
 
 
 def handle_profile(ctx: Context, args: str) -> list[Reply]:

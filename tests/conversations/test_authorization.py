@@ -112,3 +112,25 @@ def test_files_other_than_calendars_are_admin_only(team) -> None:
     )
     assert "admin" in text_of(team.router.handle(event))
     assert len(PEOPLE) == 8
+
+
+def test_the_router_authorizes_a_file_before_its_handler_runs(team) -> None:
+    handled: list[str] = []
+
+    def handler(ctx, event):  # type: ignore[no-untyped-def]
+        handled.append(event.name)
+        return []
+
+    team.router._on_file = handler
+
+    def send(name: str) -> str:
+        event = FileShared(
+            identity=who("mia"), channel=Channel("D1"), name=name, size=10, read=lambda n: b""
+        )
+        return text_of(team.router.handle(event))
+
+    assert "Only admins can add files" in send("guide.md")
+    assert "Only admins can add files" in send("bank.gift")
+    assert handled == [], "refused before the handler (and so before any download)"
+    send("busy.ics")
+    assert handled == ["busy.ics"], "a calendar is anyone's to send"

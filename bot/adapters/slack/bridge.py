@@ -236,7 +236,11 @@ class Bridge:
         if identity is None or identity.user_id == bot_user:
             return
         prepared = prepare_upload(
-            body, identity, self.users.info(identity), services=self.core.services, files=self.files
+            body,
+            identity,
+            self.users.info(identity),
+            files=self.files,
+            max_bytes=self.core.settings.max_upload_bytes,
         )
         if prepared is None:
             return

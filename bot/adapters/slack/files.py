@@ -12,9 +12,10 @@ from bot.adapters.slack.clients import Clients
 from bot.adapters.slack.web import call, response_data
 from bot.core import messages as msg
 from bot.core.errors import UpstreamError, UserError
+from bot.features.fetch import read_capped
 
 SLACK_FILE_HOST = "files.slack.com"
-CHUNK = 64 * 1024
+TIMEOUT_S = 30
 
 
 @dataclass(frozen=True)
@@ -84,20 +85,11 @@ class FileFetcher:
             file.url, headers={"Authorization": f"Bearer {self._clients.token(workspace)}"}
         )
         try:
-            with self._opener.open(request, timeout=30) as response:
-                return _read_capped(response, max_bytes)
+            with self._opener.open(request, timeout=TIMEOUT_S) as response:
+                return read_capped(response, max_bytes, too_big=lambda _: _too_big(max_bytes))
         except urllib.error.URLError as err:
             raise UpstreamError(msg.SLACK_DOWNLOAD_FAILED) from err
 
 
-def _read_capped(response: Any, max_bytes: int) -> bytes:
-    parts: list[bytes] = []
-    total = 0
-    while True:
-        chunk = response.read(min(CHUNK, max_bytes + 1 - total))
-        if not chunk:
-            return b"".join(parts)
-        total += len(chunk)
-        if total > max_bytes:
-            raise UserError(msg.UPLOAD_READ_TOO_BIG.format(limit=max_bytes))
-        parts.append(chunk)
+def _too_big(max_bytes: int) -> UserError:
+    return UserError(msg.UPLOAD_READ_TOO_BIG.format(limit=max_bytes))

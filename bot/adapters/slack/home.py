@@ -18,7 +18,7 @@ from bot.core.events import Identity
 from bot.core.model import Learner
 from bot.core.ports import DeliveryFailed, HomePort
 from bot.core.replies import Divider, Note, Reply, Section, Text
-from bot.handlers.profile import describe
+from bot.features.profile import describe
 
 log = logging.getLogger(__name__)
 

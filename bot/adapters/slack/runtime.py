@@ -76,12 +76,19 @@ class SlackRuntime:
 def slack_clients(settings: Settings, engine: Engine) -> Clients | None:
     """Web API clients from settings: installations with OAuth, else SLACK_BOT_TOKEN."""
     if oauth_enabled(settings):
-        rows = SlackInstallations(engine, client_id=settings.slack_client_id or "")
-        return Clients(base_url=settings.slack_api_url, lookup=rows.bot_token)
+        return _clients(
+            settings, SlackInstallations(engine, client_id=settings.slack_client_id or "")
+        )
     if settings.slack_bot_token is not None:
-        token = settings.slack_bot_token.get_secret_value()
-        return Clients(base_url=settings.slack_api_url, token=token)
+        return _clients(settings, None)
     return None
+
+
+def _clients(settings: Settings, installs: SlackInstallations | None) -> Clients:
+    if installs is not None:
+        return Clients(base_url=settings.slack_api_url, lookup=installs.bot_token)
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return Clients(base_url=settings.slack_api_url, token=token)
 
 
 def slack_chat_port(settings: Settings, engine: Engine) -> SlackChatPort | None:
@@ -96,10 +103,7 @@ def build_runtime(core: App, mode: str, *, options: BridgeOptions | None = None)
     oauth = mode == OAUTH
     sql_installs = services.slack_installations if oauth else None
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    if sql_installs is not None:
-        clients = Clients(base_url=settings.slack_api_url, lookup=sql_installs.bot_token)
-    else:
-        clients = Clients(base_url=settings.slack_api_url, token=token)
+    clients = _clients(settings, sql_installs)
     users = UserDirectory(clients)
     port = SlackChatPort(clients=clients)
     api_host = (urlsplit(settings.slack_api_url).hostname or "").lower()

@@ -1,4 +1,8 @@
-"""Uploads: a file shared in a DM is checked (kind and role, size, host) before any download."""
+"""Uploads: a file shared in a DM becomes a FileShared event from its metadata alone.
+
+The role check is the router's; here only what Slack says about the file is read
+(`files.info`): its size against the cap and its host, before a single byte is downloaded.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,10 @@ import logging
 from typing import Any
 
 from bot.adapters.slack.files import FileFetcher, SlackFile
-from bot.context import Services
 from bot.core import messages as msg
 from bot.core.events import Channel, Event, FileShared, Identity, UserInfo
 from bot.core.ports import DeliveryFailed
 from bot.core.replies import Reply, say
-from bot.handlers.files import kind_of
 
 log = logging.getLogger(__name__)
 
@@ -21,15 +23,14 @@ def prepare_upload(
     identity: Identity,
     info: UserInfo,
     *,
-    services: Services,
     files: FileFetcher,
+    max_bytes: int,
 ) -> tuple[Event, list[Reply] | None] | None:
     """The FileShared event for the router, or a refusal to send instead.
 
     Returns None for files shared outside a direct message with the bot (ignored). The
-    order is deliberate: only the file's metadata is read before the role is checked
-    (calendars are imported for anyone; every other kind only for admins, which the core
-    checks again), and the size from `files.info` before a single byte is downloaded.
+    event's `read(limit)` downloads with the bot token, at most `max_bytes` whatever the
+    limit; it is called only after the router has authorized the file.
     """
     event = body.get("event") or {}
     channel_id = str(event.get("channel_id") or "")
@@ -37,21 +38,17 @@ def prepare_upload(
     if not channel_id.startswith("D") or not file_id:
         return None
     here = Event(identity, Channel(channel_id, is_direct=True), info, str(body.get("event_id", "")))
-    learner = services.learners.resolve(identity, info, now=services.clock.now())
     try:
         meta = files.info(identity.workspace, file_id)
     except DeliveryFailed as err:
         log.warning("slack files.info failed: %s", err)
         return here, [say(msg.SLACK_DOWNLOAD_FAILED)]
-    if kind_of(meta.name, b"") != "calendar" and not learner.has_role("admin"):
-        return here, [say(msg.UPLOAD_ADMINS_ONLY)]
-    refusal = _refusal(meta, files, services.settings.max_upload_bytes)
+    refusal = _refusal(meta, files, max_bytes)
     if refusal is not None:
         return here, [say(refusal)]
-    cap = services.settings.max_upload_bytes
 
-    def read(max_bytes: int) -> bytes:
-        return files.download(identity.workspace, meta, min(max_bytes, cap))
+    def read(limit: int) -> bytes:
+        return files.download(identity.workspace, meta, min(limit, max_bytes))
 
     shared = FileShared(
         identity,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -20,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.web import WebClient
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -30,6 +32,7 @@ from bot.core.ports import DeliveryFailed, RecipientGone
 SDK_LOGGER = "learnbot.slack.sdk"
 RATE_LIMIT_RETRIES = 3
 SERVER_ERROR_RETRIES = 2
+CONNECTION_RETRIES = 2
 TIMEOUT_S = 15
 GONE_ERRORS = frozenset(
     {
@@ -47,6 +50,12 @@ GONE_ERRORS = frozenset(
     }
 )
 T = TypeVar("T")
+# Each retry kind, for the blocking and the asyncio client, with its retry count.
+_RETRIES: tuple[tuple[type[RetryHandler], type[AsyncRetryHandler], int], ...] = (
+    (ConnectionErrorRetryHandler, AsyncConnectionErrorRetryHandler, CONNECTION_RETRIES),
+    (RateLimitErrorRetryHandler, AsyncRateLimitErrorRetryHandler, RATE_LIMIT_RETRIES),
+    (ServerErrorRetryHandler, AsyncServerErrorRetryHandler, SERVER_ERROR_RETRIES),
+)
 
 
 def quiet_logger(name: str = SDK_LOGGER) -> logging.Logger:
@@ -61,34 +70,33 @@ def api_base(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def client_options(base_url: str, *, asynchronous: bool) -> dict[str, Any]:
+    """How every Slack Web API client is configured, blocking or asyncio.
+
+    The base URL (SLACK_API_URL), a timeout, the quiet SDK logger, and retries: 429 after
+    Retry-After (`RATE_LIMIT_RETRIES` times), 5xx (`SERVER_ERROR_RETRIES` times) and dropped
+    connections (`CONNECTION_RETRIES` times).
+    """
+    retries: list[RetryHandler | AsyncRetryHandler] = [
+        (on_async if asynchronous else on_sync)(max_retry_count=count)
+        for on_sync, on_async, count in _RETRIES
+    ]
+    return {
+        "base_url": api_base(base_url),
+        "timeout": TIMEOUT_S,
+        "logger": quiet_logger(),
+        "retry_handlers": retries,
+    }
+
+
 def make_client(token: str | None, base_url: str) -> WebClient:
-    """A blocking client that honours 429 Retry-After and retries 5xx and dropped connections."""
-    return WebClient(
-        token=token,
-        base_url=api_base(base_url),
-        timeout=TIMEOUT_S,
-        logger=quiet_logger(),
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            ServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
-        ],
-    )
+    """A blocking client (the chat port, users.info, files.info), as `client_options` says."""
+    return WebClient(token=token, **client_options(base_url, asynchronous=False))
 
 
 def make_async_client(token: str | None, base_url: str) -> AsyncWebClient:
     """The asyncio client bolt uses (auth.test, the OAuth exchange, Socket Mode)."""
-    return AsyncWebClient(
-        token=token,
-        base_url=api_base(base_url),
-        timeout=TIMEOUT_S,
-        logger=quiet_logger(),
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
-        ],
-    )
+    return AsyncWebClient(token=token, **client_options(base_url, asynchronous=True))
 
 
 def _retry_after(err: SlackApiError) -> float | None:

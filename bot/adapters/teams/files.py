@@ -5,15 +5,14 @@ from __future__ import annotations
 import logging
 import urllib.error
 import urllib.request
-from typing import Any
 from urllib.parse import urlsplit
 
 from bot.core import messages as msg
 from bot.core.errors import UpstreamError, UserError
 from bot.core.events import FileReader
+from bot.features.fetch import read_capped
 
 log = logging.getLogger(__name__)
-CHUNK = 64 * 1024
 TIMEOUT_S = 30.0
 # Where Teams keeps files users send (SharePoint, OneDrive, Graph). Downloads go over https
 # and only to these hosts (a leading dot: the host or any subdomain of it), or to the
@@ -91,25 +90,11 @@ def file_reader(
         request = urllib.request.Request(url, headers={"User-Agent": "learnbot"})
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-                declared = int(response.headers.get("Content-Length") or 0)
-                if declared > max_bytes:
-                    raise too_big(name, declared, max_bytes)
-                return _capped(response, name, max_bytes)
+                return read_capped(
+                    response, max_bytes, too_big=lambda size: too_big(name, size, max_bytes)
+                )
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as err:
             log.warning("Teams file download failed: %s", type(err).__name__)
             raise UpstreamError(msg.TEAMS_FILE_UNREADABLE.format(name=name)) from err
 
     return read
-
-
-def _capped(response: Any, name: str, max_bytes: int) -> bytes:
-    parts: list[bytes] = []
-    total = 0
-    while True:
-        chunk = response.read(min(CHUNK, max_bytes + 1 - total))
-        if not chunk:
-            return b"".join(parts)
-        total += len(chunk)
-        if total > max_bytes:
-            raise too_big(name, total, max_bytes)
-        parts.append(chunk)

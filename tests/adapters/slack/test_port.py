@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.adapters.slack.clients import Clients, UserDirectory
 from bot.adapters.slack.port import SlackChatPort, where
-from bot.adapters.slack.web import Pacer
+from bot.adapters.slack.web import SDK_LOGGER, Pacer, make_async_client, make_client
 from bot.core.events import Channel, Identity
 from bot.core.ports import DeliveryFailed, RecipientGone
 from bot.core.replies import Attachment, Direct, Reply, Text, say
@@ -199,3 +201,15 @@ def test_a_port_for_proactive_sends_is_built_from_settings(tmp_path, fake: FakeS
     assert uninstalled is not None
     with pytest.raises(RecipientGone):
         uninstalled.send(say("hi"), identity=ANA)
+
+
+@pytest.mark.parametrize("make", [make_client, make_async_client])
+def test_every_client_is_built_with_the_same_retries_base_url_and_quiet_logger(make) -> None:  # type: ignore[no-untyped-def]
+    client = make("xoxb-x", "http://127.0.0.1:9/api")
+    assert client.base_url == "http://127.0.0.1:9/api/"
+    assert client.logger.name == SDK_LOGGER
+    assert client.logger.level == logging.WARNING
+    retries = {type(h).__name__.removeprefix("Async"): h for h in client.retry_handlers}
+    assert retries["RateLimitErrorRetryHandler"].max_retry_count > 1
+    assert retries["ServerErrorRetryHandler"].max_retry_count >= 1
+    assert retries["ConnectionErrorRetryHandler"].max_retry_count >= 1

@@ -77,6 +77,22 @@ async def test_a_file_above_the_cap_is_refused_without_downloading(
     assert "up to 1 MB" in reply.body["text"]
 
 
+async def test_a_file_from_a_learner_is_refused_by_the_router_without_downloading(
+    server: BotServer, fake: FakeBotFramework
+) -> None:
+    url = fake.host("notes.md", b"# Notes\n")
+    attachment = {
+        "contentType": FILE_DOWNLOAD_INFO,
+        "name": "notes.md",
+        "content": {"downloadUrl": url, "uniqueId": "3", "fileType": "md", "size": 8},
+    }
+    response = await server.send(activity(fake, text="", attachments=[attachment]))
+    assert response.status == 200
+    assert fake.downloads == []
+    replies = " ".join(str(call.body) for call in fake.calls)
+    assert "Only admins can add files" in replies
+
+
 async def test_a_file_off_the_download_allow_list_is_refused_without_a_request(
     server: BotServer, fake: FakeBotFramework
 ) -> None:

@@ -17,9 +17,10 @@ import pytest
 from bot.app import build_app
 from bot.core.errors import UserError
 from bot.core.events import FileShared, Identity
+from bot.features.fetch import FetchError, FetchLimits, fetch
 from bot.settings import Settings
 from nudges import calendars
-from nudges.fetch import FetchError, FetchLimits, fetch, normalise_url
+from nudges.calendars import normalise_url
 from nudges.service import nudge_service
 from tests.conversations.transcript import Conversation
 from tests.unit.nudges.conftest import ics, onboard
