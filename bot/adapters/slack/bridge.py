@@ -142,10 +142,7 @@ class Bridge:
 
     async def action(self, body: dict[str, Any]) -> None:
         """A button click (block_actions)."""
-        event = await self._thread(self._translate, body, inbound.action_event)
-        if event is not None:
-            replies = await self._thread(self._handle, event)
-            await self._thread(self._deliver, event, replies, None)
+        await self._thread(self._act, body)
 
     async def home_opened(self, body: dict[str, Any], *, retry: str | None = None) -> None:
         """The user opened the Home tab: publish it."""
@@ -170,9 +167,7 @@ class Bridge:
     async def _converse(
         self, body: dict[str, Any], translate: Translate, *, retry: str | None = None
     ) -> None:
-        if not await self._thread(self._first_time, body, retry):
-            return
-        event = await self._thread(self._translate, body, translate)
+        event = await self._thread(self._prepare, body, translate, retry)
         if event is None:
             return
         work = asyncio.ensure_future(self._thread(self._handle, event))
@@ -182,6 +177,20 @@ class Bridge:
             placeholder = await self._thread(self._placeholder, event)
         replies = await work
         await self._thread(self._deliver, event, replies, placeholder)
+
+    def _act(self, body: dict[str, Any]) -> None:
+        # A click needs no placeholder, so it is translated, handled and answered in one hop.
+        event = self._translate(body, inbound.action_event)
+        if event is not None:
+            self._deliver(event, self._handle(event), None)
+
+    def _prepare(
+        self, body: dict[str, Any], translate: Translate, retry: str | None
+    ) -> Event | None:
+        """The core event of a first delivery, or None (a repeat, or nobody to answer)."""
+        if not self._first_time(body, retry):
+            return None
+        return self._translate(body, translate)
 
     def _deliver(self, event: Event, replies: list[Reply], placeholder: Delivered | None) -> None:
         deliver(self.port, event, replies, placeholder, others=self.core.services.chat_ports)
