@@ -33,6 +33,12 @@ def test_first_contact_runs_onboarding_and_stores_the_profile(core) -> None:
     assert profile.onboarded_at is not None
 
 
+def test_typing_the_number_of_a_button_clicks_it(core) -> None:
+    chat = Conversation(core)
+    assert "[1] Let's start   [2] Not now" in chat.say("hi")
+    assert "what is your role?" in chat.say("1")
+
+
 def test_invalid_answer_is_explained_and_the_question_repeated(core) -> None:
     chat = Conversation(core)
     chat.say("hi")
