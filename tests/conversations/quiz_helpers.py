@@ -40,32 +40,12 @@ def current_item(chat: Conversation, kind: str = "quiz") -> Item:
     return item
 
 
-def picks_for(chat: Conversation, option_ids: set[str]) -> str:
-    """The numbers to type to choose these options of the question on screen."""
-    picks = chat.session.chat.renderer.picks
-    numbers = [str(n) for n, p in enumerate(picks, start=1) if p.option in option_ids]
-    assert len(numbers) == len(option_ids), (option_ids, picks)
-    return ",".join(numbers)
-
-
 def answer(chat: Conversation, *, correct: bool, kind: str = "quiz") -> str:
-    """Answer the open question right or wrong, by looking up its key."""
-    item = current_item(chat, kind)
+    """Answer the open question right or wrong, by looking up its key and clicking the text."""
+    options = current_item(chat, kind).options
     if correct:
-        wanted = set(item.correct_ids)
-    else:
-        wanted = {next(o.id for o in item.options if not o.correct)}
-    return chat.say(picks_for(chat, wanted))
-
-
-def button(chat: Conversation, label: str) -> str:
-    """The number of the button with this label in the last answer."""
-    for line in chat.transcript.splitlines()[::-1]:
-        for part in line.split("   "):
-            part = part.strip()
-            if part.endswith(f"] {label}"):
-                return part[1 : part.index("]")]
-    raise AssertionError(f"no button {label!r} on screen")
+        return chat.click(*(o.text for o in options if o.correct))
+    return chat.click(next(o.text for o in options if not o.correct))
 
 
 class Recorder:

@@ -11,7 +11,7 @@ from tests.conversations.transcript import Conversation
 def _onboarded(core) -> Conversation:
     chat = Conversation(core)
     chat.say("hi")
-    chat.say("2")  # not now
+    chat.click("Not now")
     return chat
 
 

@@ -42,7 +42,7 @@ def test_learn_nudges_lists_what_is_planned_and_why(core) -> None:
 def test_a_learner_without_a_profile_is_asked_to_set_it_up(core) -> None:
     chat = Conversation(core)
     chat.say("hi")
-    chat.say("2")
+    chat.click("Not now")
     assert "/learn start" in chat.say("/learn nudges")
 
 
@@ -64,7 +64,7 @@ def test_fewer_like_this_halves_the_kinds_weight_once_per_nudge(core) -> None:
     chat = Conversation(core)
     deliver(core)
     chat.say("/learn help")
-    assert "at most 3 a week" in chat.say("4")
+    assert "at most 3 a week" in chat.click("Fewer like this")
     prefs = nudge_service(core.services).prefs.get(learner.id)
     assert prefs.weight(REVIEW) == 0.5
     (sent,) = _sent(core, learner)
@@ -92,7 +92,7 @@ def test_snooze_brings_the_nudge_back_after_an_hour(core, clock) -> None:
     chat = Conversation(core)
     deliver(core)
     chat.say("/learn help")
-    assert "Snoozed for an hour" in chat.say("2")
+    assert "Snoozed for an hour" in chat.click("Snooze 1 hour")
     service = nudge_service(core.services)
     upcoming = service.upcoming(learner.id, now=clock.now())
     (again,) = [n for n in upcoming if n.kind == REVIEW and n.local_date == "2026-11-23"]
@@ -107,7 +107,7 @@ def test_not_today_and_stop(core, clock) -> None:
     chat = Conversation(core)
     deliver(core)
     chat.say("/learn help")
-    assert "no more nudges today" in chat.say("3")
+    assert "no more nudges today" in chat.click("Not today")
     service = nudge_service(core.services)
     assert all(n.local_date != "2026-11-23" for n in service.upcoming(learner.id, now=clock.now()))
     stop = _click(learner.identities[0], "nudge.stop", _sent(core, learner)[0])

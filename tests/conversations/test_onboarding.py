@@ -14,13 +14,13 @@ def test_first_contact_runs_onboarding_and_stores_the_profile(core) -> None:
     assert "Hi Ana!" in welcome
     assert "/learn forget-me" in welcome, "the privacy notice explains deletion"
     assert "[1] Let's start" in welcome
-    assert "role" in chat.say("1")
+    assert "role" in chat.click("Let's start")
     assert "better at" in chat.say("Support agent")
     assert "prefer to learn" in chat.say("Skip")
-    assert "session" in chat.say("3")  # Video
-    tz_prompt = chat.say("3")  # 15 min
+    assert "session" in chat.click("Video")
+    tz_prompt = chat.click("15 min")
     assert "Europe/Berlin" in tz_prompt, "the platform's time zone is offered as the default"
-    assert "work" in chat.say("1")  # keep Europe/Berlin
+    assert "work" in chat.click("Yes, Europe/Berlin")
     done = chat.say("08:30-16:30")
     assert "All set, Ana!" in done
 
@@ -33,14 +33,20 @@ def test_first_contact_runs_onboarding_and_stores_the_profile(core) -> None:
     assert profile.onboarded_at is not None
 
 
+def test_typing_the_number_of_a_button_clicks_it(core) -> None:
+    chat = Conversation(core)
+    assert "[1] Let's start   [2] Not now" in chat.say("hi")
+    assert "what is your role?" in chat.say("1")
+
+
 def test_invalid_answer_is_explained_and_the_question_repeated(core) -> None:
     chat = Conversation(core)
     chat.say("hi")
-    chat.say("1")
+    chat.click("Let's start")
     chat.say("Engineer")
     chat.say("Skip")
-    chat.say("2")
-    chat.say("2")
+    chat.click("Text")
+    chat.click("10 min")
     answer = chat.say("Mars/Olympus")
     assert "not a time zone I know" in answer
     assert "Is your time zone" in answer
@@ -52,7 +58,7 @@ def test_restart_in_the_middle_of_onboarding_continues_where_the_learner_was(
 ) -> None:
     first = Conversation(build_app(sqlite_settings, clock=clock))
     first.say("hello")
-    first.say("1")
+    first.click("Let's start")
     first.say("Store associate")
     # A new process: nothing in memory survives, only the database.
     second = Conversation(build_app(sqlite_settings, clock=clock))
@@ -64,7 +70,7 @@ def test_restart_in_the_middle_of_onboarding_continues_where_the_learner_was(
 def test_not_now_ends_onboarding_and_it_can_be_restarted(core) -> None:
     chat = Conversation(core)
     chat.say("hi")
-    assert "/learn start" in chat.say("2")
+    assert "/learn start" in chat.click("Not now")
     assert "Hi Ana!" not in chat.say("what now?"), "declining is remembered"
     assert "Hi Ana!" in chat.say("/learn start")
 
@@ -103,14 +109,14 @@ def test_typed_goals_become_competencies_and_skip_means_none(core) -> None:
     load_framework(core)
     chat = Conversation(core)
     chat.say("hi")
-    chat.say("1")
+    chat.click("Let's start")
     chat.say("Support agent")
     chat.say("security awareness, public speaking")
     assert chat.profile.goals == ("security-awareness", "public speaking")
 
     other = Conversation(core, "ben")
     other.say("hi")
-    other.say("1")
+    other.click("Let's start")
     other.say("Store associate")
     other.say("skip")
     assert other.profile.goals == ()

@@ -25,16 +25,6 @@ def chat(make_core):  # type: ignore[no-untyped-def]
     return conversation
 
 
-def button(output: str, after: str, label: str) -> str:
-    """The number of the first button `label` shown after the line containing `after`."""
-    lines = output.splitlines()
-    start = next(i for i, line in enumerate(lines) if after in line)
-    for line in lines[start:]:
-        if label in line:
-            return line.split(f"] {label}")[0].rsplit("[", 1)[1]
-    raise AssertionError(f"no {label} button after {after}")
-
-
 def flat(text: str) -> str:
     """The text with line wrapping undone (the terminal wraps at 88 columns)."""
     return " ".join(text.split())
@@ -71,8 +61,8 @@ def test_path_preview_lists_sessions_steps_minutes_and_reasons(chat: Conversatio
 
 
 def test_why_button_explains_the_step(chat: Conversation) -> None:
-    shown = chat.say("/learn path")
-    why = chat.say(button(shown, "TRIAGING TICKETS", "Why?"))
+    chat.say("/learn path")
+    why = chat.click("Why?", after="TRIAGING TICKETS")
     assert "WHY TRIAGING TICKETS?" in why
     assert "Customer support is a target of your role Support agent at intermediate level." in why
     assert "No quiz or mastery check has measured Customer support yet." in why
@@ -113,8 +103,8 @@ def test_mastery_check_is_offered_through_the_feature_seam(chat: Conversation) -
         return [say(f"Check on {competency} starts now.")]
 
     use_features(chat.core.services, mastery_check=check)
-    step = chat.say("/learn next")
-    started = chat.say(button(step, "NEXT: OUR CODE OF CONDUCT", "Take the mastery check"))
+    chat.say("/learn next")
+    started = chat.click("Take the mastery check", after="NEXT: OUR CODE OF CONDUCT")
     assert "Check on compliance starts now." in started
     assert calls == [("compliance", "compliance/code-of-conduct")]
 
@@ -131,7 +121,7 @@ def test_skip_offers_a_test_out_and_defers_the_step(chat: Conversation) -> None:
     )
     offer = chat.say("/learn skip Passwords and MFA")
     assert "Pass its mastery check to test out of it." in offer
-    assert "Test-out started." in chat.say(button(offer, "skipped", "Test out now"))
+    assert "Test-out started." in chat.click("Test out now", after="skipped")
     assert calls == [("security-awareness", "security/passwords-and-mfa")]
     shown = chat.say("/learn path")
     assert "6 min · text · to do · skipped for now" in shown

@@ -8,19 +8,26 @@ from bot.dialogs.engine import DIALOG_ACTION
 from bot.features.quiz.learner_model import exempted_modules
 from tests.conversations.quiz_helpers import (
     answer,
-    button,
     current_item,
     learner_id,
     load_quiz_fixtures,
-    picks_for,
 )
 from tests.conversations.transcript import Conversation
 
 
-def _onboard(chat: Conversation) -> str:
-    for line in ("hi", "1", "1", "Skip", "1", "1", "1"):
-        chat.say(line)
-    return chat.say("1")  # working hours: the last question
+def _onboard(chat: Conversation, *, typed_role: str = "") -> str:
+    """Onboard with the first offered answers; the role is typed where no framework offers one."""
+    chat.say("hi")
+    chat.click("Let's start")
+    if typed_role:
+        chat.say(typed_role)
+    else:
+        chat.click("Data analyst")
+    chat.say("Skip")
+    chat.click("No preference")
+    chat.click("5 min")
+    chat.click("Yes, Europe/Berlin")
+    return chat.click("09:00-17:00")
 
 
 def _run_to_end(chat: Conversation, *, correct: bool) -> str:
@@ -44,7 +51,7 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
     done = _onboard(chat)
     assert "All set, Ana!" in done
     assert "[1] Take the 5-minute intake quiz" in done
-    first = chat.say("1")
+    first = chat.click("Take the 5-minute intake quiz")
     assert "This quiz covers SQL basics, Security awareness" in first
     assert "Question 1, about" in first
     assert "[ ] " in first or "I don't know" in first
@@ -80,7 +87,7 @@ def test_a_weak_learner_gets_honest_results_and_no_exemption(core) -> None:
     load_quiz_fixtures(core)
     chat = Conversation(core)
     chat.say("/learn start")
-    chat.say("2")
+    chat.click("Not now")
     first = chat.say("/learn quiz")
     assert "Question 1" in first
     wrong = answer(chat, correct=False)
@@ -102,7 +109,7 @@ def test_feedback_shows_the_chosen_options_feedback_and_the_explanation(core) ->
         item = current_item(chat)
         with_feedback = [o for o in item.options if not o.correct and o.feedback]
         if with_feedback:
-            out = chat.say(picks_for(chat, {with_feedback[0].id}))
+            out = chat.click(with_feedback[0].text)
             assert with_feedback[0].feedback in out
             assert item.explanation in out
             return
@@ -119,8 +126,8 @@ def test_multiple_answer_items_take_several_choices_and_a_submit(core) -> None:
         if item.kind == "multiple":
             assert "More than one answer is right" in out
             assert "[ ] " in out
-            half = {sorted(item.correct_ids)[0]}
-            assert "Not quite." in chat.say(picks_for(chat, half)), "a partial answer is wrong"
+            half = next(o.text for o in item.options if o.correct)
+            assert "Not quite." in chat.click(half), "a partial answer is wrong"
             return
         out = answer(chat, correct=True)
     raise AssertionError("no multiple-answer question came up")
@@ -131,11 +138,11 @@ def test_pause_then_restart_then_resume_continues_the_same_question(sqlite_setti
     load_quiz_fixtures(core)
     chat = Conversation(core)
     chat.say("hi")
-    chat.say("2")  # onboarding: not now
+    chat.click("Not now")
     chat.say("/learn quiz")
     answer(chat, correct=True)
     open_item = current_item(chat)
-    paused = chat.say(button(chat, "Pause"))
+    paused = chat.click("Pause")
     assert "Paused" in paused
     assert "learning library is empty" in chat.say("what is a join?"), "paused: text is a question"
     # A new process: only the database survives.
@@ -251,4 +258,5 @@ def test_a_competency_can_be_named_by_its_title(core) -> None:
 def test_a_quiz_without_items_says_how_to_add_them(core) -> None:
     chat = Conversation(core)
     assert "learnbot quiz import FILE" in chat.say("/learn quiz")
-    assert "Take the 5-minute intake quiz" not in _onboard(chat), "no bank, no offer"
+    done = _onboard(chat, typed_role="Data analyst")
+    assert "Take the 5-minute intake quiz" not in done, "no bank, no offer"

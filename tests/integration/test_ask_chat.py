@@ -32,7 +32,7 @@ def test_a_question_gets_a_cited_answer_and_feedback_is_stored(chat: Conversatio
     assert "Expenses" in answer or "expenses" in answer
     assert "[1] Helpful" in answer
     assert "Not helpful" in answer
-    thanks = chat.say("1")
+    thanks = chat.click("Helpful")
     assert "Thanks" in thanks
     (row,) = _rows(chat.core, answer_feedback)
     assert row["helpful"] is True

@@ -1,10 +1,10 @@
-"""The terminal chat shows the typing user their own replies, never other people's messages."""
+"""The terminal chat: typed numbers click buttons; the user sees their own replies, not others'."""
 
 from __future__ import annotations
 
 from bot.adapters.terminal.chat import TerminalChat
-from bot.core.events import Event, Identity
-from bot.core.replies import Direct, Reply, Text
+from bot.core.events import ActionClicked, Event, Identity, MessageReceived
+from bot.core.replies import Button, Buttons, Choices, Direct, Reply, Text
 
 ANA = Identity.parse("ana")
 COACH = Identity("slack", "T0ACME", "U0COACH")
@@ -35,3 +35,52 @@ def test_the_inbox_is_printed_after_the_answer() -> None:
     nudge = Reply((Text("Time for a 5-minute review."),), to=Direct(ANA))
     chat = TerminalChat(handle=lambda event: [], identity=ANA, inbox=lambda: [nudge])
     assert "Time for a 5-minute review." in "\n".join(chat.send("hi"))
+
+
+MENU = Reply(
+    (
+        Text("Pick one."),
+        Buttons((Button("Start", "go", "start"), Button("Later", "go", "later"))),
+        Choices("quiz", "q1", (("a", "COUNT"), ("b", "TRIM"), ("c", "SUM")), multi=True),
+    )
+)
+
+
+def _menu_chat(seen: list[Event], replies: list[Reply] | None = None) -> TerminalChat:
+    """A chat whose core records every event and answers with `replies` (the menu by default)."""
+
+    def handle(event: Event) -> list[Reply]:
+        seen.append(event)
+        return [MENU] if replies is None else replies
+
+    return TerminalChat(handle=handle, identity=ANA)
+
+
+def test_typing_a_number_clicks_that_button() -> None:
+    seen: list[Event] = []
+    chat = _menu_chat(seen)
+    assert "[1] Start   [2] Later" in "\n".join(chat.send("menu"))
+    chat.send(" 2 ")
+    clicked = seen[-1]
+    assert isinstance(clicked, ActionClicked)
+    assert (clicked.action, clicked.value) == ("go", "later")
+
+
+def test_typing_several_numbers_ticks_options_of_one_list() -> None:
+    seen: list[Event] = []
+    chat = _menu_chat(seen)
+    chat.send("menu")
+    chat.send("3,5")
+    clicked = seen[-1]
+    assert isinstance(clicked, ActionClicked)
+    assert (clicked.action, clicked.value, clicked.values) == ("quiz", "q1", ("a", "c"))
+    assert chat.send("1,3") == ["Pick one option, or several options of the same list."]
+    assert chat.send("9") == ["Choose a number between 1 and 5."]
+
+
+def test_a_number_with_no_buttons_on_screen_is_plain_text() -> None:
+    seen: list[Event] = []
+    _menu_chat(seen, replies=[]).send("2")
+    (typed,) = seen
+    assert isinstance(typed, MessageReceived)
+    assert typed.text == "2"

@@ -114,10 +114,10 @@ def test_onboarding_offers_the_framework_roles_and_competencies(core) -> None:
     core.services.framework.replace(parse_framework(GOOD))
     chat = Conversation(core)
     chat.say("hi")
-    roles = chat.say("1")
+    roles = chat.click("Let's start")
     assert "[1] Support agent" in roles
-    goals = chat.say("1")
+    goals = chat.click("Support agent")
     assert "[ ] Security" in goals
-    chat.say("2,3")
+    chat.click("Security", "Customer support")
     assert chat.profile.job_role == "agent"
     assert chat.profile.goals == ("security", "support")
