@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -162,6 +162,8 @@ class Command:
         role: The least role allowed to use it: learner, manager or admin.
         handler: Called with the context and the text after the subcommand.
         needs_args: Whether calling it without arguments is a usage error.
+        sub_roles: A higher least role for some first words of the arguments, e.g.
+            {"all": "admin"} for `/learn team all`; the router checks it like `role`.
     """
 
     name: str
@@ -170,3 +172,4 @@ class Command:
     role: str
     handler: Handler
     needs_args: bool = False
+    sub_roles: Mapping[str, str] = field(default_factory=dict)

@@ -111,6 +111,12 @@ class Router:
                 msg.NOT_ALLOWED.format(name=name, role=command.role, see_help=msg.SEE_HELP)
             )
         args = args.strip()
+        first = args.split(maxsplit=1)[0].lower() if args else ""
+        sub_role = command.sub_roles.get(first)
+        if sub_role is not None and not ctx.learner.has_role(sub_role):
+            raise Forbidden(
+                msg.NOT_ALLOWED.format(name=f"{name} {first}", role=sub_role, see_help=msg.SEE_HELP)
+            )
         if command.needs_args and not args:
             raise UserError(msg.MISSING_ARGS.format(name=name, usage=f"`{command.usage}`"))
         return command.handler(ctx, args)

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.context import Command, Context
 from bot.core import messages as msg
-from bot.core.errors import Forbidden, NotFound, UserError
+from bot.core.errors import NotFound, UserError
 from bot.core.ports import LibraryPort
 from bot.core.replies import Reply, Section, Text, say
 from bot.features.admin_content import group_gaps, item_summary, module_fields, module_line
@@ -29,15 +29,8 @@ def audit(ctx: Context, action: str, target: str = "", **detail: Any) -> None:
     )
 
 
-def require(ctx: Context, role: str, *, command: str = "admin") -> None:
-    """Check the role on the server, every time."""
-    if not ctx.learner.has_role(role):
-        raise Forbidden(msg.NOT_ALLOWED.format(name=command, role=role, see_help=msg.SEE_HELP))
-
-
 def handle(ctx: Context, args: str) -> list[Reply]:
-    """Dispatch `/learn admin SUBCOMMAND ...`."""
-    require(ctx, "admin")
+    """Dispatch `/learn admin SUBCOMMAND ...` (the router has checked the admin role)."""
     words = split_args(args)
     name = words[0].lower() if words else ""
     sub = SUBCOMMANDS.get(name)

@@ -16,7 +16,7 @@ from bot.core.replies import Block, Direct, Here, Reply, Text
 from bot.features.roles import split_args, target_identity
 from bot.features.team.service import build_report, check_scope, resolve_competency, team_members
 from bot.features.team.view import aggregate_blocks, chart_block, csv_attachment, detail_blocks
-from bot.handlers.admin import audit, require
+from bot.handlers.admin import audit
 from bot.storage.org import OrgRepository
 
 MENTION_PREFIXES = ("<@", "<at>", "@")
@@ -31,15 +31,16 @@ def _is_person(word: str) -> bool:
 
 
 def handle_team(ctx: Context, args: str) -> list[Reply]:
-    """Parse `[all|@lead] [COMPETENCY] [--csv]`, check the scope, report."""
-    require(ctx, "manager", command="team")
+    """Parse `[all|@lead] [COMPETENCY] [--csv]`, check the scope, report.
+
+    The router has checked the roles: manager, and admin for `all`.
+    """
     words = split_args(args)
     want_csv = "--csv" in words
     words = [w for w in words if w != "--csv"]
     lead = ctx.learner
     everyone = bool(words) and words[0].lower() == "all"
     if everyone:
-        require(ctx, "admin", command="team all")
         words.pop(0)
     elif words and _is_person(words[0]):
         lead = target_identity(ctx.event.identity, words.pop(0), learners=ctx.services.learners)
@@ -106,7 +107,6 @@ def _assignees(ctx: Context, who: str, org: OrgRepository) -> list[Learner]:
 
 def handle_assign(ctx: Context, args: str) -> list[Reply]:
     """Assign a library module to a report (or the whole team), optionally due on a day."""
-    require(ctx, "manager", command="assign")
     words = split_args(args)
     due_at = _due(words, ctx.now.date())
     if len(words) != 2:
@@ -139,6 +139,7 @@ TEAM_COMMAND = Command(
     "/learn team [all|@manager] [COMPETENCY] [--csv]",
     "manager",
     handle_team,
+    sub_roles={"all": "admin"},
 )
 ASSIGN_COMMAND = Command(
     "assign",

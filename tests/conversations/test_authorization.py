@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.events import Channel, FileShared, UserInfo
 from bot.core.replies import Buttons
 from tests.conversations.admin_helpers import click, make_admin, run, slack, text_of
@@ -134,3 +136,20 @@ def test_the_router_authorizes_a_file_before_its_handler_runs(team) -> None:
     assert handled == [], "refused before the handler (and so before any download)"
     send("busy.ics")
     assert handled == ["busy.ics"], "a calendar is anyone's to send"
+
+
+def test_the_router_checks_a_subcommand_role_before_its_handler_runs(team) -> None:
+    handled: list[str] = []
+    command = team.router.commands["team"]
+    assert command.sub_roles == {"all": "admin"}
+    team.router.commands["team"] = replace(
+        command, handler=lambda ctx, args: handled.append(args) or []
+    )
+    assert "for admins only" in text_of(run(team, who("mia"), "team ALL --csv"))
+    assert handled == [], "refused before the handler"
+    run(team, who("mia"), "team --csv")
+    boss = team.services.learners.find(who("boss"))
+    assert boss is not None
+    team.services.learners.set_roles(boss.id, frozenset({"admin"}), now=team.services.clock.now())
+    run(team, who("boss"), "team all")
+    assert handled == ["--csv", "all"], "a manager's own team, and everyone for an admin"
