@@ -83,6 +83,9 @@ class Services:
     feature. None means the feature is not part of this process; a `Lazy` one is built on
     first use (the content library loads an embedding model, the nudge service numpy).
 
+    The repositories (`learners`, `content`, `outbox`, ...) are built once in
+    `bot.app.build_services`; every SQL statement stays inside them.
+
     Attributes:
         org: The org chart and assignments.
         items: The item bank and response log.
