@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import AsyncIterator
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -34,6 +36,7 @@ from bot.app import App
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 MAX_SKEW_S = 60 * 5
+MAX_TS_DIGITS = 12
 RUNTIME = web.AppKey("learnbot.slack", SlackRuntime)
 PRUNE_EVERY_S = 3600.0
 
@@ -69,7 +72,11 @@ def mount(web_app: web.Application, core: App, *, insecure_dev: bool) -> bool:
 
 def verified(verifier: SignatureVerifier, body: bytes, timestamp: str, signature: str) -> bool:
     """Slack's v0 signature check, tolerant of any junk a caller may send."""
-    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > MAX_SKEW_S:
+    # ASCII digits only ("²" is a digit to str.isdigit but not to int()), and at most 12 of
+    # them: a longer number is no time Slack sends and could overflow the comparison.
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= MAX_TS_DIGITS):
+        return False
+    if abs(time.time() - int(timestamp)) > MAX_SKEW_S:
         return False
     if not signature.startswith("v0=") or len(signature) > 200:
         return False
@@ -78,6 +85,22 @@ def verified(verifier: SignatureVerifier, body: bytes, timestamp: str, signature
     except UnicodeDecodeError:
         return False
     return verifier.is_valid(body=text, timestamp=timestamp, signature=signature)
+
+
+def well_formed(body: bytes, content_type: str) -> bool:
+    """Whether a verified body has the shape bolt reads: a JSON object, or a form whose
+    `payload` (when present) is a JSON object. Anything else would make bolt answer 500."""
+    try:
+        text = body.decode("utf-8")
+        if content_type.startswith("application/json"):
+            return isinstance(json.loads(text), dict)
+        form = parse_qs(text, keep_blank_values=True)
+        payloads = form.get("payload")
+        if payloads is None:
+            return True
+        return len(payloads) == 1 and isinstance(json.loads(payloads[0]), dict)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return False
 
 
 def _events_handler(runtime: SlackRuntime, secret: str):  # type: ignore[no-untyped-def]
@@ -91,6 +114,8 @@ def _events_handler(runtime: SlackRuntime, secret: str):  # type: ignore[no-unty
         if not verified(verifier, body, timestamp, signature):
             log.info("slack request refused: missing, stale or invalid signature")
             return web.json_response({"error": "invalid request"}, status=401)
+        if not well_formed(body, request.content_type):
+            return web.json_response({"error": "malformed body"}, status=400)
         with bridge.acknowledging():
             try:
                 bolt_request = await to_bolt_request(request)

@@ -60,6 +60,22 @@ def _dm_body(text: str = SECRET_WORDS) -> str:
             {"X-Slack-Request-Timestamp": "1" * 40, "X-Slack-Signature": "v0=abc"},
             id="huge-timestamp",
         ),
+        pytest.param(
+            {"X-Slack-Request-Timestamp": "9" * 400, "X-Slack-Signature": "v0=abc"},
+            id="400-digit-timestamp",
+        ),
+        pytest.param(
+            {"X-Slack-Request-Timestamp": "1" * 5000, "X-Slack-Signature": "v0=abc"},
+            id="5000-digit-timestamp",
+        ),
+        pytest.param(
+            {"X-Slack-Request-Timestamp": "²", "X-Slack-Signature": "v0=abc"},
+            id="superscript-digit-timestamp",
+        ),
+        pytest.param(
+            {"X-Slack-Request-Timestamp": "١٧٠٠٠٠٠٠٠٠", "X-Slack-Signature": "v0=abc"},
+            id="arabic-indic-digits",
+        ),
     ],
 )
 async def test_bad_signatures_get_401_and_the_body_is_never_logged(
@@ -72,6 +88,33 @@ async def test_bad_signatures_get_401_and_the_body_is_never_logged(
     assert slack.fake.named("chat.postMessage") == []
     assert SECRET_WORDS not in caplog.text
     assert "EvBAD0001" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        pytest.param("[1,2]", "application/json", id="json-list"),
+        pytest.param("null", "application/json", id="json-null"),
+        pytest.param('"x"', "application/json", id="json-string"),
+        pytest.param("payload=[]", "application/x-www-form-urlencoded", id="form-payload-list"),
+        pytest.param("payload=null", "application/x-www-form-urlencoded", id="form-payload-null"),
+        pytest.param("payload={", "application/x-www-form-urlencoded", id="form-payload-broken"),
+        pytest.param(
+            "payload=%7B%7D&payload=%7B%7D",
+            "application/x-www-form-urlencoded",
+            id="form-two-payloads",
+        ),
+    ],
+)
+async def test_a_signed_body_of_the_wrong_shape_gets_400_not_500(
+    slack: SlackHarness, caplog: pytest.LogCaptureFixture, body: str, content_type: str
+) -> None:
+    caplog.set_level(logging.ERROR)
+    response = await slack.post(body, content_type=content_type)
+    assert response.status == 400
+    assert "Traceback" not in caplog.text
+    await slack.settle()
+    assert slack.fake.named("chat.postMessage") == []
 
 
 async def test_a_signed_replay_with_an_old_timestamp_is_refused(slack: SlackHarness) -> None:
