@@ -16,9 +16,26 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def bind_host(host: str | None, *, insecure_dev: bool) -> str:
+    """The address to listen on: as given, else this machine only when authentication is off."""
+    if host:
+        return host
+    return "127.0.0.1" if insecure_dev else "0.0.0.0"
+
+
 def serve(
     port: Annotated[int, typer.Option("--port", help="TCP port to listen on.")] = 3000,
-    host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "0.0.0.0",
+    host: Annotated[
+        str | None,
+        typer.Option(
+            "--host",
+            help="Address to bind (default 0.0.0.0; 127.0.0.1 with --insecure-dev).",
+            show_default=False,
+        ),
+    ] = None,
     socket_mode: Annotated[
         bool,
         typer.Option(
@@ -61,8 +78,16 @@ def serve(
         web_app = build_web_app(core, insecure_dev=insecure_dev, options=options)
     except UserError as err:
         raise fail(str(err), 2) from err
+    host = bind_host(host, insecure_dev=insecure_dev)
     if insecure_dev:
         typer.secho("WARNING: --insecure-dev is for local development only.", fg="yellow", err=True)
+        if host not in LOOPBACK:
+            typer.secho(
+                f"WARNING: --insecure-dev on {host} accepts unauthenticated requests from the "
+                "network.",
+                fg="red",
+                err=True,
+            )
     _warm_up(core)
     stop_worker = _start_worker(core) if worker else None
     try:

@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.adapters.server import ServeOptions, banner, build_web_app, platform_of, start
 from bot.app import App, build_app
+from bot.cli.serve import bind_host
 from bot.context import Lazy
 from tests.adapters.slack.conftest import slack_settings, start_harness
 from tests.adapters.slack.fake_slack import FakeSlack, message_text
@@ -144,6 +145,12 @@ def test_learnbot_serve_runs_answers_healthz_and_stops_on_sigterm(
             process.kill()
     assert process.returncode == 0
     assert "learnbot stopped." in rest
+
+
+def test_insecure_dev_listens_on_this_machine_only_unless_told_otherwise() -> None:
+    assert bind_host(None, insecure_dev=True) == "127.0.0.1"
+    assert bind_host(None, insecure_dev=False) == "0.0.0.0"
+    assert bind_host("10.0.0.5", insecure_dev=True) == "10.0.0.5", "an explicit --host wins"
 
 
 def test_serve_options_default_to_a_verified_http_server() -> None:
