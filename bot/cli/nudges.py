@@ -108,7 +108,6 @@ def calendar_import(
     """Replace a learner's calendar with FILE (the previous one stays if FILE is bad)."""
     from bot.cli import emit_json, fail, open_app, parse_user
     from bot.core.errors import UserError
-    from bot.core.events import UserInfo
     from nudges.calendars import import_calendar_bytes
 
     identity = parse_user(user)
@@ -116,7 +115,13 @@ def calendar_import(
     services = core.services
     data = _read(file, services.settings.calendar_max_bytes)
     now = services.clock.now()
-    learner = services.learners.resolve(identity, UserInfo(), now=now)
+    # A calendar belongs to someone learnbot knows; a typo must not create a learner.
+    learner = services.learners.find(identity)
+    if learner is None:
+        raise fail(
+            f"no learner {user}: they appear once they have talked to learnbot "
+            f"(or run `learnbot chat --user {user}` for a terminal user)"
+        )
     try:
         result = import_calendar_bytes(services, learner.id, data, now=now)
     except UserError as err:

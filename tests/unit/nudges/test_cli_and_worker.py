@@ -128,6 +128,20 @@ def test_calendar_import_replaces_only_with_a_good_file(ana, tmp_path: Path) -> 
     assert missing.exit_code == 2
 
 
+def test_calendar_import_for_an_unknown_user_creates_nobody(home: Path, tmp_path: Path) -> None:
+    from bot.app import build_services
+    from bot.core.events import Identity
+    from bot.settings import Settings
+
+    good = tmp_path / "good.ics"
+    good.write_bytes(ics("UID:a\nDTSTART:20261124T090000Z\nDTEND:20261124T100000Z\nSUMMARY:X"))
+    result = CliRunner().invoke(cli, ["calendar", "import", "--user", "nobody", str(good)])
+    assert result.exit_code == 1
+    assert "no learner nobody" in result.output
+    services = build_services(Settings(_env_file=None))
+    assert services.learners.find(Identity.parse("nobody")) is None
+
+
 def test_the_plan_command_runs_as_a_program(ana, home: Path) -> None:
     env = os.environ | {"LEARNBOT_HOME": str(home), "PYTHONPATH": str(REPO)}
     done = subprocess.run(
