@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(parsed.database))
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     elif schema:
         kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
@@ -34,6 +35,20 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (it holds OAuth tokens and learners'
+    answers), and tighten one created earlier; SQLite gives its -wal and -shm files the same
+    mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    elif path.stat().st_mode & 0o077:
+        try:
+            path.chmod(0o600)
+        except OSError as err:  # a file owned by someone else: say so, and go on
+            log.warning("could not make %s private: %s", path, err.strerror or err)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

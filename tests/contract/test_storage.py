@@ -204,3 +204,18 @@ def test_content_module_and_chunks_are_saved_and_replaced_together(engine) -> No
     assert repo.get("sec/phishing").content_hash == "h2", "a rejected module changes nothing"
     assert repo.delete("sec/phishing") == ["sec/phishing::0"]
     assert repo.chunk_ids() == set()
+
+
+def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path) -> None:
+    fresh = tmp_path / "data" / "learnbot.db"
+    engine = make_engine(f"sqlite:///{fresh}")
+    migrate(engine)
+    engine.dispose()
+    assert fresh.stat().st_mode & 0o777 == 0o600
+    for extra in fresh.parent.glob("learnbot.db-*"):  # the WAL and shared-memory files
+        assert extra.stat().st_mode & 0o077 == 0, extra.name
+    older = tmp_path / "older.db"
+    older.touch(mode=0o644)
+    older.chmod(0o644)
+    make_engine(f"sqlite:///{older}").dispose()
+    assert older.stat().st_mode & 0o777 == 0o600, "a file created earlier is tightened"
