@@ -48,17 +48,28 @@ def register(app: typer.Typer) -> None:
 def framework_import(
     file: Annotated[Path, typer.Argument(help="A YAML or JSON framework file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    replace_all: Annotated[
+        bool,
+        typer.Option(
+            "--replace-all",
+            help="Allow a file that removes every competency or every role.",
+        ),
+    ] = False,
 ) -> None:
     """Replace the competency framework with FILE (nothing changes if it has an error)."""
     from bot.cli import emit_json, fail, open_app
     from bot.core.errors import UserError
-    from bot.features.imports import load_framework_file
+    from bot.features.imports import check_replacement, load_framework_file
 
     try:
         framework = load_framework_file(file)
     except UserError as err:
         raise fail(str(err)) from err
     core = open_app()
+    try:
+        check_replacement(core.services.framework.get(), framework, replace_all=replace_all)
+    except UserError as err:
+        raise fail(f"{file}: {err}") from err
     core.services.framework.replace(framework)
     summary = {"competencies": len(framework.competencies), "roles": len(framework.roles)}
     if as_json:

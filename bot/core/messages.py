@@ -519,3 +519,13 @@ TEAMS_FILE_HOST_REFUSED = (
 TERMINAL_DIRECT_ELSEWHERE = (
     "(a message for {who} was not delivered: the terminal chat only reaches you)"
 )
+
+# Framework imports that would empty the framework
+FRAMEWORK_WOULD_REMOVE = (
+    "This framework has no {what} at all, so importing it would remove every {what} and "
+    "empty learners' paths. Nothing was changed. If that is what you want, import it with "
+    "`--replace-all` from the command line."
+)
+FRAMEWORK_EMPTY = (
+    "This file has no competencies and no roles (is it a framework?). Nothing was changed."
+)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.core import messages as msg
 from bot.core.errors import UserError
 from learning.framework import Framework, FrameworkError, parse_framework
 
@@ -33,6 +34,26 @@ def read_structured(path: Path) -> object:
         mark = getattr(err, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
         raise UserError(f"{path}{where}: not valid YAML") from err
+
+
+def check_replacement(current: Framework, new: Framework, *, replace_all: bool) -> None:
+    """Refuse a framework that would remove every competency or every role, unless asked.
+
+    An empty or mistyped file (`{}`, a list under another key) parses as a framework with
+    nothing in it; importing it would empty every learner's path without a word.
+
+    Raises:
+        UserError: when `new` has no competencies, or no roles where `current` has some, and
+            `replace_all` is False.
+    """
+    if replace_all:
+        return
+    if not new.competencies and current.competencies:
+        raise UserError(msg.FRAMEWORK_WOULD_REMOVE.format(what="competency"))
+    if not new.roles and current.roles:
+        raise UserError(msg.FRAMEWORK_WOULD_REMOVE.format(what="role"))
+    if not new.competencies and not new.roles:
+        raise UserError(msg.FRAMEWORK_EMPTY)
 
 
 def load_framework_file(path: Path) -> Framework:

@@ -47,7 +47,7 @@ def import_quiz(ctx: Context, name: str, data: bytes) -> list[Reply]:
 
 def import_framework(ctx: Context, name: str, data: bytes) -> list[Reply]:
     """A competency framework (YAML or JSON) sent in chat; replaces the current one."""
-    from bot.features.imports import load_framework_file
+    from bot.features.imports import check_replacement, load_framework_file
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / _safe_name(name)
@@ -57,6 +57,8 @@ def import_framework(ctx: Context, name: str, data: bytes) -> list[Reply]:
         except UserError as err:
             # Word the error with the upload's name, not the server's temporary path.
             raise UserError(str(err).replace(str(path), name)) from err
+    # No --replace-all in chat: emptying the framework is a deliberate act at the shell.
+    check_replacement(ctx.services.framework.get(), framework, replace_all=False)
     ctx.services.framework.replace(framework)
     counts = {"competencies": len(framework.competencies), "roles": len(framework.roles)}
     audit(ctx, "framework.import", name, **counts)

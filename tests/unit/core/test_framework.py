@@ -8,6 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from bot.core.events import UserInfo
 from learning.framework import FrameworkError, parse_framework
 from tests.conversations.transcript import Conversation
 
@@ -121,3 +122,75 @@ def test_onboarding_offers_the_framework_roles_and_competencies(core) -> None:
     chat.click("Security", "Customer support")
     assert chat.profile.job_role == "agent"
     assert chat.profile.goals == ("security", "support")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("{}\n", "no competency at all"),
+        ("competencies: []\nroles: []\n", "no competency at all"),
+        ("competences:\n  - id: a\n", "no competency at all"),
+        (
+            "competencies:\n  - id: a\n    title: A\nroles: []\n",
+            "no role at all",
+        ),
+    ],
+)
+def test_cli_import_that_would_remove_everything_needs_replace_all(
+    tmp_path, monkeypatch, text: str, said: str
+) -> None:
+    monkeypatch.setenv("LEARNBOT_HOME", str(tmp_path / "home"))
+    good, wiping = tmp_path / "fw.yaml", tmp_path / "wiping.yaml"
+    good.write_text(yaml.safe_dump(GOOD))
+    wiping.write_text(text)
+    runner, app = CliRunner(), _cli()
+    assert runner.invoke(app, ["framework", "import", str(good)]).exit_code == 0
+    refused = runner.invoke(app, ["framework", "import", str(wiping), "--json"])
+    assert refused.exit_code == 1
+    assert said in refused.output
+    assert "--replace-all" in refused.output
+    assert refused.stdout == "", "no summary for a refused file"
+    from bot.app import build_services
+    from bot.settings import Settings
+
+    def stored() -> tuple[int, int]:
+        framework = build_services(Settings(_env_file=None)).framework.get()
+        return len(framework.competencies), len(framework.roles)
+
+    assert stored() == (3, 1), "the old framework is untouched"
+    forced = runner.invoke(app, ["framework", "import", str(wiping), "--replace-all"])
+    assert forced.exit_code == 0, forced.output
+    assert stored()[1] == 0
+
+
+def test_an_empty_framework_is_refused_even_on_an_empty_database(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("LEARNBOT_HOME", str(tmp_path / "home"))
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("{}\n")
+    result = CliRunner().invoke(_cli(), ["framework", "import", str(empty)])
+    assert result.exit_code == 1
+    assert "no competencies and no roles" in result.output
+
+
+def test_a_framework_sent_in_chat_that_would_empty_it_is_refused(core) -> None:  # type: ignore[no-untyped-def]
+    from bot.core.events import Channel, FileShared, Identity
+
+    core.services.framework.replace(parse_framework(GOOD))
+    admin = Identity.parse("root")
+    core.services.learners.resolve(admin, UserInfo(), now=core.services.clock.now())
+    learner = core.services.learners.find(admin)
+    assert learner is not None
+    core.services.learners.set_roles(
+        learner.id, frozenset({"admin"}), now=core.services.clock.now()
+    )
+    data = b'{"competencies": [], "roles": []}'
+    event = FileShared(
+        identity=admin,
+        channel=Channel("D1"),
+        name="framework.json",
+        size=len(data),
+        read=lambda limit: data,
+    )
+    said = " ".join(str(r) for r in core.router.handle(event))
+    assert "no competency at all" in said
+    assert len(core.services.framework.get().competencies) == 3
