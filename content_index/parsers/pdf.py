@@ -8,13 +8,19 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from content_index.errors import CorruptDocumentError, EncryptedDocumentError, NoTextLayerError
+from content_index.errors import (
+    CorruptDocumentError,
+    EncryptedDocumentError,
+    FileTooLargeError,
+    NoTextLayerError,
+)
 from content_index.structure import Block, RawDocument, RawSection
 
 _HEADER_WINDOW = 1024
 _HYPHENATED = re.compile(r"[A-Za-z]-$")
 _HEADING_END = re.compile(r"[.,;:!?]$")
 _MAX_HEADING_WORDS = 12
+MAX_PAGES = 1_000
 _REFLOW_MIN_LINES = 8
 _REFLOW_SHARE = 0.8
 
@@ -63,9 +69,14 @@ def _open(data: bytes, *, path: str) -> Any:
             path, "is password-protected; remove the password and upload it again"
         )
     try:
-        _ = len(reader.pages)
+        count = len(reader.pages)
     except Exception as exc:  # noqa: BLE001 - same as above, the page tree is damaged
         raise CorruptDocumentError(path, f"could not be read as a PDF ({exc})") from None
+    if count > MAX_PAGES:
+        # Each page costs text extraction time and memory; no study module is this long.
+        raise FileTooLargeError(
+            path, f"has {count:,} pages; a module may have at most {MAX_PAGES:,} (split it up)"
+        )
     return reader
 
 

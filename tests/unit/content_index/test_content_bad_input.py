@@ -117,6 +117,20 @@ def test_truncated_real_pdf_is_corrupt(handbook: Path) -> None:
         parse(data[: len(data) // 3], "form.pdf")
 
 
+def test_a_pdf_over_the_page_cap_is_refused_before_any_text_is_read() -> None:
+    from pypdf import PdfWriter
+
+    from content_index.parsers.pdf import MAX_PAGES
+
+    writer = PdfWriter()
+    for _ in range(MAX_PAGES + 1):
+        writer.add_blank_page(width=72, height=72)
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(FileTooLargeError, match=f"{MAX_PAGES + 1:,} pages"):
+        parse(out.getvalue(), "huge.pdf")
+
+
 def test_text_named_pdf_is_corrupt() -> None:
     with pytest.raises(CorruptDocumentError, match="could not be read as a PDF"):
         parse(b"just some words, not a PDF at all", "fake.pdf")
