@@ -107,15 +107,23 @@ class Router:
         if command is None:
             return [self._unknown(ctx, name)]
         if not ctx.learner.has_role(command.role):
-            raise Forbidden(
-                msg.NOT_ALLOWED.format(name=name, role=command.role, see_help=msg.SEE_HELP)
+            raise self._refused(
+                ctx,
+                name,
+                command.role,
+                msg.NOT_ALLOWED.format(name=name, role=command.role, see_help=msg.SEE_HELP),
             )
         args = args.strip()
         first = args.split(maxsplit=1)[0].lower() if args else ""
         sub_role = command.sub_roles.get(first)
         if sub_role is not None and not ctx.learner.has_role(sub_role):
-            raise Forbidden(
-                msg.NOT_ALLOWED.format(name=f"{name} {first}", role=sub_role, see_help=msg.SEE_HELP)
+            raise self._refused(
+                ctx,
+                f"{name} {first}",
+                sub_role,
+                msg.NOT_ALLOWED.format(
+                    name=f"{name} {first}", role=sub_role, see_help=msg.SEE_HELP
+                ),
             )
         if command.needs_args and not args:
             raise UserError(msg.MISSING_ARGS.format(name=name, usage=f"`{command.usage}`"))
@@ -125,9 +133,17 @@ class Router:
         """Authorize a shared file by its name, before the handler downloads a single byte."""
         if self._on_file is None:
             return [say(msg.SEE_HELP)]
-        if not ctx.learner.has_role(upload_role(event.name)):
-            raise Forbidden(msg.UPLOAD_ADMINS_ONLY)
+        role = upload_role(event.name)
+        if not ctx.learner.has_role(role):
+            raise self._refused(ctx, "upload", role, msg.UPLOAD_ADMINS_ONLY)
         return self._on_file(ctx, event)
+
+    def _refused(self, ctx: Context, what: str, role: str, message: str) -> Forbidden:
+        """Audit a refused privileged attempt (who, what, the role it needs), then refuse."""
+        self.services.audit.record(
+            actor=ctx.learner.id, action="denied", target=what, detail={"needs": role}, now=ctx.now
+        )
+        return Forbidden(message)
 
     def _unknown(self, ctx: Context, name: str) -> Reply:
         allowed = [c.name for c in self.visible_commands(ctx)]

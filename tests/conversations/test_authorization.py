@@ -38,12 +38,19 @@ def _roles(core, name: str) -> frozenset[str]:  # type: ignore[no-untyped-def]
     return learner.roles
 
 
-def test_learners_are_refused_everything(team) -> None:
+def test_learners_are_refused_everything_and_each_refusal_is_audited(team) -> None:
     before = len(team.services.audit.entries())
-    for command in ADMIN_COMMANDS + MANAGER_COMMANDS:
+    commands = ADMIN_COMMANDS + MANAGER_COMMANDS
+    for command in commands:
         out = text_of(run(team, who("ana"), command))
         assert "only" in out, command
-    assert len(team.services.audit.entries()) == before
+    ana = team.services.learners.find(who("ana"))
+    assert ana is not None
+    added = team.services.audit.entries()[: len(team.services.audit.entries()) - before]
+    assert len(added) == len(commands), "one entry per refusal, and nothing else"
+    assert {e["action"] for e in added} == {"denied"}
+    assert {e["actor"] for e in added} == {ana.id}
+    assert sorted(e["target"] for e in added) == sorted(c.split()[0] for c in commands)
 
 
 def test_guests_are_refused_even_with_stored_roles(team) -> None:
@@ -134,6 +141,8 @@ def test_the_router_authorizes_a_file_before_its_handler_runs(team) -> None:
     assert "Only admins can add files" in send("guide.md")
     assert "Only admins can add files" in send("bank.gift")
     assert handled == [], "refused before the handler (and so before any download)"
+    denied = [e for e in team.services.audit.entries() if e["action"] == "denied"]
+    assert [e["target"] for e in denied] == ["upload", "upload"]
     send("busy.ics")
     assert handled == ["busy.ics"], "a calendar is anyone's to send"
 
