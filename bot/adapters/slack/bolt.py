@@ -54,6 +54,17 @@ class SingleWorkspaceAuth:
         self._result: AuthorizeResult | None = None
         self._lock = asyncio.Lock()
 
+    def serves(self, enterprise_id: str | None, team_id: str | None) -> bool | None:
+        """Whether a request from this workspace is for the token's own workspace (None: not
+        known yet, as when auth.test failed). An Enterprise Grid org-wide token serves every
+        workspace of its enterprise."""
+        if self._result is None:
+            return None
+        own_enterprise = self._result.enterprise_id
+        if own_enterprise and enterprise_id == own_enterprise:
+            return True
+        return team_id is not None and team_id == self._result.team_id
+
     @property
     def bot_user_id(self) -> str | None:
         """The bot's own user id, once known."""
@@ -123,7 +134,13 @@ def build_bolt_app(
         oauth_flow=oauth_flow,
         installation_store=installations,
         installation_store_bot_only=True if installations is not None else None,
-        before_authorize=_installed_only(installations) if installations is not None else None,
+        before_authorize=(
+            _installed_only(installations)
+            if installations is not None
+            else _own_workspace_only(authorize)
+            if authorize is not None
+            else None
+        ),
         authorize=_authorize_with(authorize) if authorize is not None else None,
         request_verification_enabled=bool(signing_secret),
     )
@@ -182,6 +199,32 @@ def _register(app: AsyncApp, bridge: Bridge) -> None:
 
 async def _on_error(error: Exception) -> None:
     logging.getLogger(__name__).error("slack listener failed: %s", type(error).__name__)
+
+
+def _own_workspace_only(auth: SingleWorkspaceAuth) -> Callable[..., Awaitable[BoltResponse]]:
+    """Middleware for one bot token: requests from any other workspace are ignored.
+
+    The signing secret belongs to the app, not to a workspace, so a request signed with it
+    may come from another workspace the app was added to; its ids must never reach the core.
+    """
+
+    async def own_workspace_only(
+        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        body = req.body or {}
+        if body.get("type") in ("url_verification", "ssl_check"):
+            return await next()
+        context = req.context
+        if await auth.warm() and auth.serves(context.enterprise_id, context.team_id):
+            return await next()
+        logging.getLogger(__name__).info(
+            "slack request from workspace %s, which this token does not serve: ignored",
+            context.team_id,
+        )
+        text = msg.NOT_INSTALLED if "command" in body else ""
+        return BoltResponse(status=200, body=text)
+
+    return own_workspace_only
 
 
 def _installed_only(

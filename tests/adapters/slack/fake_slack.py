@@ -60,6 +60,8 @@ class FakeSlack:
     host: str = ""
     download_token: str = "xoxb-test"
     auto_users: bool = False
+    team_id: str = TEAM  # the workspace auth.test reports: the only one the bot token serves
+    enterprise_id: str | None = None  # set for an Enterprise Grid org-wide token
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -243,9 +245,10 @@ class FakeSlack:
                 "url": "https://learn.slack.com/",
                 "team": "Learn",
                 "user": "learnbot",
-                "team_id": TEAM,
+                "team_id": self.team_id,
                 "user_id": BOT_USER,
                 "bot_id": BOT_ID,
+                **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
             }
         if method == "users.info":
             user = self.users.get(str(params.get("user")))

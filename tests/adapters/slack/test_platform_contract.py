@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from bot.core.events import Identity
 from tests.adapters.slack.fake_slack import TEAM
 from tests.adapters.slack.harness import SlackHarness, signed_headers
 
@@ -213,3 +214,26 @@ async def test_healthz_reports_the_database_and_platforms(slack: SlackHarness) -
     async with slack.session.get(slack.url + "/healthz") as r:
         assert r.status == 200
         assert await r.json() == {"status": "ok", "database": "ok", "slack": True, "teams": False}
+
+
+async def test_single_workspace_mode_serves_only_the_tokens_own_workspace(
+    slack: SlackHarness,
+) -> None:
+    slack.onboard("U0ADMIN", roles=frozenset({"admin"}))
+    evil = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D0ADMIN",
+        "user": "U0ADMIN",
+        "text": "/learn admin modules",
+        "ts": f"{time.time():.6f}",
+        "team": "T0EVIL",
+    }
+    response = await slack.event(evil, team="T0EVIL")
+    assert response.status == 200
+    await slack.settle()
+    assert slack.fake.named("chat.postMessage") == [], "nothing answered in another workspace"
+    assert slack.core.services.learners.find(Identity("slack", "T0EVIL", "U0ADMIN")) is None
+    assert (await slack.dm("U0ADMIN", "hello again")).status == 200
+    await slack.settle()
+    assert slack.fake.named("chat.postMessage"), "the token's own workspace is still served"

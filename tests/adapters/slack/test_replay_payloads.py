@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.core.events import ActionClicked, Event, MessageReceived
+from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.harness import SlackHarness
 
 INTERACTIVE = {
@@ -67,10 +69,34 @@ async def _replay(slack: SlackHarness, files: list[Path], unwrap: bool) -> dict[
         content_type = (
             data.get("content_type", "application/json") if unwrap else "application/json"
         )
-        body, kind = _as_sent(payload, content_type, n)
+        body, kind = _as_sent(_in_workspace(payload, RECORDED_TEAM), content_type, n)
         statuses[path.name] = (await slack.post(body, content_type=kind)).status
     await slack.settle()
     return statuses
+
+
+RECORDED_TEAM, RECORDED_ENTERPRISE = "T111", "E111"  # where bolt's recorded payloads come from
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    """The fake Web API, its bot token serving the workspace the recorded payloads come from
+    (a token serves only its own workspace)."""
+    server = FakeSlack(team_id=RECORDED_TEAM, enterprise_id=RECORDED_ENTERPRISE).start()
+    yield server
+    server.stop()
+
+
+def _in_workspace(payload: Any, team: str) -> Any:
+    """A sample whose workspace fields are blank, as Slack would send it from `team`."""
+    if not isinstance(payload, dict):
+        return payload
+    payload = dict(payload)
+    if payload.get("team_id") == "":
+        payload["team_id"] = team
+    if isinstance(payload.get("team"), dict) and payload["team"].get("id") == "":
+        payload["team"] = {**payload["team"], "id": team}
+    return payload
 
 
 async def test_bolt_scenario_payloads(
@@ -85,9 +111,12 @@ async def test_bolt_scenario_payloads(
     assert {name: s for name, s in statuses.items() if s != 200} == {}
     mentions = [e for e in seen if isinstance(e, MessageReceived) and e.mentioned]
     clicks = [e for e in seen if isinstance(e, ActionClicked)]
-    assert len(mentions) == 4  # every app_mention payload, none of the plain channel messages
+    # Every app_mention payload from the workspaces the token serves (its own, and its
+    # enterprise's); the one installed elsewhere (a shared channel's T_INSTALLED) is ignored,
+    # and so are the plain channel messages.
+    assert len(mentions) == 3
     assert {e.text for e in mentions} >= {"Hi there!"}
-    assert {e.identity.workspace for e in mentions} >= {"T111"}
+    assert {e.identity.workspace for e in mentions} == {"T111"}
     assert len(clicks) == 3  # the three block_actions payloads
     assert {c.value for c in clicks} == {"click_me_123"}
     assert not [e for e in seen if isinstance(e, MessageReceived) and not e.mentioned]
