@@ -19,7 +19,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from bot.app import App
 from bot.core.ports import ChatPort
-from bot.storage.db import ping
+from bot.storage.db import ping, writable
 
 log = logging.getLogger(__name__)
 
@@ -104,21 +104,49 @@ def build_web_app(
     return web_app
 
 
-def database_ok(core: App) -> bool:
-    """Whether the database answers a trivial query."""
-    return ping(core.services.engine)
+def database_state(core: App) -> str:
+    """ "ok", "read-only" (it answers but refuses writes) or "unreachable"."""
+    engine = core.services.engine
+    if not ping(engine):
+        return "unreachable"
+    return "ok" if writable(engine) else "read-only"
+
+
+def index_state(core: App) -> str:
+    """ "ok", "empty" (nothing ingested yet) or "missing" (content in the database, but the
+    embedded index folder is gone, so questions cannot be searched)."""
+    settings = core.services.settings
+    if settings.chroma_url or settings.index_dir.exists():
+        return "ok"
+    return "missing" if core.services.content.has_chunks() else "empty"
+
+
+def health(core: App) -> tuple[int, dict[str, object]]:
+    """The status code and body of /healthz: 503 when the database cannot be written (every
+    message would fail), 200 "degraded" when questions cannot be answered from the index."""
+    database = database_state(core)
+    index = index_state(core) if database != "unreachable" else "unknown"
+    if database != "ok":
+        status, reason = 503, f"database {database}"
+    elif index == "missing":
+        status, reason = 200, "content index missing: run `learnbot ingest` to rebuild it"
+    else:
+        status, reason = 200, ""
+    body: dict[str, object] = {"status": "ok" if not reason else "degraded"}
+    if reason:
+        body["reason"] = reason
+    body["database"], body["index"] = database, index
+    return status, body
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 with the database state and which platforms are mounted (503 if the db is down)."""
+    """The database and index state and which platforms are mounted (see `health`)."""
     web_app = request.app
-    ok = await asyncio.to_thread(database_ok, web_app[CORE])
-    body: dict[str, object] = {"status": "ok" if ok else "degraded"}
-    body["database"] = "ok" if ok else "unreachable"
+    status, body = await asyncio.to_thread(health, web_app[CORE])
     mounted: dict[str, bool] = web_app[MOUNTED]
     for platform, on in mounted.items():
         body[platform] = on
-    return web.json_response(body, status=200 if ok else 503)
+    return web.json_response(body, status=status)
 
 
 def banner(web_app: web.Application) -> list[str]:

@@ -59,6 +59,17 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def writable(engine: Engine) -> bool:
+    """Whether the database accepts a write: a no-op update of Alembic's version row, which
+    a read-only file, a full disk or a read-only replica refuses."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+    except SQLAlchemyError:
+        return False
+    return True
+
+
 def ping(engine: Engine) -> bool:
     """Whether the database answers a trivial query (False when it cannot be reached)."""
     try:

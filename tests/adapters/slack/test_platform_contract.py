@@ -213,7 +213,13 @@ async def test_url_verification_echoes_the_challenge(slack: SlackHarness) -> Non
 async def test_healthz_reports_the_database_and_platforms(slack: SlackHarness) -> None:
     async with slack.session.get(slack.url + "/healthz") as r:
         assert r.status == 200
-        assert await r.json() == {"status": "ok", "database": "ok", "slack": True, "teams": False}
+        assert await r.json() == {
+            "status": "ok",
+            "database": "ok",
+            "index": "empty",
+            "slack": True,
+            "teams": False,
+        }
 
 
 async def test_single_workspace_mode_serves_only_the_tokens_own_workspace(

@@ -14,11 +14,20 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.engine import make_url
 
-from bot.adapters.server import ServeOptions, banner, build_web_app, platform_of, start
+from bot.adapters.server import (
+    ServeOptions,
+    banner,
+    build_web_app,
+    health,
+    platform_of,
+    start,
+)
 from bot.app import App, build_app
 from bot.cli.serve import bind_host
 from bot.context import Lazy
+from bot.storage.db import make_engine
 from tests.adapters.slack.conftest import slack_settings, start_harness
 from tests.adapters.slack.fake_slack import FakeSlack, message_text
 from tests.fakes import StandInLibrary, use_features
@@ -53,6 +62,7 @@ async def test_without_slack_settings_slack_is_off_and_says_why(sqlite_settings,
                 assert await r.json() == {
                     "status": "ok",
                     "database": "ok",
+                    "index": "empty",
                     "slack": False,
                     "teams": False,
                 }
@@ -145,6 +155,38 @@ def test_learnbot_serve_runs_answers_healthz_and_stops_on_sigterm(
             process.kill()
     assert process.returncode == 0
     assert "learnbot stopped." in rest
+
+
+def test_health_is_503_when_the_database_refuses_writes(sqlite_settings, clock) -> None:  # type: ignore[no-untyped-def]
+    core = build_app(sqlite_settings, clock=clock)
+    assert health(core) == (200, {"status": "ok", "database": "ok", "index": "empty"})
+    path = make_url(sqlite_settings.db_url).database
+    core.services.engine = make_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    status, body = health(core)
+    assert status == 503
+    assert body["database"] == "read-only"
+    assert body["reason"] == "database read-only"
+
+
+def test_health_is_degraded_when_the_index_folder_is_gone(sqlite_settings, clock) -> None:  # type: ignore[no-untyped-def]
+    from bot.storage.content import ContentRepository
+    from content_index.model import Chunk, ModuleMeta
+
+    core = build_app(sqlite_settings, clock=clock)
+    content: ContentRepository = core.services.content
+    meta = ModuleMeta(id="m", title="M", source="m.md")
+    chunk = Chunk(
+        id="m::0", module_id="m", ordinal=0, section="M", anchor="", text="Payday is Friday."
+    )
+    content.save(meta, content_hash="h", new_chunks=[chunk], now=clock.now())
+    assert not sqlite_settings.index_dir.exists()
+    status, body = health(core)
+    assert status == 200
+    assert body["status"] == "degraded"
+    assert body["index"] == "missing"
+    assert "learnbot ingest" in str(body["reason"])
+    sqlite_settings.index_dir.mkdir(parents=True)
+    assert health(core)[1]["status"] == "ok"
 
 
 def test_insecure_dev_listens_on_this_machine_only_unless_told_otherwise() -> None:
