@@ -109,6 +109,13 @@ def chat(
         raise fail(f"unknown role '{role}'; use one of {', '.join(ROLES)}", 2)
     if script is not None and not script.is_file():
         raise fail(f"script file not found: {script}", 2)
+    if timezone:
+        from learning.profile import ProfileError, parse_timezone
+
+        try:
+            timezone = parse_timezone(timezone)
+        except ProfileError as err:
+            raise fail(str(err), 2) from err
     from bot.adapters.terminal.session import open_chat
 
     core = open_app()

@@ -64,6 +64,19 @@ def test_scripted_chat_prints_a_transcript(home: Path, tmp_path: Path) -> None:
     assert "/learn profile" in result.output
 
 
+def test_chat_refuses_an_unknown_time_zone_and_creates_nobody(home: Path, tmp_path: Path) -> None:
+    script = tmp_path / "script.txt"
+    script.write_text("hello\n")
+    args = ["chat", "--user", "zed", "--script", str(script), "--timezone", "Mars/Base"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "'Mars/Base' is not a time zone I know" in result.output
+    assert not (home / "learnbot.db").exists(), "refused before the database is opened"
+    args[-1] = "europe/berlin"
+    assert CliRunner().invoke(app, args).exit_code == 0, "any letter case is fine"
+    assert (home / "learnbot.db").exists()
+
+
 def test_help_runs_as_a_real_process() -> None:
     exe = Path(sys.executable).with_name("learnbot")
     done = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
