@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.core.replies import (
     Attachment,
@@ -58,11 +60,36 @@ def bar(fraction: float, width: int = 20) -> str:
     return "█" * filled + "░" * (width - filled) + f" {round(fraction * 100)}%"
 
 
-class PlainRenderer:
-    """Turns replies into lines of text and remembers what each number stands for."""
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
-    def __init__(self) -> None:
+
+def save_file(folder: Path, name: str, data: bytes) -> Path:
+    """Write a file the bot sent into `folder`, owner-only, never over an earlier one."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    base = _UNSAFE.sub("-", Path(name).name).strip(".-")[:100] or "file"
+    stem, dot, suffix = base.rpartition(".")
+    stem, suffix = (stem, dot + suffix) if dot and stem else (base, "")
+    path, n = folder / base, 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}{suffix}"
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    return path
+
+
+class PlainRenderer:
+    """Turns replies into lines of text and remembers what each number stands for.
+
+    Args:
+        files: Where files the bot sends (a CSV, a data export, a chart) are written, their
+            paths printed; None prints only their names.
+    """
+
+    def __init__(self, files: Path | None = None) -> None:
         self.picks: list[Pick] = []
+        self._files = files
 
     def render(self, reply: Reply) -> list[str]:
         """Render one reply; numbers continue across replies until `reset`."""
@@ -91,7 +118,10 @@ class PlainRenderer:
             case Image(alt=alt, url=url):
                 return [f"  [image: {alt}{' <' + url + '>' if url else ''}]"]
             case Attachment(name=name, data=data):
-                return [f"  [file: {name}, {len(data):,} bytes]"]
+                if self._files is None:
+                    return [f"  [file: {name}, {len(data):,} bytes]"]
+                path = save_file(self._files, name, data)
+                return [f"  [file: {name}, {len(data):,} bytes, saved to {path}]"]
             case Divider():
                 return ["  " + "-" * 40]
             case Note(text=text):

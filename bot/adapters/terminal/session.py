@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.adapters.terminal.chat import TerminalChat, run_script
+from bot.adapters.terminal.render import PlainRenderer
 from bot.app import App
 from bot.core.events import Identity, UserInfo
 from bot.core.replies import Reply
@@ -60,7 +61,11 @@ def open_chat(core: App, identity: Identity, *, role: str, timezone: str = "") -
         wanted = {"learner", role} if role != "admin" else {"learner", "manager", "admin"}
         services.learners.set_roles(learner.id, learner.roles | wanted, now=now)
     chat = TerminalChat(
-        handle=core.router.handle, identity=identity, user=info, inbox=_inbox(core, learner.id)
+        handle=core.router.handle,
+        identity=identity,
+        user=info,
+        renderer=PlainRenderer(files=core.settings.home / "files"),
+        inbox=_inbox(core, learner.id),
     )
     return ChatSession(chat)
 

@@ -84,3 +84,16 @@ def test_a_number_with_no_buttons_on_screen_is_plain_text() -> None:
     (typed,) = seen
     assert isinstance(typed, MessageReceived)
     assert typed.text == "2"
+
+
+def test_a_saved_file_keeps_a_safe_name_and_never_overwrites(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.adapters.terminal.render import save_file
+
+    first = save_file(tmp_path / "files", "../../etc/team report.csv", b"a,b\n")
+    second = save_file(tmp_path / "files", "team report.csv", b"c,d\n")
+    hidden = save_file(tmp_path / "files", "..", b"x")
+    assert first == tmp_path / "files" / "team-report.csv"
+    assert second == tmp_path / "files" / "team-report-2.csv"
+    assert hidden == tmp_path / "files" / "file"
+    assert first.read_bytes() == b"a,b\n"
+    assert second.read_bytes() == b"c,d\n"

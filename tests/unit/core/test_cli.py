@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,20 @@ def test_chat_refuses_an_unknown_time_zone_and_creates_nobody(home: Path, tmp_pa
     args[-1] = "europe/berlin"
     assert CliRunner().invoke(app, args).exit_code == 0, "any letter case is fine"
     assert (home / "learnbot.db").exists()
+
+
+def test_files_the_bot_sends_are_written_to_the_files_folder(home: Path, tmp_path: Path) -> None:
+    script = tmp_path / "script.txt"
+    script.write_text("/learn my-data\n/learn my-data\n")
+    result = CliRunner().invoke(app, ["chat", "--user", "ben", "--script", str(script)])
+    assert result.exit_code == 0, result.output
+    saved = sorted((home / "files").iterdir())
+    assert len(saved) == 2, "the second export does not overwrite the first"
+    for path in saved:
+        assert f"saved to {path}" in result.output
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert json.loads(path.read_text(encoding="utf-8")), "a real, non-empty export"
+    assert (home / "files").stat().st_mode & 0o777 == 0o700
 
 
 def test_help_runs_as_a_real_process() -> None:
