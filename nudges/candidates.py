@@ -74,7 +74,12 @@ def reviews(inp: PlanInput, days: Sequence[LocalDay]) -> list[Candidate]:
         def why(at: float, _gap: float, minutes: int = minutes) -> str:
             n = bisect.bisect_right(fading, at)
             text = msg.WHY_REVIEW_ONE if n == 1 else msg.WHY_REVIEW
-            return text.format(count=n, target=TARGET_RETENTION, minutes=minutes)
+            return text.format(
+                count=n,
+                target=TARGET_RETENTION,
+                A_minutes=msg.article(minutes).capitalize(),
+                minutes=minutes,
+            )
 
         out.append(
             Candidate(

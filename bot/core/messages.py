@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 MAX_MESSAGE_CHARS = 4000
+_AN_NUMBER = re.compile(r"^(8|1[18](\d{3})*$|1[18](,\d{3})+$)")
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """A count with its noun: "1 step", "3 steps", "1 person", "2 people" (`many` when the
+    plural is not `word` + "s")."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
+def article(word: object) -> str:
+    """ "a" or "an" for how the word or number is said: "an 80%", "an 8-minute", "an 11",
+    "an intensive", "a 9", "a relaxed"."""
+    text = str(word).strip()
+    if text[:1].isdigit():
+        return "an" if _AN_NUMBER.match(text) else "a"
+    return "an" if text[:1].lower() in "aeiou" else "a"
+
 
 # General
 EMPTY_MESSAGE = (
@@ -53,6 +72,16 @@ NEXT_STEPS = "Try `/learn quiz` to find out what you already know, or ask me any
 # Profile
 PROFILE_TITLE = "Your profile"
 PROFILE_UPDATED = "Updated your {field}."
+# How a profile field is named in a sentence, where its command name reads badly.
+PROFILE_FIELD_NAMES = {
+    "quiet": "quiet hours",
+    "hours": "working hours",
+    "days": "working days",
+    "session": "session length",
+    "format": "preferred format",
+    "nudges-per-day": "nudges per day",
+    "nudges-per-week": "nudges per week",
+}
 PROFILE_FIELDS_HELP = (
     "Change a field with `/learn profile set FIELD VALUE`. Fields: role, goals, format, "
     "session, pace, timezone, hours, days, quiet, nudges-per-day, nudges-per-week."
@@ -96,7 +125,7 @@ UPLOAD_DONE = (
 PATH_TITLE = "Your learning path"
 PATH_SUMMARY = (
     "{steps} to study, about {minutes} min in {sessions} of up to {session} min "
-    "(about {weeks} at a {pace} pace)."
+    "(about {weeks} at {a_pace} {pace} pace)."
 )
 PATH_EMPTY = (
     "There is nothing to study in your path right now. Set your role with "
@@ -211,8 +240,8 @@ QUIZ_UNDETERMINED_HINT = (
 QUIZ_NEXT = "Study what is not mastered yet; `/learn check COMPETENCY` tests you again afterwards."
 CHECK_PASSED = "🎉 Check passed: **{title}** is {verdict}."
 CHECK_FAILED = (
-    "Not yet: **{title}** is {verdict}. A pass needs at least a {needed}% chance of mastery; "
-    "you are at {pct}%."
+    "Not yet: **{title}** is {verdict}. A pass needs at least {a_needed} {needed}% chance of "
+    "mastery; you are at {pct}%."
 )
 CHECK_REVIEW_TITLE = "Worth reviewing"
 CHECK_REVIEW_ITEM = "_{stem}_ {explanation}"
@@ -278,11 +307,11 @@ HOME_HINT = "Send me a direct message with a question, or type `/learn help`."
 # Nudges: why now
 WHY_REVIEW = (
     "{count} of your quiz answers are fading: your chance of recalling them is now below "
-    "{target:.0%}. A {minutes}-minute review now keeps them."
+    "{target:.0%}. {A_minutes} {minutes}-minute review now keeps them."
 )
 WHY_REVIEW_ONE = (
     "One of your quiz answers is fading: your chance of recalling it is now below {target:.0%}. "
-    "A {minutes}-minute review now keeps it."
+    "{A_minutes} {minutes}-minute review now keeps it."
 )
 WHY_NEXT_STEP = "You have {free} free minutes now; next on your path: {title} ({minutes} min)."
 WHY_REQUIRED = "Required training {title} is due {when}; it takes about {minutes} minutes."
@@ -506,7 +535,7 @@ ASSIGN_USAGE = "`/learn assign MODULE @person|team [due YYYY-MM-DD]`"
 ASSIGN_BAD_DATE = "'{date}' is not a date; use YYYY-MM-DD, e.g. 2026-12-31."
 ASSIGN_PAST_DATE = "The due date {date} is in the past; pick today or a later day."
 ASSIGN_NOT_YOUR_REPORT = "{name} does not report to you, so you can't assign them work."
-ASSIGN_DONE = "Assigned `{module}` to {count} people{due}. It is now required in their path."
+ASSIGN_DONE = "Assigned `{module}` to {people}{due}. It is now required in their path."
 ASSIGN_DUE = ", due {date}"
 ASSIGN_NO_TEAM = (
     "You have no reports in the org chart, so `team` names nobody. Name a person instead, "

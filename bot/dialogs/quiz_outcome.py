@@ -196,6 +196,7 @@ def _failed(
     text = msg.CHECK_FAILED.format(
         title=title,
         verdict=verdict,
+        a_needed=msg.article(round(threshold * 100)),
         needed=round(threshold * 100),
         pct=int(attempt.p_mastery * 100),
     )

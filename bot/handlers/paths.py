@@ -21,11 +21,6 @@ def service(ctx: Context) -> PathService:
     return path_service(ctx.services)
 
 
-def plural(count: int, word: str) -> str:
-    """'1 step', '3 steps'."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def why_button(step: Step) -> Button:
     """The Why? button of a step."""
     return Button(msg.WHY_BUTTON, WHY_ACTION, step.module_id)
@@ -56,11 +51,12 @@ def _summary(planned: PlannedPath) -> str:
     path, prefs = planned.path, planned.prefs
     todo = sum(1 for s in path.steps if s.actionable)
     return msg.PATH_SUMMARY.format(
-        steps=plural(todo, "step"),
+        steps=msg.plural(todo, "step"),
         minutes=path.total_minutes,
-        sessions=plural(path.sessions, "session"),
+        sessions=msg.plural(path.sessions, "session"),
         session=prefs.session_minutes,
-        weeks=plural(path.weeks, "week"),
+        weeks=msg.plural(path.weeks, "week"),
+        a_pace=msg.article(prefs.pace),
         pace=prefs.pace,
     )
 
@@ -145,7 +141,9 @@ def handle_progress(ctx: Context, args: str) -> list[Reply]:
         Text(msg.PROGRESS_COUNTS.format(done=done, total=total, minutes=path.total_minutes))
     )
     days = learner_streak(ctx, paths)
-    blocks.append(Text(msg.STREAK.format(days=plural(days, "day")) if days else msg.STREAK_NONE))
+    blocks.append(
+        Text(msg.STREAK.format(days=msg.plural(days, "day")) if days else msg.STREAK_NONE)
+    )
     return [Reply(tuple(blocks), summary=msg.PROGRESS_TITLE)]
 
 

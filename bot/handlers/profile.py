@@ -90,7 +90,9 @@ def handle_profile(ctx: Context, args: str) -> list[Reply]:
         changes["goals"] = resolve_goals(ctx, changes["goals"])
     profiles = ctx.services.profiles
     profiles.save(ctx.learner.id, profiles.get(ctx.learner.id).with_changes(**changes), now=ctx.now)
-    return [Reply((Text(msg.PROFILE_UPDATED.format(field=field)),))]
+    return [
+        Reply((Text(msg.PROFILE_UPDATED.format(field=msg.PROFILE_FIELD_NAMES.get(field, field))),))
+    ]
 
 
 COMMAND = Command(

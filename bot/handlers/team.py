@@ -130,7 +130,19 @@ def handle_assign(ctx: Context, args: str) -> list[Reply]:
         learners=[p.id for p in people][:200],
         due=due_at.isoformat() if due_at else None,
     )
-    return [Reply((Text(msg.ASSIGN_DONE.format(module=module_id, count=len(people), due=due)),))]
+    return [
+        Reply(
+            (
+                Text(
+                    msg.ASSIGN_DONE.format(
+                        module=module_id,
+                        people=msg.plural(len(people), "person", "people"),
+                        due=due,
+                    )
+                ),
+            )
+        )
+    ]
 
 
 TEAM_COMMAND = Command(

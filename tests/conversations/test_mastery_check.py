@@ -79,7 +79,7 @@ def test_a_failed_check_names_what_to_review_and_offers_a_retry(core) -> None:
     out = _check(chat, "/learn check sql sql/grouping", correct=False)
     flat = " ".join(out.split())
     assert "Not yet: SQL basics is not mastered yet (" in flat
-    assert "A pass needs at least a 80% chance of mastery; you are at " in flat
+    assert "A pass needs at least an 80% chance of mastery; you are at " in flat
     assert "WORTH REVIEWING" in out
     assert "Review sql/" in out, "the modules of the missed questions are named"
     flat_review = " ".join(out.split())

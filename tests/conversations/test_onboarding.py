@@ -95,7 +95,7 @@ def test_unknown_command_gets_the_closest_suggestion(core) -> None:
 def test_profile_edit_changes_one_field_and_rejects_bad_values(core) -> None:
     chat = Conversation(core)
     assert "Updated your timezone" in chat.say("/learn profile set timezone america/new_york")
-    assert "Updated your hours" in chat.say("/learn profile set hours 7-15")
+    assert "Updated your working hours" in chat.say("/learn profile set hours 7-15")
     assert "not a range of hours" in chat.say("/learn profile set hours soon")
     assert "no profile field 'colour'" in chat.say("/learn profile set colour blue")
     shown = chat.say("/learn profile")

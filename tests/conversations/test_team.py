@@ -133,7 +133,7 @@ def test_competency_filter_and_unknown_competency(team) -> None:
 
 def test_assign_makes_the_module_required_with_its_due_date(team) -> None:
     out = text_of(run(team, who("mia"), "assign security/phishing <@UANA> due 2026-12-10"))
-    assert "Assigned `security/phishing` to 1 people, due 2026-12-10" in out
+    assert "Assigned `security/phishing` to 1 person, due 2026-12-10" in out
     ana = team.services.learners.find(who("ana"))
     step = (
         PathService(team.services)

@@ -82,6 +82,8 @@ class TerminalChat:
     def _pick(self, base: dict[str, object], numbers: list[int]) -> Event | str:
         picks = self.renderer.picks
         if any(not 1 <= n <= len(picks) for n in numbers):
+            if len(picks) == 1:
+                return "There is one option here: type 1 to choose it."
             return f"Choose a number between 1 and {len(picks)}."
         chosen = [picks[n - 1] for n in numbers]
         first = chosen[0]

@@ -97,3 +97,12 @@ def test_a_saved_file_keeps_a_safe_name_and_never_overwrites(tmp_path) -> None: 
     assert hidden == tmp_path / "files" / "file"
     assert first.read_bytes() == b"a,b\n"
     assert second.read_bytes() == b"c,d\n"
+
+
+def test_a_number_out_of_range_with_one_option_says_so_plainly() -> None:
+    seen: list[Event] = []
+    one = [Reply((Buttons((Button("Continue", "go", "on"),)),))]
+    chat = _menu_chat(seen, one)
+    chat.send("hi")
+    assert chat.send("2") == ["There is one option here: type 1 to choose it."]
+    assert len(seen) == 1, "nothing was sent for the wrong number"
