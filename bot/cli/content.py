@@ -12,6 +12,7 @@ import typer
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.core.model import IngestReport
     from bot.core.ports import LibraryPort
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -60,7 +61,14 @@ def ingest(
         report = library.ingest(paths, prune=prune, progress=step)
     if as_json:
         emit_json(report.as_json())
-        return
+    else:
+        _print_report(report, prune=prune)
+    if report.failed:
+        # The rest of the batch is ingested; a script still learns that something failed.
+        raise typer.Exit(1)
+
+
+def _print_report(report: IngestReport, *, prune: bool) -> None:
     typer.echo(
         f"Ingested {report.ingested}, skipped {report.skipped} unchanged, "
         f"{len(report.failed)} failed, {report.chunks} chunks"

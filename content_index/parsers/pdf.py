@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import warnings
 from dataclasses import dataclass
@@ -15,6 +16,10 @@ from content_index.errors import (
     NoTextLayerError,
 )
 from content_index.structure import Block, RawDocument, RawSection
+
+# pypdf logs every damaged cross-reference it works around ("EOF marker not found") at
+# WARNING; a file it cannot read fails as CorruptDocumentError, so those lines are noise.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 _HEADER_WINDOW = 1024
 _HYPHENATED = re.compile(r"[A-Za-z]-$")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,3 +94,23 @@ def test_ingest_of_a_missing_path_fails_before_touching_anything(home: Path) -> 
     result = CliRunner().invoke(app, ["ingest", str(home / "nope"), "--json"])
     assert result.exit_code == 2
     assert "not found" in result.output
+
+
+def test_ingest_with_a_failed_file_reports_it_and_exits_1(
+    home: Path, tmp_path: Path, shared_data: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    pdf = next((shared_data / "handbook-18f" / "corpus" / "downloads").glob("*.pdf")).read_bytes()
+    (folder / "broken.pdf").write_bytes(pdf[: len(pdf) // 3])
+    result = CliRunner().invoke(app, ["ingest", str(folder), "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert [f["path"] for f in report["failed"]] == ["broken.pdf"]
+    assert report["ingested"] == 0
+    noise = [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")]
+    assert noise == [], "the PDF library's own complaints stay quiet"
+    plain = CliRunner().invoke(app, ["ingest", str(folder)])
+    assert plain.exit_code == 1
+    assert "failed: broken.pdf" in plain.output
