@@ -50,8 +50,10 @@ def quiz_import(
         for e in report.errors:
             typer.secho(f"line {e['line']}: error: {e['message']}", fg=typer.colors.RED, err=True)
         typer.echo(f"Imported {report.imported} items, skipped {len(report.skipped)}.")
-        if failed:
+        if failed and any(e["line"] for e in report.errors):
             typer.echo("Nothing was imported: fix the errors, or use --skip-invalid.")
+        elif failed:  # the file itself is the problem (missing, unreadable, unknown format)
+            typer.echo("Nothing was imported.")
     raise typer.Exit(1 if failed else 0)
 
 

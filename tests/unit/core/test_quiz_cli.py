@@ -133,6 +133,10 @@ def test_unknown_formats_and_missing_files_are_errors(cli, tmp_path) -> None:  #
     code, out, _ = cli("quiz", "import", str(tmp_path / "nope.yaml"), "--json")
     assert code == 1
     assert "no such file" in json.loads(out)["errors"][0]["message"]
+    code, out, err = cli("quiz", "import", str(tmp_path / "nope.yaml"))
+    assert code == 1
+    assert "no such file" in err
+    assert "--skip-invalid" not in out + err, "skipping items cannot help a missing file"
 
 
 def test_an_id_taken_by_another_file_is_an_error(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
