@@ -48,6 +48,7 @@ class _Draft:
     heading: str
     pieces: list[str] = field(default_factory=list)
     overflow: list[str] = field(default_factory=list)
+    list_open: bool = False  # the last piece is a list whose next item joins it on a new line
 
     def text(self, extra: str = "") -> str:
         parts = [self.heading] if self.heading else []
@@ -125,9 +126,14 @@ def _add_block(drafts: list[_Draft], draft: _Draft, block: ContentBlock) -> _Dra
     room = max(CARD_LIMIT - len(drafts[-1].heading) - 2, CARD_LIMIT // 2)
     for unit in units:
         for piece in _pieces(unit, room):
+            if draft.list_open and len(draft.text()) + 1 + len(piece) <= CARD_LIMIT:
+                draft.pieces[-1] = f"{draft.pieces[-1]}\n{piece}"
+                continue
             if not draft.fits(piece) and (draft.pieces or draft.overflow):
                 draft = _continue(drafts, draft)
             draft.pieces.append(piece)
+            draft.list_open = block.kind == "list"
+    draft.list_open = False
     return draft
 
 

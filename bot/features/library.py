@@ -22,6 +22,7 @@ from bot.settings import Settings
 from bot.storage.content import ContentRepository
 
 if TYPE_CHECKING:
+    from content_index.lessons import Card
     from content_index.model import Chunk, ParsedDocument
     from retrieval.answer import Answer
     from retrieval.hybrid import Hit, HybridRetriever
@@ -34,10 +35,11 @@ EMBED_GROUP = 1024  # chunks embedded together (length-sorted batches need a wid
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A parsed document and its chunks, waiting to be embedded and written."""
+    """A parsed document, its chunks and lesson cards, waiting to be embedded and written."""
 
     doc: ParsedDocument
     chunks: list[Chunk]
+    cards: tuple[Card, ...]
 
 
 class Library:
@@ -172,6 +174,7 @@ class Library:
     ) -> _Prepared | None:
         """Parse and chunk a document, or None when it is unchanged or fails (reported)."""
         from content_index import ContentError, chunk_document, parse_document
+        from content_index.lessons import build_cards
 
         digest = hashlib.sha256(data).hexdigest()
         existing = self._content.by_source(source)
@@ -191,7 +194,7 @@ class Library:
             return None
         salt = doc.content_hash[:8]
         chunks = [_with_id(c, f"{c.module_id}::{salt}::{c.ordinal}") for c in chunk_document(doc)]
-        return _Prepared(doc, chunks)
+        return _Prepared(doc, chunks, build_cards(doc))
 
     def _write_group(self, group: Sequence[_Prepared], report: IngestReport) -> None:
         if not group:
@@ -217,7 +220,11 @@ class Library:
         store.add_chunks(doc.meta, chunks, vectors)
         try:
             old = self._content.save(
-                doc.meta, content_hash=doc.content_hash, new_chunks=chunks, now=self._clock.now()
+                doc.meta,
+                content_hash=doc.content_hash,
+                new_chunks=chunks,
+                now=self._clock.now(),
+                cards=prepared.cards,
             )
         except Exception:
             store.delete_ids([c.id for c in chunks])
