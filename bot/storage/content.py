@@ -122,6 +122,21 @@ class ContentRepository:
                 replace_cards(conn, meta.id, cards)
         return old
 
+    def has_cards(self, module_id: str) -> bool:
+        """Whether the module's lesson cards are stored (modules ingested before have none)."""
+        query = select(lesson_cards.c.module_id).where(lesson_cards.c.module_id == module_id)
+        with self._engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    def add_cards(self, module_id: str, cards: Sequence[Card]) -> bool:
+        """Store the cards of an unchanged module; False when the module does not exist."""
+        with self._engine.begin() as conn:
+            found = conn.execute(select(modules.c.id).where(modules.c.id == module_id)).first()
+            if found is None:
+                return False
+            replace_cards(conn, module_id, cards)
+        return True
+
     def delete(self, module_id: str) -> list[str]:
         """Delete a module; returns its chunk ids."""
         with self._engine.begin() as conn:

@@ -89,7 +89,7 @@ def test_an_unknown_module_fails_clearly(home: Path) -> None:
     assert "no module 'no-such-module'" in err
 
 
-def test_a_module_ingested_before_lessons_asks_for_a_new_ingest(home: Path) -> None:
+def test_a_module_ingested_before_lessons_gets_cards_at_the_next_ingest(home: Path) -> None:
     from bot.cli import open_app
     from bot.storage.tables import lesson_cards
 
@@ -99,3 +99,9 @@ def test_a_module_ingested_before_lessons_asks_for_a_new_ingest(home: Path) -> N
     code, _, err = _show("security/phishing")
     assert code == 1
     assert "learnbot ingest" in err
+    again = CliRunner().invoke(app, ["ingest", str(sample_dir() / "content"), "--json"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["ingested"] == 0, "unchanged files are not embedded again"
+    code, out, _ = _show("security/phishing", "--json")
+    assert code == 0
+    assert json.loads(out)["cards"][0]["kind"] == "text"
