@@ -40,6 +40,7 @@ from bot.storage.framework import FrameworkRepository
 from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
+from bot.storage.lessons import LessonRepository
 from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
@@ -91,6 +92,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         mastery=MasteryRepository(engine),
         policy=policy,
         content=ContentRepository(engine),
+        lessons=LessonRepository(engine),
         path_records=PathRepository(engine),
         conversations=ConversationRepository(engine),
         slack_installations=SlackInstallations(engine, client_id=settings.slack_client_id or ""),

@@ -31,6 +31,7 @@ from bot.storage.framework import FrameworkRepository
 from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
+from bot.storage.lessons import LessonRepository
 from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
@@ -89,6 +90,7 @@ class Services:
     Attributes:
         org: The org chart and assignments.
         items: The item bank and response log.
+        lessons: The lesson cards stored for each module at ingest.
         mastery: Abilities, exemptions and mastery-check attempts.
         policy: Where roles come from besides grants (settings, the org chart).
         chat_ports: The platforms this process can send proactive messages to.
@@ -119,6 +121,7 @@ class Services:
     # The nudges types are named for type checking only: the nudges package sits above this
     # module.
     content: ContentRepository
+    lessons: LessonRepository
     path_records: PathRepository
     conversations: ConversationRepository
     slack_installations: SlackInstallations

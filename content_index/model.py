@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 DIFFICULTIES = ("foundation", "intermediate", "advanced")
 FORMATS = ("text", "video", "interactive", "audio", "slides")
+# What a block of a section is; the card builder treats each kind differently.
+BLOCK_KINDS = ("paragraph", "list", "table", "code", "image")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,25 @@ class ModuleMeta:
 
 
 @dataclass(frozen=True)
+class ContentBlock:
+    """One block of a section's body and what it is.
+
+    Attributes:
+        kind: paragraph, list (its items one per line, each starting with a marker), table
+            (one row per line, Markdown table text when the source is Markdown), code
+            (verbatim) or image.
+        text: The block as a reader sees it: for a paragraph or list the same lines as in the
+            section text; for a table or code the source rows or lines; for an image its
+            alt text.
+        src: The image source (an image's URL or path), "" for other kinds.
+    """
+
+    kind: str
+    text: str
+    src: str = ""
+
+
+@dataclass(frozen=True)
 class Section:
     """A section of a document, following its heading structure.
 
@@ -57,6 +78,8 @@ class Section:
         path: Titles of the enclosing headings, outermost first (breadcrumb).
         line_map: Source line (1-based) of each line of `text` (`text.split("\\n")`), 0 for
             the blank lines between paragraphs; empty when the format has no lines (PDF, DOCX).
+        blocks: The body's blocks with their kinds, in order (lesson cards read them;
+            retrieval reads `text`); not part of equality.
     """
 
     title: str
@@ -67,6 +90,7 @@ class Section:
     line_end: int = 0
     path: tuple[str, ...] = field(default_factory=tuple)
     line_map: tuple[int, ...] = ()
+    blocks: tuple[ContentBlock, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

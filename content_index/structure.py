@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from content_index.anchors import Slugger
-from content_index.model import Section
+from content_index.model import ContentBlock, Section
 
 # One line of body text and the 1-based source line it came from (0 when unknown).
 Line = tuple[str, int]
@@ -26,6 +26,8 @@ class RawSection:
         anchor: An anchor the document itself defines (an HTML id, a PDF page); "" to slug.
         blocks: The body paragraphs.
         named: False when the title is made up ("Page 3"), so it never becomes the doc title.
+        kinds: What the block at each index is, when the parser knows; a block without an
+            entry is a paragraph of its own lines.
     """
 
     title: str
@@ -35,6 +37,23 @@ class RawSection:
     anchor: str = ""
     blocks: list[Block] = field(default_factory=list)
     named: bool = True
+    kinds: dict[int, ContentBlock] = field(default_factory=dict)
+
+    def add(self, block: Block, *, kind: str = "paragraph", text: str = "", src: str = "") -> None:
+        """Append a non-empty block and what it is (`text` defaults to the block's lines)."""
+        if not block:
+            return
+        if kind != "paragraph" or text or src:
+            shown = text or "\n".join(line for line, _ in block)
+            self.kinds[len(self.blocks)] = ContentBlock(kind, shown, src)
+        self.blocks.append(block)
+
+    def content_blocks(self) -> tuple[ContentBlock, ...]:
+        """Every block with its kind, in order."""
+        return tuple(
+            self.kinds.get(i) or ContentBlock("paragraph", "\n".join(t for t, _ in block))
+            for i, block in enumerate(self.blocks)
+        )
 
 
 @dataclass
@@ -101,8 +120,11 @@ def _to_section(
     section: RawSection, raw: RawDocument, *, title: str, anchor: str, path: tuple[str, ...]
 ) -> Section:
     text, line_map = _join_blocks(section.blocks)
+    blocks = section.content_blocks()
     if not raw.has_lines:
-        return Section(title=title, anchor=anchor, level=section.level, text=text, path=path)
+        return Section(
+            title=title, anchor=anchor, level=section.level, text=text, path=path, blocks=blocks
+        )
     content_lines = [n for n in line_map if n > 0]
     start = section.line_start or (min(content_lines) if content_lines else 0)
     end = section.line_end or max([start, *content_lines])
@@ -115,6 +137,7 @@ def _to_section(
         line_end=end,
         path=path,
         line_map=line_map,
+        blocks=blocks,
     )
 
 

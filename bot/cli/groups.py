@@ -19,6 +19,9 @@ def register(app: typer.Typer) -> None:
         content as cli_content,
     )
     from bot.cli import (
+        lessons as cli_lessons,
+    )
+    from bot.cli import (
         nudges as cli_nudges,
     )
     from bot.cli import (
@@ -36,6 +39,7 @@ def register(app: typer.Typer) -> None:
 
     app.add_typer(framework_app, name="framework")
     cli_content.register(app)
+    cli_lessons.register(app)
     cli_paths.register(app)
     cli_quiz.register(app)
     cli_teams.register(app)

@@ -22,6 +22,7 @@ from bot.settings import Settings
 from bot.storage.content import ContentRepository
 
 if TYPE_CHECKING:
+    from content_index.lessons import Card
     from content_index.model import Chunk, ParsedDocument
     from retrieval.answer import Answer
     from retrieval.hybrid import Hit, HybridRetriever
@@ -34,10 +35,11 @@ EMBED_GROUP = 1024  # chunks embedded together (length-sorted batches need a wid
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A parsed document and its chunks, waiting to be embedded and written."""
+    """A parsed document, its chunks and lesson cards, waiting to be embedded and written."""
 
     doc: ParsedDocument
     chunks: list[Chunk]
+    cards: tuple[Card, ...]
 
 
 class Library:
@@ -171,27 +173,55 @@ class Library:
         report: IngestReport,
     ) -> _Prepared | None:
         """Parse and chunk a document, or None when it is unchanged or fails (reported)."""
-        from content_index import ContentError, chunk_document, parse_document
+        from content_index import ContentError, chunk_document
+        from content_index.lessons import build_cards
 
         digest = hashlib.sha256(data).hexdigest()
         existing = self._content.by_source(source)
         if existing is not None and existing.content_hash == digest and data:
+            if not self._content.has_cards(existing.meta.id):
+                self._add_missing_cards(existing.meta.id, data, source, filename, sidecar)
             report.skipped += 1
             return None
         try:
-            doc = parse_document(
-                data,
-                source=source,
-                filename=filename,
-                sidecar=sidecar,
-                max_bytes=self._settings.max_upload_bytes,
-            )
+            doc = self._parse(data, source, filename, sidecar)
         except ContentError as err:
             report.failed.append({"path": source, "error": str(err)})
             return None
         salt = doc.content_hash[:8]
         chunks = [_with_id(c, f"{c.module_id}::{salt}::{c.ordinal}") for c in chunk_document(doc)]
-        return _Prepared(doc, chunks)
+        return _Prepared(doc, chunks, build_cards(doc))
+
+    def _parse(
+        self, data: bytes, source: str, filename: str, sidecar: dict[str, Any] | None
+    ) -> ParsedDocument:
+        from content_index import parse_document
+
+        return parse_document(
+            data,
+            source=source,
+            filename=filename,
+            sidecar=sidecar,
+            max_bytes=self._settings.max_upload_bytes,
+        )
+
+    def _add_missing_cards(
+        self,
+        module_id: str,
+        data: bytes,
+        source: str,
+        filename: str,
+        sidecar: dict[str, Any] | None,
+    ) -> None:
+        """Build the cards of a module stored before lesson cards existed (no re-embedding)."""
+        from content_index import ContentError
+        from content_index.lessons import build_cards
+
+        try:
+            doc = self._parse(data, source, filename, sidecar)
+        except ContentError:
+            return  # it parsed when it was stored; the lesson keeps asking for an ingest
+        self._content.add_cards(module_id, build_cards(doc))
 
     def _write_group(self, group: Sequence[_Prepared], report: IngestReport) -> None:
         if not group:
@@ -217,7 +247,11 @@ class Library:
         store.add_chunks(doc.meta, chunks, vectors)
         try:
             old = self._content.save(
-                doc.meta, content_hash=doc.content_hash, new_chunks=chunks, now=self._clock.now()
+                doc.meta,
+                content_hash=doc.content_hash,
+                new_chunks=chunks,
+                now=self._clock.now(),
+                cards=prepared.cards,
             )
         except Exception:
             store.delete_ids([c.id for c in chunks])

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, case, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from bot.core.errors import Conflict
-from bot.storage.tables import answer_feedback, chunks, content_gaps, modules
+from bot.storage.lessons import replace_cards
+from bot.storage.tables import answer_feedback, chunks, content_gaps, lesson_cards, modules
 from content_index.model import Chunk, ModuleMeta
+
+if TYPE_CHECKING:
+    from content_index.lessons import Card
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,18 @@ class ContentRepository:
             return [_record(r) for r in conn.execute(query).mappings()]
 
     def save(
-        self, meta: ModuleMeta, *, content_hash: str, new_chunks: list[Chunk], now: datetime
+        self,
+        meta: ModuleMeta,
+        *,
+        content_hash: str,
+        new_chunks: list[Chunk],
+        now: datetime,
+        cards: Sequence[Card] | None = None,
     ) -> list[str]:
-        """Insert or replace a module and all its chunks atomically.
+        """Insert or replace a module, all its chunks and its lesson cards atomically.
+
+        The module's old cards go in the same transaction, so a module never keeps the cards
+        of an older version; `cards=None` stores none (the lesson asks for a new ingest).
 
         Returns:
             The ids of the chunks the module had before (to remove from the vector index).
@@ -84,6 +98,12 @@ class ContentRepository:
                 raise Conflict(f"{meta.source}: module id '{meta.id}' is already used by {owner}")
             old = self._chunk_ids(conn, meta.id)
             conn.execute(delete(chunks).where(chunks.c.module_id == meta.id))
+            replaced = select(modules.c.id).where(modules.c.source == meta.source)
+            conn.execute(
+                delete(lesson_cards).where(
+                    (lesson_cards.c.module_id == meta.id) | lesson_cards.c.module_id.in_(replaced)
+                )
+            )
             conn.execute(delete(modules).where(modules.c.source == meta.source))
             conn.execute(
                 insert(modules).values(
@@ -98,12 +118,30 @@ class ContentRepository:
             )
             if new_chunks:
                 conn.execute(insert(chunks), [_chunk_row(c) for c in new_chunks])
+            if cards is not None:
+                replace_cards(conn, meta.id, cards)
         return old
+
+    def has_cards(self, module_id: str) -> bool:
+        """Whether the module's lesson cards are stored (modules ingested before have none)."""
+        query = select(lesson_cards.c.module_id).where(lesson_cards.c.module_id == module_id)
+        with self._engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    def add_cards(self, module_id: str, cards: Sequence[Card]) -> bool:
+        """Store the cards of an unchanged module; False when the module does not exist."""
+        with self._engine.begin() as conn:
+            found = conn.execute(select(modules.c.id).where(modules.c.id == module_id)).first()
+            if found is None:
+                return False
+            replace_cards(conn, module_id, cards)
+        return True
 
     def delete(self, module_id: str) -> list[str]:
         """Delete a module; returns its chunk ids."""
         with self._engine.begin() as conn:
             old = self._chunk_ids(conn, module_id)
+            conn.execute(delete(lesson_cards).where(lesson_cards.c.module_id == module_id))
             conn.execute(delete(modules).where(modules.c.id == module_id))
         return old
 

@@ -30,7 +30,8 @@ def parse_docx(data: bytes, *, path: str, max_bytes: int) -> RawDocument:
     raw = RawDocument(sections=[RawSection(title="", level=0)], has_lines=False)
     for item in document.iter_inner_content():
         if hasattr(item, "rows"):
-            _add_block(raw, _table_block(item))
+            block = _table_block(item)
+            raw.sections[-1].add(block, kind="table", text="\n".join(_markdown_row(block)))
         else:
             _add_paragraph(raw, item)
     return raw
@@ -58,7 +59,10 @@ def _add_paragraph(raw: RawDocument, paragraph: Any) -> None:
         raw.sections.append(RawSection(title=text, level=min(level, 6)))
         return
     is_list_item = any(name.startswith("list") for name in style_names)
-    _add_block(raw, [(f"- {text}" if is_list_item else text, 0)])
+    if is_list_item:
+        raw.sections[-1].add([(f"- {text}", 0)], kind="list")
+    else:
+        raw.sections[-1].add([(text, 0)])
 
 
 def _style_names(style: Any) -> list[str]:
@@ -86,6 +90,5 @@ def _table_block(table: Any) -> Block:
     return lines
 
 
-def _add_block(raw: RawDocument, block: Block) -> None:
-    if block:
-        raw.sections[-1].blocks.append(block)
+def _markdown_row(block: Block) -> list[str]:
+    return [f"| {text} |" for text, _ in block]

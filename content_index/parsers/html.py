@@ -16,6 +16,8 @@ _LINE_TAGS = frozenset({"li", "tr", "br", "dt", "dd", "caption"})
 _CELL_TAGS = frozenset({"td", "th"})
 _VOID_COMMON = frozenset({"br", "hr", "img", "input", "link", "meta", "wbr"})
 _VOID = _VOID_COMMON | {"area", "base", "col", "embed", "param", "source", "track"}
+# Containers that give their blocks a kind (the innermost open one wins).
+_KIND_OF = {"pre": "code", "table": "table", "ul": "list", "ol": "list"}
 
 
 def parse_html(text: str) -> RawDocument:
@@ -42,6 +44,8 @@ class _SectionParser(HTMLParser):
         self.in_pre = False
         self.spaced = False
         self.metadata: dict[str, object] = {}
+        self.containers: list[str] = []  # open pre/table/ul/ol tags
+        self.image: tuple[str, str] | None = None  # alt and src of an image opening a block
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED:
@@ -55,7 +59,10 @@ class _SectionParser(HTMLParser):
             self.heading = (_HEADINGS[tag], self.getpos()[0], dict(attrs).get("id") or "")
             self.heading_text = []
         elif tag == "img":
-            self._text(dict(attrs).get("alt") or "")
+            alt, src = dict(attrs).get("alt") or "", dict(attrs).get("src") or ""
+            if not any(line for line, _ in self.lines) and not self.containers:
+                self.image = (" ".join(alt.split()), src)
+            self._text(alt)
         else:
             self._layout(tag, starting=True)
 
@@ -102,6 +109,8 @@ class _SectionParser(HTMLParser):
             self.in_pre = starting
         if tag in _PARAGRAPH_TAGS:
             self._end_paragraph()
+            if tag in _KIND_OF:
+                self._container(tag, starting=starting)
         elif tag in _LINE_TAGS:
             self._new_line()
         elif tag in _CELL_TAGS and starting and self.lines and self.lines[-1][0]:
@@ -127,15 +136,29 @@ class _SectionParser(HTMLParser):
             text = self.lines[-1][0]
             self.lines[-1] = (text + (" " if spaced or self.spaced else "") + words, number)
 
+    def _container(self, tag: str, *, starting: bool) -> None:
+        if starting:
+            self.containers.append(tag)
+        elif tag in self.containers:
+            del self.containers[len(self.containers) - 1 - self.containers[::-1].index(tag)]
+
     def _new_line(self) -> None:
         if self.lines and self.lines[-1][0]:
             self.lines.append(("", 0))
 
     def _end_paragraph(self) -> None:
         block = [line for line in self.lines if line[0]]
-        self.lines = []
-        if block:
-            self.sections[-1].blocks.append(block)
+        self.lines, image, self.image = [], self.image, None
+        if not block:
+            return
+        section = self.sections[-1]
+        if image is not None and len(block) == 1 and block[0][0] == image[0]:
+            section.add(block, kind="image", src=image[1])
+        elif self.containers:
+            kind = _KIND_OF[self.containers[-1]]
+            section.add(block, kind=kind, text=_shown(block, kind))
+        else:
+            section.add(block)
 
     def _end_heading(self) -> None:
         assert self.heading is not None
@@ -146,3 +169,13 @@ class _SectionParser(HTMLParser):
             self.sections.append(
                 RawSection(title=title, level=level, line_start=line, anchor=anchor)
             )
+
+
+def _shown(block: list[Line], kind: str) -> str:
+    """A block's text as its kind shows it: list items marked, table rows as Markdown."""
+    lines = [text for text, _ in block]
+    if kind == "list":
+        return "\n".join(f"- {text}" for text in lines)
+    if kind == "table":
+        return "\n".join(f"| {text} |" for text in lines)
+    return "\n".join(lines)

@@ -6,7 +6,7 @@ import re
 
 from content_index.errors import MetadataError
 from content_index.inline import clean_markdown, clean_title
-from content_index.structure import Block, Line, RawDocument, RawSection
+from content_index.structure import Line, RawDocument, RawSection
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*)$")
 _ATX_CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
@@ -17,6 +17,9 @@ _NOT_PARAGRAPH = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|\||>|<)")
 _COMMENT_OPEN = re.compile(r"<!--|\{%-?\s*comment\s*-?%\}")
 _COMMENT_CLOSE = {"<": re.compile(r"-->"), "{": re.compile(r"\{%-?\s*endcomment\s*-?%\}")}
 _FRONT_MATTER_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+_TABLE_ROW = re.compile(r"^\s*\|")
+_IMAGE_ONLY = re.compile(r"^\s*!\[[^\]]*\]\(\s*<?([^)\s>]*)>?(?:\s+[^)]*)?\)\s*$")
 
 
 def parse_markdown(text: str, *, path: str) -> RawDocument:
@@ -84,6 +87,7 @@ class _Scanner:
     def __init__(self) -> None:
         self.sections = [RawSection(title="", level=0)]
         self.block: list[Line] = []
+        self.code: list[str] = []  # the fenced lines verbatim, blank ones included
         self.fence = ""
         self.comment_close: re.Pattern[str] | None = None
         self.last_content_line = 0
@@ -100,6 +104,7 @@ class _Scanner:
         if fence:
             self._flush()
             self.fence = fence.group(1)
+            self.code = []
             self.last_content_line = number
         elif not self._heading(line, number):
             self.block.append((line, number))
@@ -120,7 +125,9 @@ class _Scanner:
         ):
             self.fence = ""
             self._flush(code=True)
-        elif line.strip():
+            return
+        self.code.append(line.rstrip())
+        if line.strip():
             self.block.append((line.rstrip(), number))
 
     def _strip_comments(self, line: str) -> str:
@@ -172,10 +179,19 @@ class _Scanner:
         raw, self.block = self.block, []
         if not raw:
             return
+        section = self.sections[-1]
         if code:
-            block: Block = raw
+            section.add(raw, kind="code", text="\n".join(self.code).strip("\n"))
+            return
+        cleaned = clean_markdown("\n".join(text for text, _ in raw))
+        block = [(text, n) for text, (_, n) in zip(cleaned, raw, strict=True) if text]
+        source = [text for text, _ in raw]
+        image = _IMAGE_ONLY.match(source[0]) if len(source) == 1 else None
+        if image:
+            section.add(block, kind="image", src=image.group(1))
+        elif all(_TABLE_ROW.match(text) for text in source) and len(source) > 1:
+            section.add(block, kind="table", text="\n".join(t.strip() for t in source))
+        elif _LIST_ITEM.match(source[0]):
+            section.add(block, kind="list")
         else:
-            cleaned = clean_markdown("\n".join(text for text, _ in raw))
-            block = [(text, n) for text, (_, n) in zip(cleaned, raw, strict=True) if text]
-        if block:
-            self.sections[-1].blocks.append(block)
+            section.add(block)

@@ -1,0 +1,246 @@
+"""Lessons: a module's stored cards with practice items placed after the cards they follow."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from bot.core.errors import NotFound, UserError
+from bot.storage.content import ContentRepository, ModuleRecord
+from bot.storage.items import ItemRepository
+from bot.storage.lessons import LessonRepository
+from content_index.lessons import Card
+from learning.items import Item
+
+_WORD = re.compile(r"[a-z0-9]+")
+# Words too common to say which card an item is about.
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "if",
+        "in",
+        "is",
+        "it",
+        "its",
+        "may",
+        "must",
+        "not",
+        "of",
+        "on",
+        "or",
+        "should",
+        "that",
+        "the",
+        "their",
+        "there",
+        "this",
+        "to",
+        "was",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class LessonCard:
+    """One card of a lesson as a learner sees it.
+
+    Attributes:
+        kind: text, media, practice (one bank item) or check (the module's mastery check).
+        text: What the card says.
+        item_id: The bank item of a practice card, "" otherwise.
+    """
+
+    kind: str
+    text: str
+    item_id: str = ""
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A module as a sequence of cards.
+
+    Attributes:
+        module_id: The module.
+        title: Its title.
+        minutes: Its estimated study time.
+        cards: The cards in order.
+    """
+
+    module_id: str
+    title: str
+    minutes: int
+    cards: tuple[LessonCard, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """The lesson as `learnbot lesson show --json` prints it (item_id on practice only)."""
+        cards = []
+        for n, card in enumerate(self.cards, start=1):
+            row: dict[str, Any] = {"n": n, "kind": card.kind, "text": card.text}
+            row["chars"] = len(card.text)
+            if card.kind == "practice":
+                row["item_id"] = card.item_id
+            cards.append(row)
+        return {
+            "module_id": self.module_id,
+            "title": self.title,
+            "cards": cards,
+            "minutes": self.minutes,
+        }
+
+
+class UnknownModule(NotFound):
+    """No module matches what the user typed."""
+
+
+class NoCards(UserError):
+    """The module was ingested before lesson cards were stored."""
+
+
+class LessonService:
+    """Finds a module and assembles its lesson from stored cards and the item bank.
+
+    Args:
+        content: The module records.
+        lessons: The stored lesson cards.
+        items: The item bank.
+    """
+
+    def __init__(
+        self, *, content: ContentRepository, lessons: LessonRepository, items: ItemRepository
+    ) -> None:
+        self._content = content
+        self._lessons = lessons
+        self._items = items
+
+    def find(self, key: str) -> ModuleRecord:
+        """A module by id, title (any case) or source path as given to `learnbot ingest`.
+
+        Raises:
+            UnknownModule: Nothing matches, or a path matches several modules.
+        """
+        found = self._content.get(key) or self._content.by_source(key)
+        if found is not None:
+            return found
+        records = self._content.modules(include_retired=True)
+        titled = [r for r in records if r.meta.title.casefold() == key.strip().casefold()]
+        if len(titled) == 1:
+            return titled[0]
+        path = PurePosixPath(key.replace("\\", "/"))
+        by_path = [r for r in records if _ends_with(path, r.meta.source)]
+        if len(by_path) == 1:
+            return by_path[0]
+        if len(titled) + len(by_path) > 1:
+            ids = ", ".join(r.meta.id for r in titled or by_path)
+            raise UnknownModule(f"'{key}' matches several modules ({ids}): give a module id")
+        raise UnknownModule(f"no module '{key}': give a module id, title or source file path")
+
+    def lesson(self, key: str) -> Lesson:
+        """The lesson of a module: its cards, practice items and, last, a check card.
+
+        Raises:
+            UnknownModule: No module matches `key`.
+            NoCards: The module has no stored cards.
+        """
+        record = self.find(key)
+        meta = record.meta
+        cards = self._lessons.cards(meta.id)
+        if cards is None:
+            raise NoCards(
+                f"module '{meta.id}' has no lesson cards yet: run `learnbot ingest` on its "
+                "files again to build them"
+            )
+        competency_items = self._items.bank(meta.competencies) if meta.competencies else ()
+        practice = _practice_items(meta.id, competency_items)
+        placed = place_items(cards, practice)
+        result: list[LessonCard] = []
+        for index, card in enumerate(cards):
+            result.append(LessonCard(card.kind, card.text))
+            item = placed.get(index)
+            if item is not None:
+                result.append(LessonCard("practice", practice_text(item), item.id))
+        if competency_items:
+            check = _check_text(meta.id, meta.competencies, competency_items)
+            result.append(LessonCard("check", check))
+        return Lesson(meta.id, meta.title, meta.minutes, tuple(result))
+
+
+def _ends_with(path: PurePosixPath, source: str) -> bool:
+    """Whether `path` is `source` or a path ending in it (a file inside an ingested folder)."""
+    parts = PurePosixPath(source).parts
+    return bool(parts) and path.parts[-len(parts) :] == parts
+
+
+def _practice_items(module_id: str, bank: Sequence[Item]) -> list[Item]:
+    """The module's own items; when it has none, its competencies' items tied to no module."""
+    own = [i for i in bank if i.module_id == module_id]
+    return own or [i for i in bank if not i.module_id]
+
+
+def place_items(cards: Sequence[Card], items: Sequence[Item]) -> dict[int, Item]:
+    """Card index -> the item practised after it: the card sharing most words with the item.
+
+    Each item is placed once and each card gets at most one; items are taken in bank order
+    and ties go to the earlier card, so the result is deterministic. An item sharing no word
+    with any free card is left out.
+    """
+    words = [_words(c.text) for c in cards]
+    placed: dict[int, Item] = {}
+    for item in items:
+        stem = _words(item.stem + " " + " ".join(o.text for o in item.options))
+        best, score = -1, 0
+        for index, card_words in enumerate(words):
+            shared = len(stem & card_words)
+            if index not in placed and shared > score:
+                best, score = index, shared
+        if best >= 0:
+            placed[best] = item
+    return placed
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def practice_text(item: Item) -> str:
+    """A practice card: the question and its options."""
+    if item.kind == "true_false":
+        return f"Practice: {item.stem}\nTrue or false?"
+    options = "\n".join(f"{o.id}) {o.text}" for o in item.options)
+    several = " (choose all that apply)" if item.kind == "multiple" else ""
+    return f"Practice: {item.stem}{several}\n{options}"
+
+
+def _check_text(module_id: str, competencies: Sequence[str], bank: Sequence[Item]) -> str:
+    names = ", ".join(competencies)
+    return (
+        f"Check: {len(bank)} questions in the bank cover {names}. "
+        f"Show what you learned with `/learn check {competencies[0]} {module_id}`."
+    )
