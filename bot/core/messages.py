@@ -57,6 +57,12 @@ PRIVACY = (
     "plan your learning. Your manager sees your progress, not your answers. "
     "`/learn my-data` sends you everything I hold about you; `/learn forget-me` deletes it."
 )
+ROLE_EMPTY = "Please tell me your role, for example Support agent."
+UNKNOWN_ROLE = "I don't know the role '{role}'. Pick one of the buttons, or type one of: {known}."
+UNKNOWN_GOAL = (
+    "I don't know the goal '{goal}'. Goals are competencies; pick from the list or type some "
+    "of: {known} (separated by commas), or type skip."
+)
 ASK_ROLE = "First, what is your role? Pick one or type it (for example _Support agent_)."
 ASK_GOALS = "What would you like to get better at? Pick any that apply, or type your own goals."
 ASK_FORMAT = "How do you prefer to learn?"

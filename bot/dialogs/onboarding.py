@@ -8,7 +8,7 @@ from bot.context import Context
 from bot.core import messages as msg
 from bot.core.replies import Button, Buttons, Note, Reply, Text
 from bot.dialogs.engine import DialogRef, Step
-from bot.features.profile import resolve_goals
+from bot.features.profile import resolve_goals, resolve_role
 from learning.profile import (
     FORMATS,
     ProfileError,
@@ -149,10 +149,7 @@ def _finished(ctx: Context) -> Reply:
 
 
 def _apply_role(ctx: Context, state: dict[str, Any], answer: str) -> dict[str, Any]:
-    role = " ".join(answer.split())[:100]
-    if not role:
-        raise ProfileError("Please tell me your role, for example Support agent.")
-    return {"job_role": role}
+    return {"job_role": resolve_role(ctx, answer)}
 
 
 _NO_GOALS = frozenset({"skip", "none", "no", "nothing", "-"})

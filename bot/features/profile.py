@@ -3,17 +3,52 @@
 from __future__ import annotations
 
 from bot.context import Context
-from learning.profile import Profile
+from bot.core import messages as msg
+from learning.profile import Profile, ProfileError
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def resolve_goals(ctx: Context, typed: tuple[str, ...]) -> tuple[str, ...]:
-    """Goals as typed, with competency titles (or ids, any case) replaced by their ids."""
+    """Goals as competency ids, typed as titles or ids in any case.
+
+    Raises:
+        ProfileError: a goal names no competency of the framework (when it has any), so a
+            typo or a stray button number is never stored as a goal.
+    """
+    competencies = ctx.services.framework.get().competencies
     lookup: dict[str, str] = {}
-    for competency in ctx.services.framework.get().competencies:
+    for competency in competencies:
         lookup[competency.title.lower()] = lookup[competency.id.lower()] = competency.id
+    unknown = [g for g in typed if g.lower() not in lookup]
+    if unknown and competencies:
+        raise ProfileError(
+            msg.UNKNOWN_GOAL.format(
+                goal=unknown[0][:60], known=", ".join(c.title for c in competencies)
+            )
+        )
     return tuple(lookup.get(g.lower(), g) for g in typed)
+
+
+def resolve_role(ctx: Context, typed: str) -> str:
+    """The framework role a typed answer names (its id, from an id or a title in any case);
+    the text itself when the framework has no roles.
+
+    Raises:
+        ProfileError: the answer is empty, or names no role of the framework.
+    """
+    role = " ".join(typed.split())[:100]
+    if not role:
+        raise ProfileError(msg.ROLE_EMPTY)
+    roles = ctx.services.framework.get().roles
+    if not roles:
+        return role
+    for r in roles:
+        if role.lower() in (r.id.lower(), r.title.lower()):
+            return r.id
+    raise ProfileError(
+        msg.UNKNOWN_ROLE.format(role=role[:60], known=", ".join(r.title for r in roles))
+    )
 
 
 def describe(profile: Profile) -> tuple[tuple[str, str], ...]:

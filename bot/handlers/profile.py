@@ -9,7 +9,7 @@ from bot.context import Command, Context
 from bot.core import messages as msg
 from bot.core.errors import UserError
 from bot.core.replies import Reply, Section, Text
-from bot.features.profile import describe, resolve_goals
+from bot.features.profile import describe, resolve_goals, resolve_role
 from learning.profile import (
     ProfileError,
     parse_clock,
@@ -84,10 +84,12 @@ def handle_profile(ctx: Context, args: str) -> list[Reply]:
         raise UserError(msg.UNKNOWN_PROFILE_FIELD.format(field=field[:40]))
     try:
         changes = setter(value)
+        if "goals" in changes:
+            changes["goals"] = resolve_goals(ctx, changes["goals"])
+        if "job_role" in changes:
+            changes["job_role"] = resolve_role(ctx, changes["job_role"])
     except ProfileError as err:
         raise UserError(str(err)) from err
-    if "goals" in changes:
-        changes["goals"] = resolve_goals(ctx, changes["goals"])
     profiles = ctx.services.profiles
     profiles.save(ctx.learner.id, profiles.get(ctx.learner.id).with_changes(**changes), now=ctx.now)
     return [

@@ -103,6 +103,11 @@ def test_profile_edit_changes_one_field_and_rejects_bad_values(core) -> None:
     assert "Working hours: 07:00-15:00" in shown
 
 
+def flat(text: str) -> str:
+    """The text with the terminal's line wrapping undone."""
+    return " ".join(text.split())
+
+
 def test_typed_goals_become_competencies_and_skip_means_none(core) -> None:
     from bot.sample.loader import load_framework
 
@@ -111,8 +116,11 @@ def test_typed_goals_become_competencies_and_skip_means_none(core) -> None:
     chat.say("hi")
     chat.click("Let's start")
     chat.say("Support agent")
-    chat.say("security awareness, public speaking")
-    assert chat.profile.goals == ("security-awareness", "public speaking")
+    refused = chat.say("security awareness, public speaking")
+    assert "I don't know the goal 'public speaking'" in flat(refused)
+    assert chat.profile.goals == (), "nothing stored from a refused answer"
+    chat.say("security awareness, COMPLIANCE")
+    assert chat.profile.goals == ("security-awareness", "compliance")
 
     other = Conversation(core, "ben")
     other.say("hi")
@@ -127,8 +135,11 @@ def test_goals_set_from_the_profile_command_become_competencies_too(core) -> Non
 
     load_framework(core)
     chat = Conversation(core)
-    chat.say("/learn profile set goals Security awareness, COMPLIANCE, negotiation")
-    assert chat.profile.goals == ("security-awareness", "compliance", "negotiation")
+    refused = chat.say("/learn profile set goals Security awareness, COMPLIANCE, negotiation")
+    assert "I don't know the goal 'negotiation'" in flat(refused)
+    assert chat.profile.goals == ()
+    chat.say("/learn profile set goals Security awareness, COMPLIANCE")
+    assert chat.profile.goals == ("security-awareness", "compliance")
 
 
 def test_a_role_granted_to_a_terminal_user_survives_the_next_session(core) -> None:

@@ -166,5 +166,14 @@ def test_a_learner_without_a_role_is_told_how_to_get_a_path(core) -> None:  # ty
     chat = Conversation(core, "ben")
     assert "Set your role with /learn profile set role ROLE" in flat(chat.say("/learn path"))
     assert "Nothing to show yet" in chat.say("/learn progress")
-    chat.say("/learn profile set role astronaut")
+    refused = flat(chat.say("/learn profile set role astronaut"))
+    assert "I don't know the role 'astronaut'" in refused
+    assert "Support agent" in refused, "the roles there are, to pick from"
+    assert chat.profile.job_role != "astronaut"
+    # A role the framework dropped after it was set is still named in the path's warnings.
+    profiles = core.services.profiles
+    lid = core.services.learners.find(chat.session.chat.identity).id
+    profiles.save(
+        lid, profiles.get(lid).with_changes(job_role="astronaut"), now=core.services.clock.now()
+    )
     assert "role 'astronaut' is not in the framework" in flat(chat.say("/learn path"))
