@@ -498,6 +498,7 @@ TEAM_TOO_SMALL = (
 TEAM_F_MEMBERS = "Members"
 TEAM_F_OVERDUE = "With overdue training"
 TEAM_F_AT_RISK = "At risk"
+TEAM_F_UNVERIFIED = "Modules done, not verified"
 TEAM_COMPLETION = "Path completion"
 TEAM_MASTERY_TITLE = "Mastery by competency"
 TEAM_MASTERY_LINE = "`{comp}`: {n} assessed, mean {mean}, mastered {mastered}"
