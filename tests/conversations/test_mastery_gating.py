@@ -18,11 +18,13 @@ from bot.cli import paths as path_commands
 from bot.core.replies import Attachment
 from bot.features.quiz.bank import import_bank_file
 from bot.features.xapi import statements
+from bot.handlers.path_steps import CHECK_ACTION, DONE_ACTION, UNVERIFIED_ACTION
 from bot.storage.content import ContentRepository
 from bot.storage.paths import PathRepository
 from bot.storage.xapi import XapiRepository
 from content_index.model import ModuleMeta
 from learning.framework import parse_framework
+from tests.conversations.admin_helpers import click, text_of
 from tests.conversations.quiz_helpers import FIXTURES, Recorder, answer, learner_id
 from tests.conversations.transcript import Conversation
 from tests.path_library import INGESTED
@@ -200,6 +202,16 @@ def test_a_module_outside_the_audience_is_refused_like_an_unknown_one(chat) -> N
     assert "Falcon" not in check
     assert progress(chat) == {}
     assert not [v for v in verbs(chat) if v[1] == "exec/merger-plan"]
+    assert chat.core.services.dialogs.active(learner_id(chat), "check") is None
+
+
+@pytest.mark.parametrize("action", [DONE_ACTION, CHECK_ACTION, UNVERIFIED_ACTION])
+def test_path_step_buttons_refuse_a_module_outside_the_audience(chat, action: str) -> None:
+    identity = chat.session.chat.identity
+    said = flat(text_of(click(chat.core, identity, action, "exec/merger-plan")))
+    assert UNKNOWN.format(module="exec/merger-plan") in said
+    assert "Falcon" not in said
+    assert progress(chat) == {}
     assert chat.core.services.dialogs.active(learner_id(chat), "check") is None
 
 
