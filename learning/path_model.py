@@ -9,12 +9,14 @@ from typing import Literal
 
 from learning.items import DIFFICULTIES
 
-StepStatus = Literal["todo", "done", "exempt", "due", "overdue"]
+StepStatus = Literal["todo", "done", "unverified", "exempt", "due", "overdue"]
 ReasonKind = Literal["gap", "prerequisite", "required", "review", "exempt", "mastered", "waived"]
 Origin = Literal["role", "goal", "prerequisite"]
 CompetencyStanding = Literal["gap", "mastered", "exempt"]
 
-STATUSES: tuple[StepStatus, ...] = ("todo", "done", "exempt", "due", "overdue")
+STATUSES: tuple[StepStatus, ...] = ("todo", "done", "unverified", "exempt", "due", "overdue")
+FINISHED: frozenset[str] = frozenset({"done", "unverified"})
+"""Statuses of studied steps: "unverified" is done without passing the mastery check."""
 ACTIONABLE: frozenset[str] = frozenset({"todo", "due", "overdue"})
 LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(DIFFICULTIES)}
 SESSIONS_PER_WEEK = {"light": 2, "normal": 3, "intensive": 5}
@@ -66,6 +68,7 @@ class LearnerState:
         mastery: Probability of mastery per competency (from the diagnostic and checks).
         exemptions: Competencies exempted on evidence: competency id -> evidence id.
         completed: Modules completed: module id -> when.
+        unverified: Completed modules marked done without passing their mastery check.
         skipped: Modules the learner chose to skip for now (deferred, never dropped).
         reviews_due: Modules whose spaced review falls due: module id -> when.
         waivers: Required modules waived by an admin: module id -> waiver id.
@@ -76,6 +79,7 @@ class LearnerState:
     mastery: Mapping[str, float] = field(default_factory=dict)
     exemptions: Mapping[str, str] = field(default_factory=dict)
     completed: Mapping[str, datetime] = field(default_factory=dict)
+    unverified: frozenset[str] = frozenset()
     skipped: frozenset[str] = frozenset()
     reviews_due: Mapping[str, datetime] = field(default_factory=dict)
     waivers: Mapping[str, str] = field(default_factory=dict)
@@ -142,8 +146,9 @@ class Step:
         url: Where to open it.
         reason_kind: gap, prerequisite, required, review, exempt, mastered or waived.
         reason: The reason in one sentence.
-        status: todo, done, exempt, due (a review, or a requirement with a future due date)
-            or overdue (a requirement past its due date).
+        status: todo, done, unverified (done without passing its mastery check), exempt,
+            due (a review, or a requirement with a future due date) or overdue (a requirement
+            past its due date).
         due_at: The due date of a requirement or review, if any.
         session: 1-based session the step is planned in; 0 when there is nothing to do.
         required: Whether the learner's role requires the module.
@@ -208,8 +213,8 @@ class Path:
 
     @property
     def completion(self) -> float:
-        """Share of the path's study steps that are done (1.0 for a path with nothing to do)."""
-        done = sum(1 for s in self.steps if s.status == "done")
+        """Share of the path's study steps finished, verified or not (1.0 with nothing to do)."""
+        done = sum(1 for s in self.steps if s.status in FINISHED)
         todo = sum(1 for s in self.steps if s.actionable)
         return 1.0 if done + todo == 0 else done / (done + todo)
 

@@ -23,6 +23,7 @@ REASONS = {
     "mastered": "Not needed: your mastery of {competency} is {p} (the plan needs {needed}).",
     "waived": "Required for your role, but waived by an admin (waiver {waiver}).",
     "done": "Completed on {date}.",
+    "unverified": "Marked done on {date} without its mastery check (not verified).",
 }
 NO_EVIDENCE = "nothing has measured it yet"
 BELOW = "your mastery is {p}, below the {needed} the plan needs"

@@ -64,13 +64,16 @@ def _verdict(inputs: PlanInputs, pick: Pick, titles: Mapping[str, str]) -> _Verd
         due = f" since {day(review_at)}"
         return _Verdict("due", "review", REASONS["review"].format(due=due), review_at)
     base = _base_verdict(inputs, pick, titles)
-    return _done(base, state.completed[mid]) if mid in state.completed else base
+    if mid not in state.completed:
+        return base
+    return _done(base, state.completed[mid], unverified=mid in state.unverified)
 
 
-def _done(verdict: _Verdict, at: datetime) -> _Verdict:
+def _done(verdict: _Verdict, at: datetime, *, unverified: bool = False) -> _Verdict:
     """A completed step says when it was done; why it was planned moves to the explanation."""
-    text = REASONS["done"].format(date=day(at))
-    return replace(verdict, status="done", reason=text, background=verdict.reason)
+    status: StepStatus = "unverified" if unverified else "done"
+    text = REASONS[status].format(date=day(at))
+    return replace(verdict, status=status, reason=text, background=verdict.reason)
 
 
 def _required_verdict(
@@ -83,7 +86,8 @@ def _required_verdict(
         if review_at is not None and review_at <= inputs.now:
             text = REASONS["review"].format(due=f" since {day(review_at)}")
             return _Verdict("due", "review", text, review_at)
-        return _done(_Verdict("done", "required", REASONS[why].format(due=when), due_at), done)
+        verdict = _Verdict("done", "required", REASONS[why].format(due=when), due_at)
+        return _done(verdict, done, unverified=req.module in inputs.state.unverified)
     if due_at is not None and due_at < inputs.now:
         text = REASONS["required_overdue"].format(due=day(due_at))
         return _Verdict("overdue", "required", text, due_at)

@@ -151,6 +151,7 @@ WHY_TITLE = "Why {title}?"
 STATUS_LABELS = {
     "todo": "to do",
     "done": "done",
+    "unverified": "done, not verified",
     "exempt": "not needed",
     "due": "due",
     "overdue": "overdue",
@@ -169,6 +170,12 @@ NOT_IN_PATH = "'{module}' is not in your path. Type `/learn path` to see your st
 NO_CURRENT_STEP = "There is no step to mark done. Type `/learn path` to see your path."
 MARKED_DONE = "Marked **{title}** done."
 ALREADY_DONE = "**{title}** was already marked done on {date}."
+DONE_NEEDS_CHECK = (
+    "**{title}** is completed by passing its mastery check. Take it now, or mark the module "
+    "done without the check: it then shows as done, not verified."
+)
+DONE_WITHOUT_CHECK = "Done without check"
+MARKED_UNVERIFIED = "Marked **{title}** done, not verified: pass its mastery check to verify it."
 UP_NEXT = "Up next: **{title}** ({minutes} min). Type `/learn next` when you are ready."
 SKIPPED = "OK, **{title}** is skipped for now: it moves as late in your path as it can."
 SKIP_OFFER = "Already know it? Pass its mastery check to test out of it."
@@ -185,6 +192,7 @@ NO_SUCH_STEP = "There is no module '{module}' in the library. Type `/learn path`
 PROGRESS_TITLE = "Your progress"
 PROGRESS_PATH = "Path completed"
 PROGRESS_COUNTS = "{done} of {total} steps done; about {minutes} min left."
+PROGRESS_UNVERIFIED = "Done, not verified (mastery check not passed): {titles}."
 PROGRESS_NO_EVIDENCE = "{title} (no evidence yet)"
 PROGRESS_EXEMPT = "{title} (exempt)"
 PROGRESS_NONE = "Nothing to show yet: set your role or goals, then type `/learn path`."
@@ -245,6 +253,7 @@ QUIZ_UNDETERMINED_HINT = (
 )
 QUIZ_NEXT = "Study what is not mastered yet; `/learn check COMPETENCY` tests you again afterwards."
 CHECK_PASSED = "🎉 Check passed: **{title}** is {verdict}."
+CHECK_PASSED_STEP_DONE = "**{title}** is marked done. Type `/learn next` for your next step."
 CHECK_FAILED = (
     "Not yet: **{title}** is {verdict}. A pass needs at least {a_needed} {needed}% chance of "
     "mastery; you are at {pct}%."
@@ -524,6 +533,7 @@ TEAM_TOO_SMALL = (
 TEAM_F_MEMBERS = "Members"
 TEAM_F_OVERDUE = "With overdue training"
 TEAM_F_AT_RISK = "At risk"
+TEAM_F_UNVERIFIED = "Modules done, not verified"
 TEAM_COMPLETION = "Path completion"
 TEAM_MASTERY_TITLE = "Mastery by competency"
 TEAM_MASTERY_LINE = "`{comp}`: {n} assessed, mean {mean}, mastered {mastered}"

@@ -11,7 +11,7 @@ from bot.core import messages as msg
 from bot.core.replies import Block, Button, Buttons, Note, Reply, Section, Text
 from bot.dialogs import quiz_help
 from bot.dialogs.quiz_view import verdict_text
-from bot.features.quiz.learner_model import competency_modules
+from bot.features.quiz.learner_model import competency_modules, module_titles
 from bot.storage.mastery import Ability, CheckAttempt
 from learning.cat import CatConfig, CatState, CompetencyResult, ItemBank, results
 from learning.mastery import judge
@@ -180,9 +180,12 @@ def _check(
     detail = {"competency": r.competency, "p_mastery": round(r.p_mastery, 4)}
     if attempt.passed:
         effects.append(_activity(ctx, "mastered", dialog_id, detail))
-        return Outcome(
-            [Reply((Text(msg.CHECK_PASSED.format(title=title, verdict=verdict)),))], tuple(effects)
-        )
+        blocks: list[Block] = [Text(msg.CHECK_PASSED.format(title=title, verdict=verdict))]
+        if attempt.module_id:
+            effects.append(_module_done(ctx, attempt.module_id))
+            module = module_titles(ctx.services, [attempt.module_id])[attempt.module_id]
+            blocks.append(Text(msg.CHECK_PASSED_STEP_DONE.format(title=module)))
+        return Outcome([Reply(tuple(blocks))], tuple(effects))
     effects.append(_activity(ctx, "check_failed", dialog_id, detail))
     failed = _failed(ctx, dialog_id, title, verdict, attempt)
     return Outcome(failed.replies, (*effects, *failed.effects))
@@ -211,6 +214,18 @@ def _failed(
         return Outcome(replies, ())
     escalation = quiz_help.escalate(ctx, dialog_id, title, streak)
     return Outcome(replies + escalation.replies, escalation.effects)
+
+
+def _module_done(ctx: Context, module_id: str) -> Effect:
+    """A passed check after a module completes it, verified (the path re-plans from it)."""
+
+    def effect() -> None:
+        ctx.services.path_records.mark(ctx.learner.id, module_id, "done", now=ctx.now)
+        ctx.services.activity.record(
+            ctx.learner.id, "module.done", object_id=module_id, now=ctx.now
+        )
+
+    return effect
 
 
 def _store_check(ctx: Context, dialog_id: str, attempt: CheckAttempt) -> Effect:

@@ -7,6 +7,11 @@ so nothing is lost; statement ids are derived from the activity id, so a batch s
 (an answer lost on the way back) is stored once by the LRS.
 
 Actors are pseudonymous (the salted hash of `bot.features.data_rights.pseudonym`), never emails.
+
+A module marked done without passing its mastery check (``module.unverified``) is an ADL
+``completed`` statement whose result says ``completion: true``, has no ``success`` (nothing
+was assessed), and carries the extension ``<base IRI>/extensions/unverified: true``; a module
+done by passing its check, or one without a check, is a plain ``completed``.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ VERBS: dict[str, tuple[str | None, str]] = {
     "asked": ("asked", "library"),
     "completed": ("completed", "modules"),
     "module.done": ("completed", "modules"),
+    "module.unverified": ("completed", "modules"),
     "module.opened": ("experienced", "modules"),
     "module.skipped": (None, "modules"),
     "path.next": (None, "modules"),
@@ -84,6 +90,8 @@ def statement(settings: Settings, row: dict[str, Any], *, actor_name: str) -> di
     }
     if verb in SUCCESS:
         stmt["result"] = {"success": SUCCESS[verb]}
+    if verb == "module.unverified":
+        stmt["result"] = {"completion": True, "extensions": {f"{base}/extensions/unverified": True}}
     return stmt
 
 

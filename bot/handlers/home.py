@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.context import Services
 from bot.core import messages as msg
 from bot.features.paths.service import path_service
+from learning.path_model import FINISHED
 
 
 class HomeSections:
@@ -35,7 +36,7 @@ class HomeSections:
         planned = path_service(self._services).plan(learner_id, now=now).path
         if not planned.steps:
             return None
-        done = sum(1 for s in planned.steps if s.status == "done")
+        done = sum(1 for s in planned.steps if s.status in FINISHED)
         mastered = sum(1 for c in planned.competencies if c.standing in ("mastered", "exempt"))
         return msg.HOME_PROGRESS_SUMMARY.format(
             done=done,

@@ -3,7 +3,9 @@
 The mastery check after a step, and the test-out offered for a skipped step, go through
 ``services.mastery_check``: a callable ``(ctx, competency_id, module_id) -> list[Reply]`` that
 starts the check (the quiz feature's). Without it, learners are told checks are not available
-yet.
+yet. A module with a check is completed by passing it: `/learn done` offers the check, or
+"done without check", recorded as ``unverified``. A module whose audience excludes the
+learner is answered like an unknown one.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.events import ActionClicked
 from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
 from bot.features.paths.service import PathService, PlannedPath
+from bot.handlers.ask import audience_of
 from bot.handlers.paths import service, step_line, why_button
-from learning.path_model import Step
+from bot.storage.paths import ProgressStatus
+from learning.path_model import FINISHED, Step
 
 NEXT_ACTION = "path.next"
 DONE_ACTION = "path.done"
 CHECK_ACTION = "path.check"
+UNVERIFIED_ACTION = "path.done_unverified"
 OPEN_ACTION = "path.open"
 
 
@@ -60,11 +65,11 @@ def deliver(ctx: Context, step: Step) -> Reply:
     return Reply(tuple(blocks), summary=msg.NEXT_TITLE.format(title=step.title))
 
 
-def find_step(paths: PathService, planned: PlannedPath, ref: str) -> tuple[str, str]:
+def find_step(ctx: Context, paths: PathService, planned: PlannedPath, ref: str) -> tuple[str, str]:
     """(module id, title) for a module named by id or title, in the path or the library.
 
     Raises:
-        NotFound: no module of the library has that id or title.
+        NotFound: no module of the library that the learner may see has that id or title.
     """
     ref = ref.strip()
     step = planned.path.step(ref) or next(
@@ -73,7 +78,7 @@ def find_step(paths: PathService, planned: PlannedPath, ref: str) -> tuple[str, 
     if step is not None:
         return step.module_id, step.title
     try:
-        module = paths.module(ref)
+        module = paths.visible_module(ref, audience=audience_of(ctx.services, ctx.learner))
     except NotFound as err:
         raise NotFound(msg.NO_SUCH_STEP.format(module=ref[:200])) from err
     return module.id, module.title
@@ -92,11 +97,11 @@ def _current(paths: PathService, planned: PlannedPath) -> Step:
 
 
 def mark_done(ctx: Context, ref: str) -> list[Reply]:
-    """Mark the current (or named) step done, re-plan, and say what comes next."""
+    """Mark the current (or named) step done, or offer its mastery check when it has one."""
     paths = service(ctx)
     planned = paths.plan(ctx.learner.id, now=ctx.now)
     if ref.strip():
-        module_id, title = find_step(paths, planned, ref)
+        module_id, title = find_step(ctx, paths, planned, ref)
     else:
         current = _current(paths, planned)
         module_id, title = current.module_id, current.title
@@ -104,11 +109,40 @@ def mark_done(ctx: Context, ref: str) -> list[Reply]:
     if step is not None and step.status == "done":
         date = planned.state.completed[module_id].date().isoformat()
         return [Reply((Text(msg.ALREADY_DONE.format(title=title, date=date)),))]
-    paths.repo.mark(ctx.learner.id, module_id, "done", now=ctx.now)
-    ctx.services.activity.record(ctx.learner.id, "module.done", object_id=module_id, now=ctx.now)
+    if paths.check_competency(planned, module_id) is None:
+        return complete(ctx, paths, module_id, title, verified=True)
+    buttons = (
+        Button(msg.TAKE_CHECK, CHECK_ACTION, module_id, "primary"),
+        Button(msg.DONE_WITHOUT_CHECK, UNVERIFIED_ACTION, module_id),
+    )
+    return [Reply((Text(msg.DONE_NEEDS_CHECK.format(title=title)), Buttons(buttons)))]
+
+
+def done_without_check(ctx: Context, module_id: str) -> list[Reply]:
+    """The "Done without check" button: the module is done, recorded as not verified."""
+    paths = service(ctx)
+    planned = paths.plan(ctx.learner.id, now=ctx.now)
+    module_id, title = find_step(ctx, paths, planned, module_id)
+    step = planned.path.step(module_id)
+    if step is not None and step.status == "done":
+        date = planned.state.completed[module_id].date().isoformat()
+        return [Reply((Text(msg.ALREADY_DONE.format(title=title, date=date)),))]
+    verified = paths.check_competency(planned, module_id) is None
+    return complete(ctx, paths, module_id, title, verified=verified)
+
+
+def complete(
+    ctx: Context, paths: PathService, module_id: str, title: str, *, verified: bool
+) -> list[Reply]:
+    """Record a module done (or done, not verified), re-plan, and say what comes next."""
+    status: ProgressStatus = "done" if verified else "unverified"
+    paths.repo.mark(ctx.learner.id, module_id, status, now=ctx.now)
+    verb = "module.done" if verified else "module.unverified"
+    ctx.services.activity.record(ctx.learner.id, verb, object_id=module_id, now=ctx.now)
     replanned = paths.plan(ctx.learner.id, now=ctx.now)
     paths.record_shown(replanned)
-    blocks: list[Block] = [Text(msg.MARKED_DONE.format(title=title))]
+    said = msg.MARKED_DONE if verified else msg.MARKED_UNVERIFIED
+    blocks: list[Block] = [Text(said.format(title=title))]
     following = replanned.path.next_step()
     if following is None:
         blocks.append(Text(msg.PATH_COMPLETE))
@@ -123,7 +157,7 @@ def handle_skip(ctx: Context, args: str) -> list[Reply]:
     """Skip a module for now and offer to test out of it."""
     paths = service(ctx)
     planned = paths.plan(ctx.learner.id, now=ctx.now)
-    module_id, title = find_step(paths, planned, args)
+    module_id, title = find_step(ctx, paths, planned, args)
     step = planned.path.step(module_id)
     if step is None:
         raise Conflict(msg.NOT_IN_PATH.format(module=module_id))
@@ -140,7 +174,7 @@ def handle_skip(ctx: Context, args: str) -> list[Reply]:
 
 
 def _refuse_skip(step: Step) -> None:
-    if step.status == "done":
+    if step.status in FINISHED:
         raise Conflict(msg.CANNOT_SKIP_DONE.format(title=step.title))
     if step.status == "exempt":
         raise Conflict(msg.CANNOT_SKIP_EXEMPT.format(title=step.title, reason=step.reason))
@@ -154,16 +188,15 @@ def start_check(ctx: Context, module_id: str) -> list[Reply]:
     check = ctx.services.mastery_check
     if check is None:
         return [Reply((Text(msg.CHECKS_NOT_AVAILABLE),))]
-    planned = service(ctx).plan(ctx.learner.id, now=ctx.now)
+    paths = service(ctx)
+    planned = paths.plan(ctx.learner.id, now=ctx.now)
+    module_id, _ = find_step(ctx, paths, planned, module_id)
     step = planned.path.step(module_id)
-    if step is None:
-        raise Conflict(msg.NOT_IN_PATH.format(module=module_id[:200]))
-    gaps = [
-        c.competency
-        for c in planned.path.competencies
-        if c.standing == "gap" and c.competency in step.competencies
-    ]
-    competency = (gaps or list(step.competencies) or [""])[0]
+    competency = paths.check_competency(planned, module_id)
+    if competency is None:
+        if step is None:
+            raise Conflict(msg.NOT_IN_PATH.format(module=module_id[:200]))
+        competency = (list(step.competencies) or [""])[0]
     return check(ctx, competency, module_id)
 
 
@@ -173,6 +206,8 @@ def on_action(ctx: Context, event: ActionClicked) -> list[Reply]:
         return mark_done(ctx, event.value)
     if event.action == CHECK_ACTION:
         return start_check(ctx, event.value)
+    if event.action == UNVERIFIED_ACTION:
+        return done_without_check(ctx, event.value)
     return handle_next(ctx, "")
 
 
@@ -188,6 +223,7 @@ ACTIONS = {
     NEXT_ACTION: on_action,
     DONE_ACTION: on_action,
     CHECK_ACTION: on_action,
+    UNVERIFIED_ACTION: on_action,
     OPEN_ACTION: on_open,
 }
 NEXT_COMMAND = Command(
@@ -199,7 +235,7 @@ NEXT_COMMAND = Command(
 )
 DONE_COMMAND = Command(
     "done",
-    "Mark the current step (or a named module) done; your path is re-planned.",
+    "Mark the current step (or a named module) done, or take its mastery check if it has one.",
     "/learn done [MODULE]",
     "learner",
     mark_done,

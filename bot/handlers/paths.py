@@ -10,7 +10,7 @@ from bot.core.errors import Conflict
 from bot.core.events import ActionClicked
 from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
 from bot.features.paths.service import PathService, PlannedPath, path_service
-from learning.path_model import Step
+from learning.path_model import FINISHED, Step
 from learning.streak import streak
 
 WHY_ACTION = "path.why"
@@ -134,12 +134,15 @@ def handle_progress(ctx: Context, args: str) -> list[Reply]:
             label = msg.PROGRESS_NO_EVIDENCE.format(title=comp.title)
         value = 1.0 if comp.standing == "exempt" else comp.mastery or 0.0
         blocks.append(Progress(label, value))
-    done = sum(1 for s in path.steps if s.status == "done")
+    done = sum(1 for s in path.steps if s.status in FINISHED)
     total = done + sum(1 for s in path.steps if s.actionable)
     blocks.append(Progress(msg.PROGRESS_PATH, path.completion))
     blocks.append(
         Text(msg.PROGRESS_COUNTS.format(done=done, total=total, minutes=path.total_minutes))
     )
+    unverified = [s.title for s in path.steps if s.status == "unverified"]
+    if unverified:
+        blocks.append(Text(msg.PROGRESS_UNVERIFIED.format(titles=", ".join(unverified))))
     days = learner_streak(ctx, paths)
     blocks.append(
         Text(msg.STREAK.format(days=msg.plural(days, "day")) if days else msg.STREAK_NONE)

@@ -16,7 +16,9 @@ from bot.features.quiz.learner_model import (
     competency_modules,
     quiz_competencies,
     target_competencies,
+    visible_modules,
 )
+from bot.handlers.ask import audience_of
 from bot.storage.dialogs import ACTIVE, DialogRecord
 
 CHECK_MIN_ITEMS = 3
@@ -123,7 +125,9 @@ def handle_check(ctx: Context, args: str) -> list[Reply]:
     competency, module_id = words[0], (words[1] if len(words) > 1 else None)
     if module_id is not None:
         cid = quiz_competencies(ctx.services).resolve(competency)
-        modules = competency_modules(ctx.services, cid)
+        tags = audience_of(ctx.services, ctx.learner)
+        every = competency_modules(ctx.services, cid)
+        modules = visible_modules(ctx.services, every, audience=tags)
         if module_id not in modules:
             listed = ", ".join(f"`{m}`" for m in modules) or "none"
             raise NotFound(msg.CHECK_UNKNOWN_MODULE.format(module=module_id[:80], modules=listed))

@@ -15,8 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.storage.tables import module_progress, module_waivers, recommendations, role_assignments
 
-ProgressStatus = Literal["started", "done", "skipped"]
-PROGRESS_STATUSES: tuple[ProgressStatus, ...] = ("started", "done", "skipped")
+ProgressStatus = Literal["started", "done", "skipped", "unverified"]
+PROGRESS_STATUSES: tuple[ProgressStatus, ...] = ("started", "done", "skipped", "unverified")
+# Statuses that complete a module: "unverified" is done without passing its mastery check.
+COMPLETING: frozenset[str] = frozenset({"done", "unverified"})
 RecordKind = Literal["path", "exemption", "waiver"]
 
 
@@ -26,7 +28,8 @@ class Progress:
 
     Attributes:
         module_id: The module.
-        status: started, done or skipped (the latest action).
+        status: started, done, skipped or unverified (done without passing its mastery
+            check), the latest action.
         at: When the status last changed.
         completed_at: When it was last completed, kept when it is started again for a review.
     """
@@ -65,11 +68,11 @@ class PathRepository:
     def mark(
         self, learner_id: str, module_id: str, status: ProgressStatus, *, now: datetime
     ) -> None:
-        """Record that a learner started, completed or skipped a module."""
+        """Record that a learner started, completed (verified or not) or skipped a module."""
         if status not in PROGRESS_STATUSES:
             raise ValueError(f"unknown progress status {status!r}")
         values: dict[str, Any] = {"status": status, "at": now}
-        if status == "done":
+        if status in COMPLETING:
             values["completed_at"] = now
         key = (module_progress.c.learner_id == learner_id) & (
             module_progress.c.module_id == module_id[:200]

@@ -131,3 +131,16 @@ def test_pace_round_trips_and_deleting_a_learner_removes_their_path_data(engine,
     assert repo.roles(learner) == {}
     assert repo.waivers(learner) == {}
     assert repo.recommendations(learner_id=learner) == []
+
+
+def test_unverified_completes_the_module_and_a_later_done_verifies_it(engine, learner) -> None:
+    repo = PathRepository(engine)
+    repo.mark(learner, "sql/filtering", "started", now=NOW)
+    repo.mark(learner, "sql/filtering", "unverified", now=NOW + timedelta(hours=1))
+    [found] = repo.progress(learner)
+    assert (found.status, found.completed_at) == ("unverified", NOW + timedelta(hours=1))
+    repo.mark(learner, "sql/filtering", "done", now=NOW + timedelta(hours=2))
+    [found] = repo.progress(learner)
+    assert (found.status, found.completed_at) == ("done", NOW + timedelta(hours=2))
+    with pytest.raises(ValueError, match="unknown progress status"):
+        repo.mark(learner, "sql/filtering", "verified", now=NOW)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ with the inputs that produced them, for transparency and the equity report.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -132,6 +133,42 @@ class PathService:
             raise NotFound(f"There is no module '{module_id[:200]}' in the library.")
         return catalog_module(record.meta)
 
+    def visible_module(self, module_id: str, *, audience: Collection[str]) -> CatalogModule:
+        """A library module the learner may see: the library's audience rule applies.
+
+        Args:
+            module_id: The module id.
+            audience: The learner's audience tags (permission roles, job role, attributes).
+
+        Raises:
+            NotFound: there is no such module, or its audience excludes the learner (the two
+                are not told apart, so a restricted module's existence is not revealed).
+        """
+        from retrieval.hybrid import visible_to  # numpy stays out of the command path
+
+        module = self.module(module_id)
+        if not visible_to(module.audience, audience):
+            raise NotFound(f"There is no module '{module_id[:200]}' in the library.")
+        return module
+
+    def check_competency(self, planned: PlannedPath, module_id: str) -> str | None:
+        """The competency a module's mastery check is on; None when the module has no check.
+
+        A module has a check when the item bank has live items for one of its competencies
+        (the rule `/learn check` applies); the competencies still a gap come first.
+        """
+        if self.services.mastery_check is None:
+            return None
+        step = planned.path.step(module_id)
+        comps = step.competencies if step is not None else self.module(module_id).competencies
+        gaps = [
+            c.competency
+            for c in planned.path.competencies
+            if c.standing == "gap" and c.competency in comps
+        ]
+        with_items = self.services.items.competencies()
+        return next((c for c in dict.fromkeys([*gaps, *comps]) if c in with_items), None)
+
     def record_shown(self, planned: PlannedPath) -> int:
         """Record the path shown to a learner and the exemptions in it; returns records added."""
         inputs = recommendation_inputs(planned)
@@ -181,6 +218,7 @@ def recommendation_inputs(planned: PlannedPath) -> dict[str, Any]:
         "mastery": dict(state.mastery),
         "exemptions": dict(state.exemptions),
         "completed": {k: v.isoformat() for k, v in sorted(state.completed.items())},
+        "unverified": sorted(state.unverified),
         "skipped": sorted(state.skipped),
         "reviews_due": {k: v.isoformat() for k, v in sorted(state.reviews_due.items())},
         "waivers": dict(state.waivers),

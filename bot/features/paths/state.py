@@ -67,6 +67,7 @@ class StoredLearnerState:
             mastery=_probabilities(service.mastery(learner_id)) if service else {},
             exemptions=_texts(service.exemptions(learner_id)) if service else {},
             completed={p.module_id: p.completed_at for p in progress if p.completed_at},
+            unverified=frozenset(p.module_id for p in progress if p.status == "unverified"),
             skipped=frozenset(
                 p.module_id for p in progress if p.status == "skipped" and not p.completed_at
             ),

@@ -93,6 +93,21 @@ def competency_modules(services: Services, competency: str) -> tuple[str, ...]:
     return tuple(sorted(tagged | from_items))
 
 
+def visible_modules(
+    services: Services, module_ids: tuple[str, ...], *, audience: list[str]
+) -> tuple[str, ...]:
+    """The modules a learner with `audience` tags may see (the library's audience rule)."""
+    from retrieval.hybrid import visible_to  # numpy stays out of the command path
+
+    content = services.content
+    visible = []
+    for module_id in module_ids:
+        record = content.get(module_id)
+        if record is None or visible_to(record.meta.audience, audience):
+            visible.append(module_id)
+    return tuple(visible)
+
+
 def module_titles(services: Services, module_ids: list[str]) -> dict[str, str]:
     """Titles of library modules by id (the id itself for modules not in the library)."""
     content = services.content

@@ -17,6 +17,7 @@ from bot.core import messages as msg
 from bot.core.errors import Forbidden, NotFound
 from bot.core.model import Learner
 from bot.storage.org import OrgRepository
+from learning.path_model import FINISHED
 
 STALLED_AFTER = timedelta(days=14)
 DUE_SOON = timedelta(days=7)
@@ -26,7 +27,11 @@ MIN_GROUP = 3
 
 @dataclass(frozen=True)
 class MemberStatus:
-    """One team member's learning, as a manager sees it (no answers, only outcomes)."""
+    """One team member's learning, as a manager sees it (no answers, only outcomes).
+
+    `done` counts every finished step; `unverified` names those of them marked done without
+    passing their mastery check.
+    """
 
     learner: Learner
     department: str
@@ -37,6 +42,7 @@ class MemberStatus:
     mastery: dict[str, float]
     failed_checks: tuple[str, ...]
     stalled: bool
+    unverified: tuple[str, ...] = ()
 
     @property
     def completion(self) -> float | None:
@@ -171,7 +177,7 @@ def build_report(
             MemberStatus(
                 learner=learner,
                 department=services.profiles.get(learner.id).attributes.get("department", ""),
-                done=sum(1 for s in steps if s.status == "done"),
+                done=sum(1 for s in steps if s.status in FINISHED),
                 todo=len(todo),
                 overdue=tuple(s.module_id for s in todo if s.status == "overdue"),
                 due_soon=tuple(
@@ -187,6 +193,7 @@ def build_report(
                     c for c in failures.get(learner.id, ()) if not competency or c == competency
                 ),
                 stalled=bool(todo) and (seen is None or now - seen > STALLED_AFTER),
+                unverified=tuple(s.module_id for s in steps if s.status == "unverified"),
             )
         )
     comps = sorted({c for s in statuses for c in s.mastery})

@@ -43,6 +43,7 @@ def aggregate_blocks(report: TeamReport, *, public: bool) -> list[Block]:
         (msg.TEAM_F_MEMBERS, str(len(members))),
         (msg.TEAM_F_OVERDUE, str(sum(1 for m in members if m.overdue))),
         (msg.TEAM_F_AT_RISK, str(len(report.at_risk))),
+        (msg.TEAM_F_UNVERIFIED, str(sum(len(m.unverified) for m in members))),
     )
     blocks: list[Block] = [
         Section(report.title, "", fields),
@@ -113,12 +114,23 @@ def chart_block(report: TeamReport) -> Image:
 
 
 def csv_attachment(report: TeamReport) -> Attachment:
-    """One row per member: completion, overdue, risks and mastery per competency."""
+    """One row per member: completion, overdue, risks, unverified modules, mastery."""
     out = io.StringIO()
     writer = csv.writer(out)
     comps = list(report.competencies)
     writer.writerow(
-        ["name", "email", "department", "completion", "done", "todo", "overdue", "risks", *comps]
+        [
+            "name",
+            "email",
+            "department",
+            "completion",
+            "done",
+            "todo",
+            "overdue",
+            "risks",
+            "unverified",
+            *comps,
+        ]
     )
     for m in report.members:
         writer.writerow(
@@ -131,6 +143,7 @@ def csv_attachment(report: TeamReport) -> Attachment:
                 m.todo,
                 " ".join(m.overdue),
                 "; ".join(m.risks),
+                " ".join(m.unverified),
                 *(f"{m.mastery[c]:.2f}" if c in m.mastery else "" for c in comps),
             ]
         )

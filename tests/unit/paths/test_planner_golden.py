@@ -323,3 +323,29 @@ def test_rows_are_the_command_line_contract() -> None:
         "reason": "Required for your role, due 2026-12-04.",
         "status": "due",
     }
+
+
+def test_a_module_done_without_its_check_is_unverified_not_done() -> None:
+    done_at = NOW - timedelta(days=1)
+    state = LearnerState(
+        completed={"basics/first": done_at, "comp/conduct": done_at, "security/pw": done_at},
+        unverified=frozenset({"basics/first", "comp/conduct"}),
+        role_since=NOW - timedelta(days=3),
+    )
+    path = run(state)
+    assert table(path) == [
+        ("basics/first", "unverified", "prerequisite", 0),
+        ("security/pw", "done", "gap", 0),
+        ("security/phish", "todo", "gap", 1),
+        ("support/triage", "todo", "gap", 1),
+        ("support/escalate", "todo", "gap", 2),
+        ("comp/conduct", "unverified", "required", 0),
+    ]
+    reasons = {s.module_id: s.reason for s in path.steps}
+    assert reasons["basics/first"] == (
+        "Marked done on 2026-11-22 without its mastery check (not verified)."
+    )
+    assert reasons["security/pw"] == "Completed on 2026-11-22."
+    assert path.completion == pytest.approx(3 / 6), "finished steps count, verified or not"
+    statuses = [r["status"] for r in path.rows()]
+    assert statuses == ["unverified", "done", "todo", "todo", "todo", "unverified"]
