@@ -26,7 +26,9 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     # hide_parameters: logged SQL errors must not carry answers, questions or emails.
     kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        uri = parsed.query.get("uri") == "true" or (parsed.database or "").startswith("file:")
+        if parsed.database and parsed.database != ":memory:" and not uri:
+            # A `file:` URI (read-only or shared-cache opens) names a file opened as it is.
             _private_file(Path(parsed.database))
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     elif schema:
