@@ -21,6 +21,7 @@ class Learner:
         roles: Permission roles: learner always, plus manager and/or admin.
         is_guest: Platform guests are never managers or admins.
         identities: The platform identities linked to this learner.
+        admin_from_settings: The admin role came from LEARNBOT_ADMINS, not from a grant.
     """
 
     id: str
@@ -29,6 +30,7 @@ class Learner:
     roles: frozenset[str]
     is_guest: bool = False
     identities: tuple[Identity, ...] = ()
+    admin_from_settings: bool = False
 
     def has_role(self, role: str) -> bool:
         """Whether the learner holds a role or a higher one (guests hold only `learner`).

@@ -70,9 +70,17 @@ class RolePolicy:
         if learner.is_guest:
             return False
         changed = False
-        if "admin" not in learner.roles and self.is_configured_admin(learner, identity):
-            self._learners.set_roles(learner.id, learner.roles | {"admin"}, now=now)
-            learner = replace(learner, roles=learner.roles | {"admin"})
+        configured = self.is_configured_admin(learner, identity)
+        if "admin" not in learner.roles and configured:
+            roles = learner.roles | {"admin"}
+            self._learners.set_roles(learner.id, roles, now=now, admin_from_settings=True)
+            learner = replace(learner, roles=roles, admin_from_settings=True)
+            changed = True
+        elif learner.admin_from_settings and not configured:
+            # The name left LEARNBOT_ADMINS: the role it gave goes too (a grant would stay).
+            roles = learner.roles - {"admin"}
+            self._learners.set_roles(learner.id, roles, now=now, admin_from_settings=False)
+            learner = replace(learner, roles=roles, admin_from_settings=False)
             changed = True
         entry = self._org.get(learner.email) if learner.email else None
         if entry is not None:
@@ -155,7 +163,9 @@ def grant(
     if learner.is_guest:
         raise Forbidden(msg.ROLE_GUEST.format(name=learner.name))
     roles = learner.roles | {role}
-    learners.set_roles(learner.id, roles, now=now)
+    # A grant in chat is kept even if the name later leaves LEARNBOT_ADMINS.
+    from_settings = False if role == "admin" else None
+    learners.set_roles(learner.id, roles, now=now, admin_from_settings=from_settings)
     return roles
 
 

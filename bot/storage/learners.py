@@ -92,14 +92,28 @@ class LearnerRepository:
             rows = conn.execute(select(learners.c.id).order_by(learners.c.created_at))
             return [r.id for r in rows]
 
-    def set_roles(self, learner_id: str, roles: frozenset[str], *, now: datetime) -> None:
-        """Replace a learner's permission roles (`learner` is always kept)."""
+    def set_roles(
+        self,
+        learner_id: str,
+        roles: frozenset[str],
+        *,
+        now: datetime,
+        admin_from_settings: bool | None = None,
+    ) -> None:
+        """Replace a learner's permission roles (`learner` is always kept).
+
+        Args:
+            learner_id: The learner.
+            roles: The new roles.
+            now: When.
+            admin_from_settings: Also record whether the admin role comes from
+                LEARNBOT_ADMINS (True) or a grant (False); None leaves it as it is.
+        """
+        values: dict[str, object] = {"roles": sorted(roles | {"learner"}), "updated_at": now}
+        if admin_from_settings is not None:
+            values["admin_from_settings"] = admin_from_settings
         with self._engine.begin() as conn:
-            conn.execute(
-                update(learners)
-                .where(learners.c.id == learner_id)
-                .values(roles=sorted(roles | {"learner"}), updated_at=now)
-            )
+            conn.execute(update(learners).where(learners.c.id == learner_id).values(**values))
 
     def delete(self, learner_id: str) -> None:
         """Delete a learner and everything that cascades from it."""
@@ -178,6 +192,7 @@ class LearnerRepository:
             roles=frozenset(row["roles"]),
             is_guest=bool(row["is_guest"]),
             identities=tuple(Identity(i["platform"], i["workspace"], i["user_id"]) for i in ids),
+            admin_from_settings=bool(row["admin_from_settings"]),
         )
 
 

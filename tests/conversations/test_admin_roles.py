@@ -122,3 +122,27 @@ def test_a_teams_mention_with_a_space_resolves_by_name_in_the_tenant(core) -> No
     assert "Ana Lopez is now manager" in out
     assert core.services.learners.find(Identity("teams", "ten1", "29:ana")).has_role("manager")
     assert not core.services.learners.find(Identity("teams", "ten2", "29:ana2")).has_role("manager")
+
+
+def test_a_name_removed_from_learnbot_admins_loses_the_role_it_gave(tmp_path, clock) -> None:
+    from bot.settings import Settings
+
+    def start(admins: str):  # type: ignore[no-untyped-def]
+        settings = Settings(LEARNBOT_HOME=tmp_path / "h", LEARNBOT_ADMINS=admins, _env_file=None)
+        return build_app(settings, clock=clock)
+
+    core = start("slack:T1:UADM, slack:T1:UOLD")
+    run(core, slack("UOLD"), "help")
+    run(core, slack("UKEEP"), "help")
+    assert "is now admin" in text_of(run(core, slack("UADM"), "admin grant <@UKEEP> admin"))
+    # UADM also holds a grant made in chat, by UOLD, before leaving the list.
+    run(core, slack("UOLD"), "admin grant <@UADM> admin")
+    core.services.engine.dispose()
+
+    core = start("")  # the next start, with nobody in LEARNBOT_ADMINS
+    assert "for admins only" in text_of(run(core, slack("UOLD"), "admin modules"))
+    old = core.services.learners.find(slack("UOLD"))
+    assert old is not None
+    assert "admin" not in old.roles
+    for kept in ("UKEEP", "UADM"):
+        assert "for admins only" not in text_of(run(core, slack(kept), "admin modules")), kept

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, false
 
 from bot.storage.tables.schema import metadata
 from bot.storage.types import UTCDateTime
@@ -15,6 +15,9 @@ learners = Table(
     Column("email", String(320), nullable=True, index=True),
     Column("roles", JSON, nullable=False),
     Column("is_guest", Boolean, nullable=False, default=False),
+    # Whether the admin role was given by LEARNBOT_ADMINS (taken back when the name leaves
+    # the list) rather than granted in chat (kept).
+    Column("admin_from_settings", Boolean, nullable=False, default=False, server_default=false()),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
