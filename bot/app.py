@@ -135,7 +135,11 @@ def add_features(services: Services) -> None:
 def build_router(services: Services) -> Router:
     """The router with every command, button and dialog."""
     dialogs = DialogEngine(
-        {"onboarding": OnboardingFlow(), "forget_me": ForgetFlow(), **QUIZ_FLOWS}
+        {
+            "onboarding": OnboardingFlow(answer=ask.handle_question),
+            "forget_me": ForgetFlow(),
+            **QUIZ_FLOWS,
+        }
     )
     commands = [
         basics.start_command(dialogs.start),

@@ -177,7 +177,7 @@ class Router:
             if replies is not None:
                 return replies
         if event.channel.is_direct and self._needs_onboarding(ctx):
-            return self.dialogs.start(ctx, "onboarding")
+            return self.dialogs.start(ctx, "onboarding", text)
         return self._ask(ctx, text)
 
     def _needs_onboarding(self, ctx: Context) -> bool:

@@ -72,6 +72,7 @@ ASK_HOURS = "When do you usually work? Pick a range or type one like 08:30-16:30
 PICK_AN_OPTION = "Please pick one of the options above, or type your answer."
 ONBOARDING_DONE = "All set, {name}! You can change any of this with `/learn profile`."
 ONBOARDING_LATER = "No problem. Type `/learn start` whenever you want to set things up."
+ONBOARDING_YOUR_QUESTION = "Now, your first message: _{question}_"
 ONBOARDING_RESUME = "Let's pick up where we left off."
 NEXT_STEPS = "Try `/learn quiz` to find out what you already know, or ask me anything."
 

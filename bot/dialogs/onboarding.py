@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.context import Context
@@ -36,16 +38,52 @@ def competencies(ctx: Context) -> list[tuple[str, str]]:
     return [(c.id, c.title) for c in ctx.services.framework.get().competencies]
 
 
+Answer = Callable[[Context, str], list[Reply]]
+_GREETINGS = frozenset(
+    {"hi", "hello", "hey", "hiya", "howdy", "yo", "morning", "hallo", "start", "help", "thanks"}
+)
+
+
+def is_question(text: str) -> bool:
+    """Whether a first message asks something, rather than greeting ("hi", "hello there")."""
+    words = re.findall(r"[\w']+", text.lower())
+    if not words:
+        return False
+    if text.strip().endswith("?"):
+        return True
+    if words[0] in _GREETINGS and len(words) <= 3:
+        return False
+    return len(words) >= 3
+
+
 class OnboardingFlow:
-    """Asks one thing per message and stores the answers in the profile as it goes."""
+    """Asks one thing per message and stores the answers in the profile as it goes.
+
+    Args:
+        answer: Answers a question (the question handler, handed in by the composition
+            root): a question that opened the conversation is answered when the learner
+            chooses "Not now", or after the last step, instead of being lost.
+    """
 
     kind = KIND
 
+    def __init__(self, answer: Answer | None = None) -> None:
+        self._answer_question = answer
+
     def start(self, ctx: Context, ref: DialogRef, args: str) -> Step:
-        """Greet, explain privacy, and offer to start."""
+        """Greet, explain privacy, and offer to start; keep a first message that asks something."""
         tz = ctx.event.user.timezone or ctx.services.profiles.get(ctx.learner.id).timezone
-        state = {"stage": "welcome", "tz": tz}
+        question = args.strip() if is_question(args) else ""
+        state = {"stage": "welcome", "tz": tz, "question": question}
         return Step(state, self.prompt(ctx, ref, state))
+
+    def _pending(self, ctx: Context, state: dict[str, Any]) -> list[Reply]:
+        """The answer to the question the conversation opened with, if there was one."""
+        question = state.get("question") or ""
+        if not question or self._answer_question is None:
+            return []
+        intro = Reply((Text(msg.ONBOARDING_YOUR_QUESTION.format(question=question[:200])),))
+        return [intro, *self._answer_question(ctx, question)]
 
     def prompt(self, ctx: Context, ref: DialogRef, state: dict[str, Any]) -> list[Reply]:
         """The question of the current stage."""
@@ -61,7 +99,8 @@ class OnboardingFlow:
     ) -> Step:
         """Apply a button answer."""
         if choice == "later":
-            return Step(state, [Reply((Text(msg.ONBOARDING_LATER),))], done=True)
+            later = [Reply((Text(msg.ONBOARDING_LATER),)), *self._pending(ctx, state)]
+            return Step(state, later, done=True)
         if choice == "choices":
             choice = ",".join(values)
         return self._answer(ctx, ref, state, choice)
@@ -84,7 +123,8 @@ class OnboardingFlow:
         if following == len(STAGES):
             profile = profile.with_changes(onboarded_at=ctx.now)
             profiles.save(ctx.learner.id, profile, now=ctx.now)
-            return Step({**state, "stage": "done"}, [_finished(ctx)], done=True)
+            done = [_finished(ctx), *self._pending(ctx, state)]
+            return Step({**state, "stage": "done"}, done, done=True)
         profiles.save(ctx.learner.id, profile, now=ctx.now)
         new_state = {**state, "stage": STAGES[following]}
         return Step(new_state, self.prompt(ctx, ref, new_state))

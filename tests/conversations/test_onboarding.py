@@ -152,3 +152,12 @@ def test_a_role_granted_to_a_terminal_user_survives_the_next_session(core) -> No
     learner = core.services.learners.find(again.session.chat.identity)
     assert learner is not None
     assert learner.has_role("manager")
+
+
+def test_a_greeting_is_told_apart_from_a_question() -> None:
+    from bot.dialogs.onboarding import is_question
+
+    for greeting in ("hi", "Hello there", "hey!", "", "  ", "help", "hi learnbot"):
+        assert not is_question(greeting), greeting
+    for question in ("When do we get paid?", "payday?", "how do I claim expenses"):
+        assert is_question(question), question

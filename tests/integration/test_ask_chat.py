@@ -68,3 +68,42 @@ def test_someone_elses_feedback_button_is_refused(chat: Conversation, library_co
     (reply,) = library_core.router.handle(event)
     assert "someone else's" in reply.fallback
     assert _rows(library_core, answer_feedback)[0]["helpful"] is None
+
+
+@pytest.fixture
+def newcomer_core(library_core, sample_content: Path):  # type: ignore[no-untyped-def]
+    library_core.services.library.get().ingest([sample_content])
+    return library_core
+
+
+def test_a_first_question_is_answered_when_the_newcomer_picks_not_now(newcomer_core) -> None:
+    chat = Conversation(newcomer_core)
+    question = "How many days do I have to file an expense report?"
+    welcome = chat.say(question)
+    assert "Let's start" in welcome
+    assert "Helpful" not in welcome, "the welcome comes first, the answer waits"
+    later = " ".join(chat.click("Not now").split())
+    assert "/learn start" in later
+    assert f"Now, your first message: {question}" in later
+    assert "[1]" in later
+    assert "expenses" in later.lower(), "answered from the expenses module"
+
+
+def test_a_first_question_is_answered_after_onboarding(newcomer_core) -> None:
+    chat = Conversation(newcomer_core)
+    chat.say("How many days do I have to file an expense report?")
+    chat.click("Let's start")
+    chat.say("Support agent")
+    chat.say("Skip")
+    chat.click("Text")
+    chat.click("15 min")
+    chat.say("Europe/Berlin")
+    done = " ".join(chat.say("09:00-17:00").split())
+    assert "Now, your first message: How many days do I have to file an expense report?" in done
+    assert "[1]" in done, "a cited answer"
+
+
+def test_a_greeting_is_not_taken_for_a_question(newcomer_core) -> None:
+    chat = Conversation(newcomer_core)
+    chat.say("hi there")
+    assert "your first message" not in chat.click("Not now")
