@@ -106,25 +106,13 @@ class Router:
         command = self.commands.get(name)
         if command is None:
             return [self._unknown(ctx, name)]
-        if not ctx.learner.has_role(command.role):
-            raise self._refused(
-                ctx,
-                name,
-                command.role,
-                msg.NOT_ALLOWED.format(name=name, role=command.role, see_help=msg.SEE_HELP),
-            )
         args = args.strip()
         first = args.split(maxsplit=1)[0].lower() if args else ""
-        sub_role = command.sub_roles.get(first)
-        if sub_role is not None and not ctx.learner.has_role(sub_role):
-            raise self._refused(
-                ctx,
-                f"{name} {first}",
-                sub_role,
-                msg.NOT_ALLOWED.format(
-                    name=f"{name} {first}", role=sub_role, see_help=msg.SEE_HELP
-                ),
-            )
+        # The command's least role, then a higher one some first words need (`team all`).
+        for what, role in ((name, command.role), (f"{name} {first}", command.sub_roles.get(first))):
+            if role is not None and not ctx.learner.has_role(role):
+                refusal = msg.NOT_ALLOWED.format(name=what, role=role, see_help=msg.SEE_HELP)
+                raise self._refused(ctx, what, role, refusal)
         if command.needs_args and not args:
             raise UserError(msg.MISSING_ARGS.format(name=name, usage=f"`{command.usage}`"))
         return command.handler(ctx, args)

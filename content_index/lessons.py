@@ -191,15 +191,10 @@ def _pieces(text: str, limit: int) -> list[str]:
     """A paragraph, or its sentences packed into pieces of at most `limit` characters."""
     if len(text) <= limit:
         return [text]
-    pieces: list[str] = []
+    parts: list[str] = []
     for sentence in _sentences(text):
-        parts = _words(sentence, limit) if len(sentence) > limit else [sentence]
-        for part in parts:
-            if pieces and len(pieces[-1]) + 1 + len(part) <= limit:
-                pieces[-1] = f"{pieces[-1]} {part}"
-            else:
-                pieces.append(part)
-    return pieces
+        parts.extend(_words(sentence, limit) if len(sentence) > limit else [sentence])
+    return _pack(parts, limit)
 
 
 def _sentences(text: str) -> list[str]:
@@ -211,15 +206,20 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in sentences if s.strip()]
 
 
-def _words(sentence: str, limit: int) -> Sequence[str]:
+def _words(sentence: str, limit: int) -> list[str]:
     """A sentence longer than a card, cut between words (a word longer than that is cut)."""
-    parts: list[str] = []
+    words: list[str] = []
     for word in sentence.split():
-        while len(word) > limit:
-            parts.append(word[:limit])
-            word = word[limit:]
-        if parts and len(parts[-1]) + 1 + len(word) <= limit:
-            parts[-1] = f"{parts[-1]} {word}"
+        words.extend(word[i : i + limit] for i in range(0, len(word), limit))
+    return _pack(words, limit)
+
+
+def _pack(parts: Sequence[str], limit: int) -> list[str]:
+    """Consecutive parts joined by spaces into as few pieces of at most `limit` as fit."""
+    pieces: list[str] = []
+    for part in parts:
+        if pieces and len(pieces[-1]) + 1 + len(part) <= limit:
+            pieces[-1] = f"{pieces[-1]} {part}"
         else:
-            parts.append(word)
-    return parts
+            pieces.append(part)
+    return pieces

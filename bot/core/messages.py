@@ -575,3 +575,18 @@ FRAMEWORK_WOULD_REMOVE = (
 FRAMEWORK_EMPTY = (
     "This file has no competencies and no roles (is it a framework?). Nothing was changed."
 )
+
+# Lessons
+LESSON_UNKNOWN = "no module '{key}': give a module id, title or source file path"
+LESSON_AMBIGUOUS = "'{key}' matches several modules ({ids}): give a module id"
+LESSON_NO_CARDS = (
+    "module '{module}' has no lesson cards yet: run `learnbot ingest` on its files again to "
+    "build them"
+)
+PRACTICE = "Practice: {stem}{several}\n{options}"
+PRACTICE_SEVERAL = " (choose all that apply)"
+PRACTICE_TRUE_FALSE = "Practice: {stem}\nTrue or false?"
+LESSON_CHECK = (
+    "Check: {count} questions in the bank cover {names}. "
+    "Show what you learned with `/learn check {first} {module}`."
+)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from bot.core import messages as msg
 from bot.core.errors import NotFound, UserError
 from bot.storage.content import ContentRepository, ModuleRecord
 from bot.storage.items import ItemRepository
@@ -16,43 +17,28 @@ from content_index.lessons import Card
 from learning.items import Item
 
 _WORD = re.compile(r"[a-z0-9]+")
-# Words too common to say which card an item is about.
+# Words too common to say which card an item is about (words under 3 letters never count).
 _STOP = frozenset(
     [
-        "a",
-        "an",
         "and",
         "are",
-        "as",
-        "at",
-        "be",
-        "by",
         "can",
-        "do",
         "does",
         "for",
         "from",
         "has",
         "have",
         "how",
-        "if",
-        "in",
-        "is",
-        "it",
         "its",
         "may",
         "must",
         "not",
-        "of",
-        "on",
-        "or",
         "should",
         "that",
         "the",
         "their",
         "there",
         "this",
-        "to",
         "was",
         "what",
         "when",
@@ -159,8 +145,8 @@ class LessonService:
             return by_path[0]
         if len(titled) + len(by_path) > 1:
             ids = ", ".join(r.meta.id for r in titled or by_path)
-            raise UnknownModule(f"'{key}' matches several modules ({ids}): give a module id")
-        raise UnknownModule(f"no module '{key}': give a module id, title or source file path")
+            raise UnknownModule(msg.LESSON_AMBIGUOUS.format(key=key, ids=ids))
+        raise UnknownModule(msg.LESSON_UNKNOWN.format(key=key))
 
     def lesson(self, key: str) -> Lesson:
         """The lesson of a module: its cards, practice items and, last, a check card.
@@ -173,10 +159,7 @@ class LessonService:
         meta = record.meta
         cards = self._lessons.cards(meta.id)
         if cards is None:
-            raise NoCards(
-                f"module '{meta.id}' has no lesson cards yet: run `learnbot ingest` on its "
-                "files again to build them"
-            )
+            raise NoCards(msg.LESSON_NO_CARDS.format(module=meta.id))
         competency_items = self._items.bank(meta.competencies) if meta.competencies else ()
         practice = _practice_items(meta.id, competency_items)
         placed = place_items(cards, practice)
@@ -232,15 +215,13 @@ def _words(text: str) -> set[str]:
 def practice_text(item: Item) -> str:
     """A practice card: the question and its options."""
     if item.kind == "true_false":
-        return f"Practice: {item.stem}\nTrue or false?"
+        return msg.PRACTICE_TRUE_FALSE.format(stem=item.stem)
     options = "\n".join(f"{o.id}) {o.text}" for o in item.options)
-    several = " (choose all that apply)" if item.kind == "multiple" else ""
-    return f"Practice: {item.stem}{several}\n{options}"
+    several = msg.PRACTICE_SEVERAL if item.kind == "multiple" else ""
+    return msg.PRACTICE.format(stem=item.stem, several=several, options=options)
 
 
 def _check_text(module_id: str, competencies: Sequence[str], bank: Sequence[Item]) -> str:
-    names = ", ".join(competencies)
-    return (
-        f"Check: {len(bank)} questions in the bank cover {names}. "
-        f"Show what you learned with `/learn check {competencies[0]} {module_id}`."
+    return msg.LESSON_CHECK.format(
+        count=len(bank), names=", ".join(competencies), first=competencies[0], module=module_id
     )

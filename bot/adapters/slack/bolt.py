@@ -201,57 +201,59 @@ async def _on_error(error: Exception) -> None:
     logging.getLogger(__name__).error("slack listener failed: %s", type(error).__name__)
 
 
-def _own_workspace_only(auth: SingleWorkspaceAuth) -> Callable[..., Awaitable[BoltResponse]]:
-    """Middleware for one bot token: requests from any other workspace are ignored.
+Middleware = Callable[..., Awaitable[BoltResponse]]
+
+
+def _own_workspace_only(auth: SingleWorkspaceAuth) -> Middleware:
+    """For one bot token: requests from any other workspace are ignored.
 
     The signing secret belongs to the app, not to a workspace, so a request signed with it
     may come from another workspace the app was added to; its ids must never reach the core.
     """
 
-    async def own_workspace_only(
-        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
-    ) -> BoltResponse:
-        body = req.body or {}
-        if body.get("type") in ("url_verification", "ssl_check"):
-            return await next()
+    async def served(req: AsyncBoltRequest) -> bool:
         context = req.context
-        if await auth.warm() and auth.serves(context.enterprise_id, context.team_id):
-            return await next()
-        logging.getLogger(__name__).info(
-            "slack request from workspace %s, which this token does not serve: ignored",
-            context.team_id,
-        )
-        text = msg.NOT_INSTALLED if "command" in body else ""
-        return BoltResponse(status=200, body=text)
+        known = auth.serves(context.enterprise_id, context.team_id)
+        if known is None and await auth.warm():  # auth.test once, on the first request
+            known = auth.serves(context.enterprise_id, context.team_id)
+        return bool(known)
 
-    return own_workspace_only
+    return _served_only(served, "which this token does not serve")
 
 
-def _installed_only(
-    installations: AsyncInstallationStore,
-) -> Callable[..., Awaitable[BoltResponse]]:
-    """Middleware: requests from a workspace with no installation are answered politely."""
+def _installed_only(installations: AsyncInstallationStore) -> Middleware:
+    """With OAuth: requests from a workspace with no installation are ignored."""
 
-    async def installed_only(
-        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
-    ) -> BoltResponse:
+    async def served(req: AsyncBoltRequest) -> bool:
         body = req.body or {}
-        kind = body.get("type")
-        event_type = (body.get("event") or {}).get("type") if kind == "event_callback" else None
-        if kind in ("url_verification", "ssl_check") or event_type in NO_INSTALL_NEEDED:
-            return await next()
+        event = (body.get("event") or {}) if body.get("type") == "event_callback" else {}
+        if event.get("type") in NO_INSTALL_NEEDED:
+            return True
         context = req.context
         bot = await installations.async_find_bot(
             enterprise_id=context.enterprise_id,
             team_id=context.team_id,
             is_enterprise_install=context.is_enterprise_install,
         )
-        if bot is not None:
+        return bot is not None
+
+    return _served_only(served, "which is not installed")
+
+
+def _served_only(served: Callable[[AsyncBoltRequest], Awaitable[bool]], why: str) -> Middleware:
+    """Middleware: a request `served` refuses is answered politely and goes no further
+    (Slack's own url_verification and ssl_check always pass)."""
+
+    async def served_only(
+        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        body = req.body or {}
+        if body.get("type") in ("url_verification", "ssl_check") or await served(req):
             return await next()
         logging.getLogger(__name__).info(
-            "slack request from workspace %s, which is not installed: ignored", context.team_id
+            "slack request from workspace %s, %s: ignored", req.context.team_id, why
         )
         text = msg.NOT_INSTALLED if "command" in body else ""
         return BoltResponse(status=200, body=text)
 
-    return installed_only
+    return served_only
