@@ -9,6 +9,7 @@ from bot.context import Lazy, Services
 from bot.core.clock import Clock, SystemClock
 from bot.dialogs.engine import DialogEngine
 from bot.dialogs.forget import ForgetFlow
+from bot.dialogs.lesson import FLOWS as LESSON_FLOWS
 from bot.dialogs.onboarding import OnboardingFlow
 from bot.dialogs.quiz import FLOWS as QUIZ_FLOWS
 from bot.features.library import Library
@@ -21,6 +22,7 @@ from bot.handlers import (
     basics,
     data,
     files,
+    lessons,
     path_steps,
     paths,
     profile,
@@ -40,7 +42,7 @@ from bot.storage.framework import FrameworkRepository
 from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
-from bot.storage.lessons import LessonRepository
+from bot.storage.lessons import LessonProgressRepository, LessonRepository
 from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
@@ -93,6 +95,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         policy=policy,
         content=ContentRepository(engine),
         lessons=LessonRepository(engine),
+        lesson_progress=LessonProgressRepository(engine),
         path_records=PathRepository(engine),
         conversations=ConversationRepository(engine),
         slack_installations=SlackInstallations(engine, client_id=settings.slack_client_id or ""),
@@ -139,6 +142,7 @@ def build_router(services: Services) -> Router:
             "onboarding": OnboardingFlow(answer=ask.handle_question),
             "forget_me": ForgetFlow(),
             **QUIZ_FLOWS,
+            **LESSON_FLOWS,
         }
     )
     commands = [
@@ -149,6 +153,7 @@ def build_router(services: Services) -> Router:
         *quiz.COMMANDS,
         paths.PATH_COMMAND,
         path_steps.NEXT_COMMAND,
+        lessons.STUDY_COMMAND,
         path_steps.DONE_COMMAND,
         path_steps.SKIP_COMMAND,
         paths.PROGRESS_COMMAND,
@@ -167,6 +172,7 @@ def build_router(services: Services) -> Router:
             paths.WHY_ACTION: paths.on_why,
             **path_steps.ACTIONS,
             **quiz.ACTIONS,
+            **lessons.ACTIONS,
             nudge_handlers.ACTION: nudge_handlers.handle_action,
         },
         dialogs=dialogs,

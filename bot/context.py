@@ -31,7 +31,7 @@ from bot.storage.framework import FrameworkRepository
 from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
-from bot.storage.lessons import LessonRepository
+from bot.storage.lessons import LessonProgressRepository, LessonRepository
 from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
@@ -91,6 +91,7 @@ class Services:
         org: The org chart and assignments.
         items: The item bank and response log.
         lessons: The lesson cards stored for each module at ingest.
+        lesson_progress: Where each learner is in each lesson, and the lesson event log.
         mastery: Abilities, exemptions and mastery-check attempts.
         policy: Where roles come from besides grants (settings, the org chart).
         chat_ports: The platforms this process can send proactive messages to.
@@ -122,6 +123,7 @@ class Services:
     # module.
     content: ContentRepository
     lessons: LessonRepository
+    lesson_progress: LessonProgressRepository
     path_records: PathRepository
     conversations: ConversationRepository
     slack_installations: SlackInstallations

@@ -144,10 +144,13 @@ class Posterior:
         w = np.exp(self.array)
         return np.asarray(w / w.sum(), dtype=np.float64)
 
-    def update(self, *, a: float, b: float, correct: bool) -> Posterior:
-        """The posterior after one more scored answer to an item with parameters (a, b)."""
+    def update(self, *, a: float, b: float, correct: bool, weight: float = 1.0) -> Posterior:
+        """The posterior after one more scored answer to an item with parameters (a, b).
+
+        `weight` below 1 counts the answer as part of one (a tempered likelihood).
+        """
         log_p, log_q = log_likelihood_terms(self.grid.nodes, a=a, b=b)
-        return Posterior._from_array(self.array + (log_p if correct else log_q), self.grid)
+        return Posterior._from_array(self.array + weight * (log_p if correct else log_q), self.grid)
 
     def estimate(self) -> AbilityEstimate:
         """The EAP estimate and posterior standard deviation."""

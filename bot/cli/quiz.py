@@ -104,7 +104,7 @@ def items_calibrate(
 
 @items_app.command("stats")
 def items_stats(as_json: JsonOpt = False) -> None:
-    """Per item: answers, proportion correct, point-biserial and flags for weak items."""
+    """Per item: answers, proportion correct, point-biserial, answers in lessons, and flags."""
     from bot.cli import emit_json, open_app
     from bot.features.quiz.bank import stored_item_stats
 
@@ -112,11 +112,16 @@ def items_stats(as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json({"items": rows})
         return
-    typer.echo(f"{'item':<28} {'answers':>7} {'p':>6} {'r_pb':>6}  flags")
+    typer.echo(f"{'item':<28} {'answers':>7} {'p':>6} {'r_pb':>6} {'lesson':>6}  flags")
     for r in rows:
         p = "-" if r["p_correct"] is None else f"{r['p_correct']:.2f}"
         rpb = "-" if r["point_biserial"] is None else f"{r['point_biserial']:.2f}"
-        typer.echo(f"{r['id']:<28} {r['answers']:>7} {p:>6} {rpb:>6}  {', '.join(r['flags'])}")
+        flags = ", ".join(r["flags"])
+        practice = r["practice_answers"]
+        typer.echo(f"{r['id']:<28} {r['answers']:>7} {p:>6} {rpb:>6} {practice:>6}  {flags}")
+    typer.echo(
+        "answers, p and r_pb: first answers in quizzes and checks; lesson: answers in lessons"
+    )
 
 
 def _learner_id(core: App, ref: str) -> str:

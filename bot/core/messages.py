@@ -471,7 +471,7 @@ FETCH_UNSUPPORTED = (
 ADMIN_USAGE = (
     "Use `/learn admin` with one of: grant @user ROLE, revoke @user ROLE, upload URL, modules, "
     "show MODULE, retag MODULE tag1,tag2, retire MODULE, restore MODULE, reindex, gaps, items, "
-    "equity ATTRIBUTE."
+    "lessons, equity ATTRIBUTE."
 )
 ROLE_SELF_REVOKE = "You can't take away your own admin role; ask another admin."
 LIBRARY_MISSING = "The content library is not set up on this server."
@@ -590,3 +590,64 @@ LESSON_CHECK = (
     "Check: {count} questions in the bank cover {names}. "
     "Show what you learned with `/learn check {first} {module}`."
 )
+
+# The lesson dialog
+LESSON_PROGRESS = "Card {n} of {total} · about {minutes} left"
+LESSON_CONTINUE = "Continue"
+LESSON_BACK = "Back"
+LESSON_SKIP = "Skip this part"
+LESSON_LATER = "Later"
+LESSON_PASS = "Skip question"
+LESSON_NEXT_STEP = "Next step"
+LESSON_SKIP_NOTE = "You've already shown you know {title}, so you may skip this part."
+LESSON_PRACTICE_TITLE = "**Practice question**\n{stem}"
+LESSON_PRACTICE_GONE = "This practice question was removed from the question bank. Continue."
+LESSON_AFTER_PRACTICE = "Continue when you're ready."
+LESSON_USE_BUTTONS = "Use the buttons under the card (in the terminal, type a button's number)."
+LESSON_CHECK_CARD = (
+    "That's the whole lesson. Last step: a short mastery check on **{title}** (up to 5 "
+    "questions). Passing it marks this module done."
+)
+LESSON_CHECK_LATER = (
+    "OK. The mastery check for **{title}** is waiting: `/learn done` offers it whenever "
+    "you're ready."
+)
+LESSON_PAUSED = (
+    "Paused at card {n} of {total} of **{title}**. Type `/learn study` (or `/learn next`) to "
+    "pick up where you left off."
+)
+LESSON_FINISHED = "You finished **{title}**, so it is marked done."
+LESSON_FINISHED_SHORT = "Lesson finished"
+LESSON_GONE = (
+    "This module is no longer in the library, so the lesson has ended. `/learn path` shows "
+    "what to study next."
+)
+LESSON_CARD_CLOSED = (
+    "That card is closed: the lesson has moved on. Use the buttons of the newest card, or "
+    "type `/learn study` to see where you are."
+)
+LESSON_RATE_ASK = "Optional: how was this lesson?"
+LESSON_RATE_USEFUL = "Useful"
+LESSON_RATE_NOT_USEFUL = "Not useful"
+LESSON_RATE_TOO_LONG = "Too long"
+LESSON_RATED = "Thanks, noted. It helps whoever looks after this module."
+LESSON_RATE_STALE = "That rating button is for a lesson you haven't opened."
+STUDY_UNKNOWN = (
+    "There is no module '{key}' to study. Name it by its id or title: `/learn path` lists yours."
+)
+LESSON_STARTING = "**{title}**: {cards}, about {minutes}."
+LESSON_RESUMING = "Picking up **{title}** where you left off: card {n} of {total}."
+LESSON_NOTHING_TO_STUDY = (
+    "There's nothing on your path to study right now. Name a module: `/learn study MODULE`."
+)
+LESSON_NO_LESSON = (
+    "**{title}** has no lesson to read in the chat yet (an administrator can re-ingest it)."
+)
+LESSON_ADMIN_TITLE = "Lessons"
+LESSON_ADMIN_EMPTY = "Nobody has opened a lesson yet."
+LESSON_ADMIN_LINE = (
+    "**{title}** (`{module}`): {started} started, {finished} finished{left}{ratings}{answers}"
+)
+LESSON_ADMIN_LEFT = "; most often left on card {card} ({count})"
+LESSON_ADMIN_RATINGS = "; rated {ratings}"
+LESSON_ADMIN_ANSWERS = "; {answers} practice answers, {correct}% right"

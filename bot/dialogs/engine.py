@@ -122,9 +122,9 @@ class DialogEngine:
             raise Conflict(msg.STALE_BUTTON)
         if record.learner_id != ctx.learner.id:
             raise Forbidden(msg.NOT_YOUR_DIALOG)
-        if record.status != ACTIVE or record.step != step_no:
-            raise Conflict(msg.QUESTION_CLOSED)
         flow = self._flows[record.kind]
+        if record.status != ACTIVE or record.step != step_no:
+            raise Conflict(getattr(flow, "closed", msg.QUESTION_CLOSED))
         ref = DialogRef(record.id, record.step + 1)
         step = flow.on_action(ctx, ref, dict(record.state), choice, values)
         return self._save(ctx, record, step)

@@ -8,6 +8,11 @@ so nothing is lost; statement ids are derived from the activity id, so a batch s
 
 Actors are pseudonymous (the salted hash of `bot.features.data_rights.pseudonym`), never emails.
 
+Lessons give ADL ``experienced`` (a card read; the object is the card,
+``<base IRI>/lessons/<module>/cards/<n>``), ``answered`` (a practice question; ``result.success``
+says whether it was right, and the context extension says ``practice``; never the answer) and
+``completed`` (the lesson read to its end; the object is ``<base IRI>/lessons/<module>``).
+
 A module marked done without passing its mastery check (``module.unverified``) is an ADL
 ``completed`` statement whose result says ``completion: true``, has no ``success`` (nothing
 was assessed), and carries the extension ``<base IRI>/extensions/unverified: true``; a module
@@ -36,6 +41,8 @@ ADL = "http://adlnet.gov/expapi/verbs/"
 # learnbot verb -> (ADL verb, or None for a learnbot verb under the base IRI; object kind)
 VERBS: dict[str, tuple[str | None, str]] = {
     "answered": ("answered", "items"),
+    "lesson.viewed": ("experienced", "lessons"),
+    "lesson.completed": ("completed", "lessons"),
     "asked": ("asked", "library"),
     "completed": ("completed", "modules"),
     "module.done": ("completed", "modules"),
@@ -90,6 +97,11 @@ def statement(settings: Settings, row: dict[str, Any], *, actor_name: str) -> di
     }
     if verb in SUCCESS:
         stmt["result"] = {"success": SUCCESS[verb]}
+    detail = dict(row["detail"] or {})
+    if verb == "answered" and isinstance(detail.get("success"), bool):
+        stmt["result"] = {"success": detail["success"]}
+        if detail.get("context"):
+            stmt["context"] = {"extensions": {f"{base}/extensions/context": detail["context"]}}
     if verb == "module.unverified":
         stmt["result"] = {"completion": True, "extensions": {f"{base}/extensions/unverified": True}}
     return stmt

@@ -1,4 +1,4 @@
-"""`/learn admin ...`: roles, the content library, gaps, item statistics and the equity report.
+"""`/learn admin ...`: roles, the content library, gaps, item and lesson statistics, equity.
 
 Every subcommand checks the admin role again (the router already did) and is written to the
 audit log, reads included, so the log shows who looked at what.
@@ -16,6 +16,7 @@ from bot.core.ports import LibraryPort
 from bot.core.replies import Reply, Section, Text, say
 from bot.features.admin_content import group_gaps, item_summary, module_fields, module_line
 from bot.features.roles import grant, revoke, split_args, target_identity
+from bot.handlers.lessons import admin_lessons
 from bot.storage.content import ModuleRecord
 
 MAX_LINES = 40
@@ -230,12 +231,14 @@ SUBCOMMANDS: dict[str, Sub] = {
     "gaps": _gaps,
     "items": _items,
     "equity": _equity,
+    "lessons": admin_lessons,
 }
 
 COMMAND = Command(
     "admin",
-    "Roles, the content library, gaps, item statistics and the equity report (admins).",
-    "/learn admin grant|revoke|upload|modules|show|retag|retire|restore|reindex|gaps|items|equity",
+    "Roles, the content library, gaps, item statistics, lessons and the equity report (admins).",
+    "/learn admin grant|revoke|upload|modules|show|retag|retire|restore|reindex|gaps|items"
+    "|lessons|equity",
     "admin",
     handle,
     needs_args=True,

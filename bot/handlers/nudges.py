@@ -16,7 +16,7 @@ from bot.core import messages as msg
 from bot.core.errors import Forbidden, NotFound, UserError
 from bot.core.events import ActionClicked
 from bot.core.replies import Note, Reply, Section, Text, say
-from bot.handlers.path_steps import deliver
+from bot.handlers.path_steps import study
 from bot.handlers.paths import service as path_service
 from learning.path_model import Step
 from nudges import journal
@@ -143,8 +143,9 @@ def handle_action(ctx: Context, event: ActionClicked) -> list[Reply]:
 
 
 def open_nudge(ctx: Context, nudge: Nudge) -> list[Reply] | None:
-    """What Start opens: the nudge's path step or module as `/learn next` shows it, or for a
-    review a short mastery check on the module's topic (None: the nudge names no module)."""
+    """What Start opens: the nudge's path step or module as `/learn next` opens it (its lesson,
+    where the learner left off), or for a review a short mastery check on the module's topic
+    (None: the nudge names no module)."""
     paths = path_service(ctx)
     try:
         module = paths.module(nudge.module_id) if nudge.module_id else None
@@ -175,7 +176,7 @@ def open_nudge(ctx: Context, nudge: Nudge) -> list[Reply] | None:
             nudge.reason,
             "todo",
         )
-    return [deliver(ctx, step)]
+    return study(ctx, step, reason=nudge.reason)
 
 
 def _start(ctx: Context, service: NudgeService, nudge: Nudge) -> list[Reply]:

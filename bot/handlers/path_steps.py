@@ -17,6 +17,7 @@ from bot.core.events import ActionClicked
 from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
 from bot.features.paths.service import PathService, PlannedPath
 from bot.handlers.ask import audience_of
+from bot.handlers.lessons import open_lesson
 from bot.handlers.paths import service, step_line, why_button
 from bot.storage.paths import ProgressStatus
 from learning.path_model import FINISHED, Step
@@ -35,7 +36,7 @@ def _check_button(ctx: Context, step: Step, label: str) -> Button | None:
 
 
 def handle_next(ctx: Context, args: str) -> list[Reply]:
-    """Deliver the next step: summary, link, then its mastery check."""
+    """Open the next step: its lesson in the chat, or its summary and link."""
     paths = service(ctx)
     planned = paths.plan(ctx.learner.id, now=ctx.now)
     paths.record_shown(planned)
@@ -44,7 +45,17 @@ def handle_next(ctx: Context, args: str) -> list[Reply]:
         return [Reply((Text(msg.PATH_COMPLETE if planned.path.steps else msg.PATH_EMPTY),))]
     paths.repo.mark(ctx.learner.id, step.module_id, "started", now=ctx.now)
     ctx.services.activity.record(ctx.learner.id, "path.next", object_id=step.module_id, now=ctx.now)
-    return [deliver(ctx, step)]
+    return study(ctx, step)
+
+
+def study(ctx: Context, step: Step, *, reason: str = "") -> list[Reply]:
+    """A step's lesson, opened where the learner left off; a module without lesson cards
+    (a link, a video) is delivered as a summary with its link instead."""
+    intro = "\n".join(
+        (f"**{msg.NEXT_TITLE.format(title=step.title)}**", f"_{reason or step.reason}_")
+    )
+    opened = open_lesson(ctx, step.module_id, intro=intro)
+    return opened if opened is not None else [deliver(ctx, step)]
 
 
 def deliver(ctx: Context, step: Step) -> Reply:

@@ -81,14 +81,18 @@ def check_pool(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Items for a check, and those to ask first: the module's own.
 
-    Items the learner has not seen yet make up the pool when there are enough of them.
+    Items the learner has not met in a quiz or check make up the pool when there are enough
+    of them (practice in a lesson does not use an item up). The module's own items not yet
+    practised in its lesson are asked first; the rest of the pool follows.
     """
     items = ctx.services.items.bank([competency])
     seen = ctx.services.items.answered_ids(ctx.learner.id)
     unseen = [i for i in items if i.id not in seen]
     pool = unseen if len(unseen) >= CHECK_MIN_ITEMS else list(items)
-    prefer = tuple(i.id for i in pool if module_id and i.module_id == module_id)
-    return tuple(i.id for i in pool), prefer
+    own = [i for i in pool if module_id and i.module_id == module_id]
+    practised = ctx.services.items.answered_ids(ctx.learner.id, practice=True)
+    fresh = tuple(i.id for i in own if i.id not in practised)
+    return tuple(i.id for i in pool), fresh
 
 
 def start_mastery_check(ctx: Context, competency: str, module_id: str | None = None) -> list[Reply]:

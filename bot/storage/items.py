@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, case, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +16,10 @@ from bot.storage.tables import items, responses
 from learning.irt import FloatArray
 from learning.items import Item, Option, prior_params
 
-CONTEXTS = ("intake", "quiz", "check")
+CONTEXTS = ("intake", "quiz", "check", "practice")
+# Answers that measure: practice in a lesson comes after reading the answer, so it is left out
+# of calibration and of the items a check counts as already met.
+ASSESSED = ("intake", "quiz", "check")
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,7 @@ class ItemRepository:
         """Append one answer; False (and nothing stored) if the dialog already answered the item.
 
         Raises:
-            ValueError: `context` is not intake, quiz or check.
+            ValueError: `context` is not intake, quiz, check or practice.
         """
         if context not in CONTEXTS:
             raise ValueError(f"unknown response context {context!r}")
@@ -252,17 +255,32 @@ class ItemRepository:
         with self._engine.connect() as conn:
             return [_response(r) for r in conn.execute(query).mappings()]
 
-    def answered_ids(self, learner_id: str) -> frozenset[str]:
-        """Ids of the items a learner has answered at least once."""
+    def answered_ids(self, learner_id: str, *, practice: bool = False) -> frozenset[str]:
+        """Ids of the items a learner has answered in a quiz or check (or in practice too)."""
         query = select(responses.c.item_id).where(responses.c.learner_id == learner_id)
+        if not practice:
+            query = query.where(responses.c.context.in_(ASSESSED))
         with self._engine.connect() as conn:
             return frozenset(conn.execute(query.distinct()).scalars())
+
+    def practice_counts(self) -> dict[str, tuple[int, int]]:
+        """Item id -> (practice answers in lessons, of which correct)."""
+        query = (
+            select(
+                responses.c.item_id, func.count(), func.sum(case((responses.c.correct, 1), else_=0))
+            )
+            .where(responses.c.context == "practice")
+            .group_by(responses.c.item_id)
+        )
+        with self._engine.connect() as conn:
+            return {str(r[0]): (int(r[1]), int(r[2] or 0)) for r in conn.execute(query)}
 
     def response_matrix(self) -> tuple[tuple[str, ...], FloatArray]:
         """Learners x items of each learner's *first* answer to each item (1, 0 or NaN).
 
         Later answers to the same item are left out: after feedback and study they no longer
-        measure the item the way a first encounter does. Columns are the items anyone
+        measure the item the way a first encounter does. Practice answers in lessons are left
+        out too: the learner has just read the answer. Columns are the items anyone
         answered, ordered by id.
         """
         with self._engine.connect() as conn:
@@ -283,7 +301,11 @@ def _fresh(item: Item) -> dict[str, Any]:
 
 
 def _first_answers(conn: Connection) -> list[tuple[str, str, bool]]:
-    first = select(func.min(responses.c.id)).group_by(responses.c.learner_id, responses.c.item_id)
+    first = (
+        select(func.min(responses.c.id))
+        .where(responses.c.context.in_(ASSESSED))
+        .group_by(responses.c.learner_id, responses.c.item_id)
+    )
     query = select(responses.c.learner_id, responses.c.item_id, responses.c.correct).where(
         responses.c.id.in_(first)
     )

@@ -79,18 +79,23 @@ class ActivityLog:
         object_id: str = "",
         detail: dict[str, Any] | None = None,
         now: datetime,
-    ) -> None:
-        """Append one learning event."""
-        with self._engine.begin() as conn:
-            conn.execute(
-                insert(activity).values(
-                    learner_id=learner_id,
-                    at=now,
-                    verb=verb,
-                    object_id=object_id[:200],
-                    detail=detail or {},
+    ) -> bool:
+        """Append one learning event; False when the same event (learner, verb, object and
+        instant) is already stored, as when one request is replayed."""
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    insert(activity).values(
+                        learner_id=learner_id,
+                        at=now,
+                        verb=verb,
+                        object_id=object_id[:200],
+                        detail=detail or {},
+                    )
                 )
-            )
+        except IntegrityError:
+            return False
+        return True
 
     def for_learner(self, learner_id: str) -> list[dict[str, Any]]:
         """Every event of one learner, oldest first."""

@@ -131,11 +131,17 @@ def calibrate_stored(services: Services) -> tuple[CalibrationResult, int, int]:
 
 
 def stored_item_stats(services: Services) -> list[dict[str, Any]]:
-    """Per item of the bank: answers, proportion correct, point-biserial, flags, parameters."""
+    """Per item of the bank: answers, proportion correct, point-biserial, flags, parameters.
+
+    `answers` and the statistics count first answers in quizzes and checks; answers given in
+    lessons are counted apart (`practice_answers`, `practice_correct`), since they come after
+    the learner read the material.
+    """
     repo = services.items
     ids, matrix = repo.response_matrix()
     stats = {s.item_id: s for s in item_stats(matrix, list(ids))} if ids else {}
     calibrated = repo.calibrated_ids()
+    practice = repo.practice_counts()
     rows = []
     for item in repo.bank(include_retired=True):
         stat = stats.get(item.id)
@@ -145,6 +151,8 @@ def stored_item_stats(services: Services) -> list[dict[str, Any]]:
                 "competency": item.competency,
                 "stem": item.stem,
                 "answers": stat.answers if stat else 0,
+                "practice_answers": practice.get(item.id, (0, 0))[0],
+                "practice_correct": practice.get(item.id, (0, 0))[1],
                 "p_correct": _rounded(stat.p_correct if stat else None),
                 "point_biserial": _rounded(stat.point_biserial if stat else None),
                 "flags": list(stat.flags) if stat else [],

@@ -10,7 +10,7 @@ from bot.storage.tables.content import answer_feedback, chunks, content_gaps, mo
 from bot.storage.tables.core import dialogs, identities, learners, processed_events, profiles
 from bot.storage.tables.framework import competencies, roles
 from bot.storage.tables.journal import activity, audit_log, xapi_cursor
-from bot.storage.tables.lessons import lesson_cards
+from bot.storage.tables.lessons import lesson_cards, lesson_events, lesson_progress
 from bot.storage.tables.nudges import calendar_events, calendars, nudge_prefs, outbox, review_cards
 from bot.storage.tables.org import assignments, org_chart
 from bot.storage.tables.paths import (
@@ -41,6 +41,8 @@ __all__ = [
     "items",
     "learners",
     "lesson_cards",
+    "lesson_events",
+    "lesson_progress",
     "mastery_checks",
     "metadata",
     "module_progress",
