@@ -27,6 +27,7 @@ from bot.dialogs.quiz_view import feedback_reply
 from bot.features.lessons import (
     Lesson,
     LessonCard,
+    NoCards,
     lesson_service,
     record_practice,
     shown_mastery,
@@ -53,7 +54,7 @@ Effect = Callable[[], None]
 
 
 class LessonGone(Exception):
-    """The module was retired or deleted, or the learner may no longer see it."""
+    """The module was retired or deleted, or has no lesson cards (stored before lessons)."""
 
 
 def load(ctx: Context, module_id: str) -> Lesson:
@@ -68,7 +69,7 @@ def load(ctx: Context, module_id: str) -> Lesson:
         raise LessonGone(module_id)
     try:
         lesson = service.lesson(module_id)
-    except NotFound as err:
+    except (NotFound, NoCards) as err:
         raise LessonGone(module_id) from err
     if not lesson.cards:
         raise LessonGone(module_id)
