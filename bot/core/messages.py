@@ -74,6 +74,11 @@ ONBOARDING_DONE = "All set, {name}! You can change any of this with `/learn prof
 ONBOARDING_LATER = "No problem. Type `/learn start` whenever you want to set things up."
 ONBOARDING_YOUR_QUESTION = "Now, your first message: _{question}_"
 ONBOARDING_RESUME = "Let's pick up where we left off."
+FIRST_LESSON = "Your first lesson is ready: **{title}** (about {minutes})."
+FIRST_LESSON_OR_QUIZ = (
+    "Or take the 5-minute intake quiz first: what you already know comes off your path."
+)
+START_FIRST_LESSON = "Start the first lesson"
 NEXT_STEPS = "Try `/learn quiz` to find out what you already know, or ask me anything."
 
 # Profile

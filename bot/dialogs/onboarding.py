@@ -24,6 +24,7 @@ KIND = "onboarding"
 STAGES = ("welcome", "role", "goals", "format", "session", "timezone", "hours")
 # Handled by the quiz feature (bot.handlers.quiz); only the action id is shared.
 INTAKE_ACTION = "quiz.intake"
+NEXT_STEP_ACTION = "path.next"  # the path handlers open the next step's lesson
 HOURS = ("09:00-17:00", "08:00-16:00", "10:00-18:00")
 SESSIONS = ("5", "10", "15", "30")
 
@@ -179,12 +180,28 @@ def _ask_hours(ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Reply:
 
 
 def _finished(ctx: Context) -> Reply:
-    blocks: list[Any] = [
-        Text(msg.ONBOARDING_DONE.format(name=ctx.learner.name)),
-        Text(msg.NEXT_STEPS),
-    ]
-    if ctx.services.items.competencies():  # the intake quiz needs questions
-        blocks.append(Buttons((Button(msg.TAKE_INTAKE_QUIZ, INTAKE_ACTION, style="primary"),)))
+    """All set: the first lesson of the new path first, then the intake quiz that can shorten
+    it, as buttons."""
+    blocks: list[Any] = [Text(msg.ONBOARDING_DONE.format(name=ctx.learner.name))]
+    buttons: list[Button] = []
+    first = None
+    if ctx.services.paths is not None:
+        first = ctx.services.paths.inputs(ctx.learner.id, now=ctx.now).next_step
+    quiz = bool(ctx.services.items.competencies())  # the intake quiz needs questions
+    if first is not None:
+        _, title, minutes = first
+        when = msg.plural(minutes, "minute")
+        blocks.append(Text(msg.FIRST_LESSON.format(title=title, minutes=when)))
+        if quiz:
+            blocks.append(Text(msg.FIRST_LESSON_OR_QUIZ))
+        buttons.append(Button(msg.START_FIRST_LESSON, NEXT_STEP_ACTION, style="primary"))
+    else:
+        blocks.append(Text(msg.NEXT_STEPS))
+    if quiz:
+        style = "" if buttons else "primary"
+        buttons.append(Button(msg.TAKE_INTAKE_QUIZ, INTAKE_ACTION, style=style))  # type: ignore[arg-type]
+    if buttons:
+        blocks.append(Buttons(tuple(buttons)))
     return Reply(tuple(blocks))
 
 
