@@ -134,3 +134,29 @@ def make_core(sqlite_settings, clock):  # type: ignore[no-untyped-def]
 def core(make_core):  # type: ignore[no-untyped-def]
     """The whole core on a SQLite file."""
     return make_core()
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the sample framework, quiz bank and library, lesson cards included.
+
+    Built once per session with the real embedding model; tests copy it (`copy_sample_db`).
+    """
+    from bot.app import build_app
+    from bot.core.clock import FixedClock
+    from bot.sample.loader import load_sample
+    from bot.settings import Settings
+
+    home = tmp_path_factory.mktemp("sample-db") / "home"
+    core = build_app(Settings(LEARNBOT_HOME=home, _env_file=None), clock=FixedClock(T0))
+    load_sample(core)
+    core.services.engine.dispose()
+    return home / "learnbot.db"
+
+
+def copy_sample_db(sample_db: Path, home: Path) -> Path:
+    """Put a copy of the sample database where a core on `home` opens it."""
+    import shutil
+
+    home.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(sample_db, home / "learnbot.db"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -79,8 +80,6 @@ def load(ctx: Context, module_id: str) -> Lesson:
 
 
 def _without_check(lesson: Lesson) -> Lesson:
-    from dataclasses import replace
-
     return replace(lesson, cards=lesson.cards[:-1], check_competency="")
 
 
@@ -216,9 +215,11 @@ class LessonFlow:
                 now=now,
             )
 
+        # The feedback takes the question's place (where the platform can update a message),
+        # with Continue under it.
         feedback = feedback_reply(item, chosen, item.is_correct(chosen))
-        after = Reply((self._continue_row(ref),))
-        return Step({**state, "feedback": True}, [feedback, after], effects=(record,))
+        feedback = replace(feedback, blocks=(*feedback.blocks, self._continue_row(ref)))
+        return Step({**state, "feedback": True}, [feedback], effects=(record,))
 
     def _pause(self, ctx: Context, lesson: Lesson, state: dict[str, Any]) -> Step:
         at = state["at"]

@@ -30,7 +30,8 @@ def _engine() -> DialogEngine:
 
 
 def handle_study(ctx: Context, args: str) -> list[Reply]:
-    """`/learn study [MODULE]`: the named module's lesson, or the current path step's."""
+    """`/learn study [MODULE]`: the named module's lesson; alone, the lesson left unfinished
+    most recently, else the current path step's."""
     key = args.strip()
     module_id = _visible(ctx, key) if key else _current_module(ctx)
     opened = open_lesson(ctx, module_id)
@@ -97,7 +98,16 @@ def _visible(ctx: Context, key: str) -> str:
 
 
 def _current_module(ctx: Context) -> str:
-    """The path step the learner is on: the latest started and unfinished, else the next."""
+    """What `/learn study` alone opens: the lesson open or left unfinished most recently, else
+    the path step the learner is on (the latest started and unfinished, else the next)."""
+    active = ctx.services.dialogs.active(ctx.learner.id, KIND)
+    if active is not None and active.state.get("module"):
+        return str(active.state["module"])
+    for module_id in ctx.services.lesson_progress.unfinished(ctx.learner.id):
+        try:
+            return _visible(ctx, module_id)
+        except NotFound:
+            continue  # retired, or no longer for this learner's audience
     paths = path_service(ctx)
     planned = paths.plan(ctx.learner.id, now=ctx.now)
     todo = {s.module_id for s in planned.path.steps if s.actionable}
@@ -164,7 +174,7 @@ RATE_ACTION = "lesson.rate"
 ACTIONS = {RATE_ACTION: on_rate}
 STUDY_COMMAND = Command(
     "study",
-    "Study a module in the chat, card by card (the current step of your path by default).",
+    "Study a module in the chat, card by card (alone: pick up where you left off).",
     "/learn study [MODULE]",
     "learner",
     handle_study,

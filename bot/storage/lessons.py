@@ -137,6 +137,17 @@ class LessonProgressRepository:
             rating=row["rating"],
         )
 
+    def unfinished(self, learner_id: str) -> list[str]:
+        """Modules whose lesson the learner opened and has not finished, latest first."""
+        query = (
+            select(lesson_progress.c.module_id)
+            .where(lesson_progress.c.learner_id == learner_id)
+            .where(lesson_progress.c.finished_at.is_(None))
+            .order_by(lesson_progress.c.updated_at.desc(), lesson_progress.c.module_id)
+        )
+        with self._engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
     def move(
         self, learner_id: str, module_id: str, *, card: int, cards: int, now: datetime
     ) -> None:

@@ -1,14 +1,12 @@
 """Lessons in the chat: `/learn study`, card by card, on the sample library in a real SQLite file.
 
-The sample library is loaded once per module (with the real embedding model); every test
-works on its own copy of that database file, through the terminal chat, and restarts are
+The sample library is loaded once per session (`sample_db`, with the real embedding model);
+every test works on its own copy of that database file, through the terminal chat, and restarts are
 new cores on the same file.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from bot.features.xapi import statements
 from bot.settings import Settings
 from bot.storage.mastery import Ability
 from bot.storage.tables import responses, review_cards
+from tests.conftest import copy_sample_db
 from tests.conversations.quiz_helpers import learner_id
 from tests.conversations.transcript import Conversation
 
@@ -29,25 +28,10 @@ MODULE = "security/phishing"
 TITLE = "Spotting and reporting phishing"
 
 
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A database file with the sample framework, quiz bank and library (cards included)."""
-    from bot.core.clock import FixedClock
-    from bot.sample.loader import load_sample
-    from tests.conftest import T0
-
-    home = tmp_path_factory.mktemp("lesson-sample") / "home"
-    core = build_app(Settings(LEARNBOT_HOME=home, _env_file=None), clock=FixedClock(T0))
-    load_sample(core)
-    core.services.engine.dispose()
-    return home / "learnbot.db"
-
-
 @pytest.fixture
 def study(sample_db: Path, sqlite_settings: Settings, clock):  # type: ignore[no-untyped-def]
     """A function building a core on this test's copy of the sample database (a restart)."""
-    sqlite_settings.home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(sample_db, sqlite_settings.home / "learnbot.db")
+    copy_sample_db(sample_db, sqlite_settings.home)
 
     def make() -> App:
         return build_app(sqlite_settings, clock=clock)
