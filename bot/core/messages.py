@@ -318,6 +318,7 @@ SLACK_DOWNLOAD_FAILED = "Downloading the file from Slack failed. Please share it
 HOME_TITLE = "Your learning with learnbot"
 HOME_PROFILE = "Your profile"
 HOME_PATH = "Your path"
+HOME_STUDY = "Continue learning"
 HOME_PATH_NONE = "Your learning path is not available yet."
 HOME_PROGRESS = "Progress"
 HOME_PROGRESS_NONE = "No progress to show yet: answer a quiz or finish a module to see it here."

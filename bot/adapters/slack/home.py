@@ -17,7 +17,8 @@ from bot.core import messages as msg
 from bot.core.events import Identity
 from bot.core.model import Learner
 from bot.core.ports import DeliveryFailed, HomePort
-from bot.core.replies import Divider, Note, Reply, Section, Text
+from bot.core.replies import Button, Buttons, Divider, Note, Reply, Section, Text
+from bot.dialogs.lesson import NEXT_STEP_ACTION
 from bot.features.profile import describe
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,10 @@ def home_reply(services: Services, learner: Learner, now: datetime) -> Reply:
     blocks.append(Section(msg.HOME_PROFILE, fields=describe(profile)))
     for title, text, fallback in _sections(services.home, learner.id, now):
         blocks += [Divider(), Section(title, text if text and text.strip() else fallback)]
+        if title == msg.HOME_PATH and text and text.strip():
+            # Opens the next step's lesson where the learner left off, in the DM.
+            study = Button(msg.HOME_STUDY, NEXT_STEP_ACTION, style="primary")
+            blocks.append(Buttons((study,)))
     blocks += [Divider(), Note(msg.HOME_HINT)]
     return Reply(tuple(blocks), summary=msg.HOME_TITLE)
 

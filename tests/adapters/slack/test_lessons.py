@@ -119,3 +119,21 @@ async def test_pause_and_resume_in_slack(slack: SlackHarness) -> None:
     await slack.settle()
     notices = slack.fake.named("chat.postEphemeral") + slack.fake.named("chat.postMessage")
     assert "That card is closed" in message_text(notices[-1].params)
+
+
+async def test_the_home_tab_opens_the_next_lesson_in_the_dm(slack: SlackHarness) -> None:
+    learner = slack.onboard("U0ANA")
+    services = slack.core.services
+    profile = services.profiles.get(learner).with_changes(job_role="support-agent")
+    services.profiles.save(learner, profile, now=services.clock.now())
+    event = {"type": "app_home_opened", "user": "U0ANA", "channel": "D0ANA", "tab": "home"}
+    await slack.event(event)
+    await slack.settle()
+    view = slack.fake.named("views.publish")[-1].params["view"]
+    study = button({"blocks": view["blocks"]}, "Continue learning")
+    assert (await slack.click("U0ANA", study, channel="")).status == 200
+    await slack.settle()
+    posted = [c.params for c in slack.fake.named("chat.postMessage")]
+    assert posted[-1]["channel"] == "D0ANA"
+    assert "Card 1 of" in message_text(posted[-1])
+    assert "Next:" in message_text(posted[-2])
