@@ -68,3 +68,79 @@ def test_a_renamed_module_id_drops_the_old_ids_cards(engine) -> None:
     content.save(renamed, content_hash="h2", new_chunks=[], now=NOW, cards=[_card(1, "new")])
     assert lessons.cards("guide") is None
     assert lessons.cards("guide-2") == (_card(1, "new"),)
+
+
+def _learner(engine, name: str) -> str:  # type: ignore[no-untyped-def]
+    from bot.core.events import Identity, UserInfo
+    from bot.storage.learners import LearnerRepository
+
+    repo = LearnerRepository(engine)
+    return repo.resolve(Identity("terminal", "local", name), UserInfo(), now=NOW).id
+
+
+def test_lesson_positions_resume_finish_once_and_feed_the_report(engine) -> None:
+    from datetime import timedelta
+
+    from bot.storage.lessons import LessonProgressRepository
+
+    repo = LessonProgressRepository(engine)
+    ana, bo, cy = (_learner(engine, n) for n in ("ana", "bo", "cy"))
+    assert repo.position(ana, "guide") is None
+    repo.move(ana, "guide", card=0, cards=5, now=NOW)
+    later = NOW + timedelta(minutes=3)
+    repo.move(ana, "guide", card=2, cards=5, now=later)
+    position = repo.position(ana, "guide")
+    assert position is not None
+    assert (position.card, position.cards, position.started_at) == (2, 5, NOW)
+    assert position.updated_at == later
+    assert repo.unfinished(ana) == ["guide"]
+    assert repo.finish(ana, "guide", now=later) is True
+    assert repo.finish(ana, "guide", now=later) is False, "a lesson is finished once"
+    assert repo.unfinished(ana) == []
+    assert repo.rate(ana, "guide", "too_long", now=later) is True
+    assert repo.rate(bo, "guide", "useful", now=later) is False, "bo never opened it"
+    for learner in (bo, cy):
+        repo.move(learner, "guide", card=3, cards=5, now=NOW)
+    repo.log(ana, "guide", "answer", card=2, value="correct", now=NOW)
+    repo.log(bo, "guide", "answer", card=2, value="wrong", now=NOW)
+    repo.log(bo, "guide", "skip", card=1, now=NOW)
+    repo.log(ana, "guide", "rate", card=0, value="too_long", now=NOW)
+    repo.log(ana, "guide", "view", card=1, seconds=42.5, now=NOW)
+    (stats,) = repo.stats()
+    assert (stats.module_id, stats.started, stats.finished) == ("guide", 3, 1)
+    assert stats.left_on == (4, 2)
+    assert (stats.skips, stats.answers, stats.correct) == (1, 2, 1)
+    assert stats.ratings == {"too_long": 1}
+    (view,) = [e for e in repo.events(ana, "guide") if e["kind"] == "view"]
+    assert view["seconds"] == pytest.approx(42.5)
+
+
+def test_practice_answers_stay_out_of_calibration_and_of_items_met(engine) -> None:
+    from pathlib import Path
+
+    from bot.storage.items import ItemRepository
+    from learning.formats import parse_bank
+
+    bank = Path(__file__).resolve().parents[1] / "fixtures" / "quiz" / "bank.yaml"
+    items = ItemRepository(engine)
+    parsed = parse_bank(bank.read_text(), filename="bank.yaml").items
+    items.import_items(parsed, source="bank.yaml", now=NOW)
+    ana = _learner(engine, "ana")
+    first, second = parsed[0].id, parsed[1].id
+    for item_id, context, dialog in ((first, "practice", "d1"), (second, "quiz", "d2")):
+        stored = items.record_response(
+            learner_id=ana,
+            item_id=item_id,
+            chosen=["a"],
+            correct=True,
+            context=context,
+            dialog_id=dialog,
+            now=NOW,
+        )
+        assert stored
+    assert items.answered_ids(ana) == frozenset({second})
+    assert items.answered_ids(ana, practice=True) == frozenset({first, second})
+    ids, matrix = items.response_matrix()
+    assert ids == (second,), "calibration reads first answers in quizzes and checks only"
+    assert matrix.shape == (1, 1)
+    assert items.practice_counts() == {first: (1, 1)}
