@@ -69,14 +69,15 @@ _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 ImageSource = Callable[[str], str | None]
 
 
-def render_page(view: PageView, *, image_src: ImageSource, csp: str = PAGE_CSP) -> str:
+def render_page(view: PageView, *, image_src: ImageSource, csp: str | None = None) -> str:
     """The whole HTML document of a module page.
 
     Args:
         view: What the page shows.
         image_src: The `src` of a library image (its path relative to the library folder),
             or None when it cannot be shown (its alt text is shown instead).
-        csp: The policy repeated in a meta element (a saved file has no response headers).
+        csp: A policy for a meta element, for a saved file (it has no response headers);
+            served pages get theirs as a header (which can also forbid framing).
     """
     sections = list(view.sections)
     title_anchor = ""
@@ -98,7 +99,7 @@ def render_refused(title: str, text: str) -> str:
     """The page shown instead of a module: a title and one friendly paragraph."""
     return "\n".join(
         [
-            _head(title, PAGE_CSP),
+            _head(title, None),
             '<body><div class="page"><main>',
             f"<h1>{_e(title)}</h1>",
             f"<p>{_e(text)}</p>",
@@ -107,10 +108,11 @@ def render_refused(title: str, text: str) -> str:
     )
 
 
-def _head(title: str, csp: str) -> str:
+def _head(title: str, csp: str | None) -> str:
+    policy = f'<meta http-equiv="Content-Security-Policy" content="{_e(csp)}">' if csp else ""
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{_e(csp)}">'
+        f"{policy}"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
         '<meta name="robots" content="noindex, nofollow">'
@@ -151,9 +153,7 @@ def _contents(sections: list[PageSection]) -> Iterator[str]:
     yield "</ol></nav>"
 
 
-def _section(
-    section: PageSection, image_src: ImageSource, base: str, top: int
-) -> Iterator[str]:
+def _section(section: PageSection, image_src: ImageSource, base: str, top: int) -> Iterator[str]:
     """A section: its heading (the page's highest level as h2) and its blocks."""
     if section.level > 0 and section.title:
         tag = f"h{min(section.level - top + 2, 6)}"

@@ -45,7 +45,8 @@ def test_the_page_is_written_owner_only_and_its_path_printed(home: Path, library
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     html = path.read_text(encoding="utf-8")
-    assert "<h1" in html and "Security basics" in html
+    assert "<h1" in html
+    assert "Security basics" in html
     assert '<p class="org">Acme</p>' in html
     assert "img-src data:" in html
     image = base64.b64encode((library.root / "img" / "report.png").read_bytes()).decode()
