@@ -621,4 +621,6 @@ PAGE_REFUSED = {
         "Ask the bot what to study next."
     ),
 }
+PAGE_FAILED_TITLE = "This page is not available right now"
+PAGE_FAILED = "Something went wrong on our side. Try the link again in a few minutes."
 PAGE_NOT_FOUND = "There is nothing here. Check the link, or ask the bot for the module again."

@@ -88,7 +88,11 @@ def render_page(view: PageView, *, image_src: ImageSource, csp: str | None = Non
     body = [*_header(view, title_anchor), "<main>", *_intro(view)]
     body.extend(_contents(sections))
     top = min((s.level for s in sections if s.level > 0 and s.title), default=1)
+    used = {title_anchor}
     for section in sections:
+        if section.anchor in used:  # ids are unique: a repeated anchor links to its first
+            section = PageSection(section.title, "", section.level, section.blocks)
+        used.add(section.anchor)
         body.extend(_section(section, image_src, view.base, top))
     body.append("</main>")
     body.append(f"<footer><p>{_e(_footer(view))}</p></footer>")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from aiohttp import web
@@ -20,6 +21,7 @@ from bot.core.errors import UserError
 from bot.features.module_page import ImageMissing, ModulePages, PageRefused
 
 log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PAGE_PATH = "/m/{token}"
 IMAGE_PATH = "/m/{token}/img/{path:.+}"
 PAGES = web.AppKey("learnbot.pages", ModulePages)
@@ -39,6 +41,23 @@ def add_routes(web_app: web.Application, core: App) -> None:
     web_app[CORE] = core
     web_app.router.add_get(PAGE_PATH, page)
     web_app.router.add_get(IMAGE_PATH, image)
+    web_app.middlewares.append(never_a_bare_500)
+
+
+@web.middleware
+async def never_a_bare_500(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A failure behind a page (the database down, a bug) is a friendly 503 with the page
+    headers, logged by its kind only (the path holds the token)."""
+    if not request.path.startswith("/m/"):
+        return await handler(request)
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as err:  # noqa: BLE001 - the page adapter's one catch-all, token never logged
+        log.error("module page failed: %s", type(err).__name__)
+        body = render_refused(msg.PAGE_FAILED_TITLE, msg.PAGE_FAILED)
+        return html(body, status=503)
 
 
 async def page(request: web.Request) -> web.Response:

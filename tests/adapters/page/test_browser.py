@@ -160,8 +160,14 @@ def test_images_load_and_the_403_page_shows(chromium: Any, server: tuple[Server,
     token = pages.token("basics", learner_id=None, now=T0)
     chromium.set_window_size(*SIZES["phone"])
     chromium.get(f"{running.base}/m/{token}")
-    loaded = chromium.execute_script(
-        "const i = document.querySelector('figure img'); return i.complete && i.naturalWidth"
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    figure = chromium.find_element(By.CSS_SELECTOR, "figure img")
+    chromium.execute_script("arguments[0].scrollIntoView()", figure)  # it loads lazily
+    loaded = WebDriverWait(chromium, 15).until(
+        lambda d: d.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth", figure
+        )
     )
     assert loaded == 8
     text = chromium.find_element(By.TAG_NAME, "body").text

@@ -375,3 +375,27 @@ def test_the_key_file_folder_is_owner_only(tmp_path: Path) -> None:
     settings = page_settings(tmp_path)
     signing_key(settings)
     assert not os.stat(settings.home).st_mode & 0o077
+
+
+def test_a_repeated_anchor_is_an_id_once() -> None:
+    from bot.features.module_page import PageView
+    from content_index.page import PageSection
+
+    paragraph = (ContentBlock("paragraph", "Text."),)
+    view = PageView(
+        module_id="m",
+        title="Notes",
+        summary="",
+        minutes=1,
+        media_url="",
+        org_name="Org",
+        sections=(
+            PageSection("Notes", "notes", 1, paragraph),
+            PageSection("Example", "example", 2, paragraph),
+            PageSection("Example", "example", 2, paragraph),
+        ),
+    )
+    html = render_page(view, image_src=lambda p: None)
+    ids = [attrs["id"] for _, attrs in parse(html).tags if "id" in attrs]
+    assert ids == ["notes", "example"]
+    assert html.count(">Example</") == 2

@@ -165,3 +165,25 @@ async def test_the_access_log_never_shows_the_token(
     assert any('"GET /m/…" 200' in line for line in lines), lines
     assert any('"GET /m/…/img/img/report.png" 200' in line for line in lines), lines
     assert not any(token in line for line in lines)
+
+
+async def test_a_failure_behind_the_page_is_a_friendly_503(
+    served: Served, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    token = served.token("basics")
+
+    def down(module_id: str) -> None:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(served.core.services.content, "get", down)
+    with caplog.at_level(logging.ERROR):
+        response, body = await served.get(f"/m/{token}")
+    assert response.status == 503
+    assert_page_headers(response)
+    assert "not available right now" in body.decode()
+    assert "OperationalError" in caplog.text
+    assert token not in caplog.text
+    response, body = await served.get("/healthz")
+    assert b"not available right now" not in body, "only page paths get the page"
