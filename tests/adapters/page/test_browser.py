@@ -47,7 +47,6 @@ def chromium() -> Iterator[Any]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true but {reason}")
         pytest.skip(reason)
-    os.environ["SE_OFFLINE"] = "true"  # never let Selenium Manager download a driver
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -63,12 +62,14 @@ def chromium() -> Iterator[Any]:
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=str(DRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SE_OFFLINE", "true")  # never let Selenium Manager download a driver
+        driver = webdriver.Chrome(service=Service(executable_path=str(DRIVER)), options=options)
+        driver.set_page_load_timeout(30)
+        try:
+            yield driver
+        finally:
+            driver.quit()
 
 
 class Server:
@@ -176,6 +177,12 @@ def test_images_load_and_the_403_page_shows(chromium: Any, server: tuple[Server,
     shot = chromium.get_screenshot_as_png()
     assert shot.startswith(b"\x89PNG")
     assert _colours(shot) > 2
+
+    big = pages.token("big", learner_id=None, now=T0)
+    chromium.get(f"{running.base}/m/{big}")
+    assert len(chromium.find_elements(By.CSS_SELECTOR, "tbody tr")) == 200
+    width = chromium.execute_script("return document.documentElement.scrollWidth")
+    assert width <= SIZES["phone"][0], "a wide table or code block scrolls inside itself"
 
     chromium.get(f"{running.base}/m/{token[:-4]}abcd")
     assert chromium.find_element(By.TAG_NAME, "h1").text == "This page cannot be opened"
