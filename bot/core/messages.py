@@ -603,6 +603,8 @@ PAGE_PROGRESS = {
     "skipped": "skipped",
     "": "not started",
 }
+PAGE_REQUIRED_BY = "required on your path by {date}"
+PAGE_NEXT_STEP = "the next step on your path"
 PAGE_OPEN_MEDIA = "Open it"
 PAGE_EMPTY = "This module has no text yet."
 PAGE_NOT_READY = (

@@ -212,15 +212,21 @@ class ModulePages:
         """
         grant = verify(self.key(), token, now=now)
         record, learner = self.check(grant.module_id, learner_id=grant.learner_id)
-        return self.view(record, learner=learner, expires=grant.expires)
+        return self.view(record, learner=learner, expires=grant.expires, now=now)
 
     def view(
-        self, record: ModuleRecord, *, learner: Learner | None, expires: datetime | None = None
+        self,
+        record: ModuleRecord,
+        *,
+        learner: Learner | None,
+        expires: datetime | None = None,
+        now: datetime | None = None,
     ) -> PageView:
-        """What the page of `record` shows (with `learner`'s progress when one is named)."""
+        """What the page of `record` shows (with `learner`'s progress when one is named, and
+        where the module stands on their path when `now` is given)."""
         meta = record.meta
         content = self._services.lessons.page(meta.id)
-        progress = self._progress(learner.id, meta.id) if learner is not None else None
+        progress = self._progress(learner.id, meta.id, now) if learner is not None else None
         media = meta.url if meta.format in ("video", "audio", "interactive") else ""
         return PageView(
             module_id=meta.id,
@@ -256,10 +262,21 @@ class ModulePages:
             raise ImageMissing(msg.PAGE_NOT_FOUND)
         return read_image(content, path, max_bytes=self._services.settings.max_upload_bytes)
 
-    def _progress(self, learner_id: str, module_id: str) -> str:
+    def _progress(self, learner_id: str, module_id: str, now: datetime | None) -> str:
+        """The learner's status with the module, and whether their path asks for it next or
+        by a date (when the paths feature is part of this process)."""
         records = self._services.path_records.progress(learner_id)
         status = next((p.status for p in records if p.module_id == module_id), "")
-        return msg.PAGE_YOUR_PROGRESS.format(status=msg.PAGE_PROGRESS[status])
+        parts = [msg.PAGE_YOUR_PROGRESS.format(status=msg.PAGE_PROGRESS[status])]
+        paths = self._services.paths
+        if paths is not None and now is not None and status not in ("done", "unverified"):
+            inputs = paths.inputs(learner_id, now=now)
+            due = dict(inputs.required).get(module_id)
+            if due is not None:
+                parts.append(msg.PAGE_REQUIRED_BY.format(date=f"{due:%d %B %Y}".lstrip("0")))
+            elif inputs.next_step is not None and inputs.next_step[0] == module_id:
+                parts.append(msg.PAGE_NEXT_STEP)
+        return " · ".join(parts)
 
 
 def read_image(content: PageContent, path: str, *, max_bytes: int) -> tuple[bytes, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,6 +14,7 @@ import pytest
 from bot.adapters.page.html import render_page
 from bot.app import App, build_app
 from bot.core.events import Channel
+from bot.core.ports import PathInputs
 from bot.features.module_page import (
     KEY_FILE,
     ImageMissing,
@@ -32,6 +33,7 @@ from content_index.model import ContentBlock
 from content_index.page import local_image
 from tests.adapters.page.conftest import ORG, PUBLIC_URL, Library, learner, page_settings, png
 from tests.conftest import T0
+from tests.fakes import use_features
 
 KEY = b"k" * 32
 ALLOWED_TAGS = {
@@ -399,3 +401,37 @@ def test_a_repeated_anchor_is_an_id_once() -> None:
     ids = [attrs["id"] for _, attrs in parse(html).tags if "id" in attrs]
     assert ids == ["notes", "example"]
     assert html.count(">Example</") == 2
+
+
+class StandInPaths:
+    """Paths whose plan is given."""
+
+    def __init__(self, inputs: PathInputs) -> None:
+        self._inputs = inputs
+        self.asked: list[str] = []
+
+    def catalogue(self) -> list:  # type: ignore[type-arg]
+        return []
+
+    def inputs(self, learner_id: str, *, now: datetime) -> PathInputs:
+        self.asked.append(learner_id)
+        return self._inputs
+
+
+def test_a_personal_page_says_where_the_module_is_on_the_path(page_core: App) -> None:
+    ann = learner(page_core, "ann")
+    due = T0 + timedelta(days=9)
+    use_features(page_core.services, paths=StandInPaths(PathInputs(None, [("basics", due)])))
+    assert "not started · required on your path by 2 December 2026" in open_page(
+        page_core, "basics", ann.id
+    )
+    nxt = StandInPaths(PathInputs(("basics", "Security basics", 1), []))
+    use_features(page_core.services, paths=nxt)
+    html = open_page(page_core, "basics", ann.id)
+    assert "Your progress: not started · the next step on your path" in html
+    assert "the next step" not in open_page(page_core, "big", ann.id)
+    page_core.services.path_records.mark(ann.id, "basics", "done", now=T0)
+    asked = len(nxt.asked)
+    assert "Your progress: done</p>" in open_page(page_core, "basics", ann.id)
+    assert len(nxt.asked) == asked, "a finished module needs no plan"
+    assert "Your progress" not in open_page(page_core, "basics", None)
