@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     lrs_url: str | None = Field(default=None, alias="LRS_URL")
     lrs_username: str | None = Field(default=None, alias="LRS_USERNAME")
     lrs_password: SecretStr | None = Field(default=None, alias="LRS_PASSWORD")
+    secret_key: SecretStr | None = Field(default=None, alias="LEARNBOT_SECRET_KEY")
+    org_name: str = Field(default="learnbot", alias="LEARNBOT_ORG_NAME", min_length=1)
+    public_url: str | None = Field(default=None, alias="LEARNBOT_PUBLIC_URL")
+    page_ttl_days: float = Field(default=7.0, alias="LEARNBOT_PAGE_TTL_DAYS", gt=0, le=366)
 
     calendar_allow_private: bool = Field(default=False, alias="LEARNBOT_CALENDAR_ALLOW_PRIVATE")
     calendar_max_mb: float = Field(default=2.0, alias="LEARNBOT_CALENDAR_MAX_MB", gt=0, le=50)
@@ -69,6 +73,16 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return level
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        url = value.strip().rstrip("/")
+        if not url.lower().startswith(("https://", "http://")) or "?" in url or "#" in url:
+            raise ValueError("must be an http(s) URL without query or fragment")
+        return url
 
     @property
     def db_url(self) -> str:

@@ -1,4 +1,5 @@
-"""`learnbot serve`: one aiohttp application for every chat platform, plus GET /healthz.
+"""`learnbot serve`: one aiohttp application for every chat platform, GET /healthz and the
+module pages (GET /m/{token}, `bot.adapters.page`).
 
 Each platform adapter provides a mounter `mount(web_app, core, *, insecure_dev) -> bool`
 that adds its routes when its settings are present and says whether it did. They are
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from bot.adapters.page.routes import add_routes as add_page_routes
+from bot.adapters.page.routes import redact
 from bot.app import App
 from bot.core.ports import ChatPort
 from bot.storage.db import ping, writable
@@ -89,7 +92,8 @@ def build_web_app(
     options: ServeOptions | None = None,
     mounters: Sequence[str] = MOUNTERS,
 ) -> web.Application:
-    """The web application with /healthz and every platform whose settings are present."""
+    """The web application with /healthz, the module pages and every platform whose settings
+    are present."""
     options = options or ServeOptions(insecure_dev=insecure_dev)
     insecure_dev = insecure_dev or options.insecure_dev
     web_app = web.Application()
@@ -101,6 +105,7 @@ def build_web_app(
         mounted[platform_of(ref)] = bool(_load(ref)(web_app, core, insecure_dev=insecure_dev))
     web_app[MOUNTED] = mounted
     web_app.router.add_get("/healthz", healthz)
+    add_page_routes(web_app, core)
     return web_app
 
 
@@ -160,7 +165,8 @@ def banner(web_app: web.Application) -> list[str]:
 
 
 class PathOnlyAccessLogger(AbstractAccessLogger):
-    """Access log lines without the query string (OAuth codes and states travel there).
+    """Access log lines without the query string (OAuth codes and states travel there) and
+    without the token of a module page path.
 
     aiohttp's default format logs the whole request line (`%r`), query included.
     """
@@ -171,7 +177,7 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
             '%s "%s %s" %s %s %.3f',
             request.remote or "-",
             request.method,
-            request.path,
+            redact(request.path),
             response.status,
             response.body_length,
             time,

@@ -22,6 +22,9 @@ def register(app: typer.Typer) -> None:
         lessons as cli_lessons,
     )
     from bot.cli import (
+        module_page as cli_module_page,
+    )
+    from bot.cli import (
         nudges as cli_nudges,
     )
     from bot.cli import (
@@ -40,6 +43,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(framework_app, name="framework")
     cli_content.register(app)
     cli_lessons.register(app)
+    cli_module_page.register(app)
     cli_paths.register(app)
     cli_quiz.register(app)
     cli_teams.register(app)

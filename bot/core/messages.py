@@ -657,3 +657,38 @@ LESSON_ADMIN_LINE = (
 LESSON_ADMIN_LEFT = "; most often left on card {card} ({count})"
 LESSON_ADMIN_RATINGS = "; rated {ratings}"
 LESSON_ADMIN_ANSWERS = "; {answers} practice answers, {correct}% right"
+# Module pages
+OPEN_FULL_MODULE = "Open the full module"
+PAGE_TITLE = "{title} · {org}"
+PAGE_MINUTES = "About {minutes} min"
+PAGE_YOUR_PROGRESS = "Your progress: {status}"
+PAGE_PROGRESS = {
+    "started": "started",
+    "done": "done",
+    "unverified": "done, not verified (mastery check not passed)",
+    "skipped": "skipped",
+    "": "not started",
+}
+PAGE_REQUIRED_BY = "required on your path by {date}"
+PAGE_NEXT_STEP = "the next step on your path"
+PAGE_OPEN_MEDIA = "Open it"
+PAGE_EMPTY = "This module has no text yet."
+PAGE_NOT_READY = (
+    "This module's page has not been built yet: it appears after the library is ingested again."
+)
+PAGE_IMAGE = "Image: {alt}"
+PAGE_CONTENTS = "Contents"
+PAGE_FOOTER = "From the learning library of {org}. This link expires on {date}."
+PAGE_FOOTER_FILE = "Saved from the learning library of {org}."
+PAGE_REFUSED_TITLE = "This page cannot be opened"
+PAGE_REFUSED = {
+    "invalid": "This link is not valid. Ask the bot for the module again to get a new link.",
+    "expired": "This link has expired. Ask the bot for the module again to get a new link.",
+    "unavailable": (
+        "This module is not available to you, or is no longer in the library. "
+        "Ask the bot what to study next."
+    ),
+}
+PAGE_FAILED_TITLE = "This page is not available right now"
+PAGE_FAILED = "Something went wrong on our side. Try the link again in a few minutes."
+PAGE_NOT_FOUND = "There is nothing here. Check the link, or ask the bot for the module again."

@@ -24,6 +24,7 @@ from bot.storage.content import ContentRepository
 if TYPE_CHECKING:
     from content_index.lessons import Card
     from content_index.model import Chunk, ParsedDocument
+    from content_index.page import PageContent
     from retrieval.answer import Answer
     from retrieval.hybrid import Hit, HybridRetriever
     from retrieval.store import ChromaVectorStore
@@ -35,11 +36,13 @@ EMBED_GROUP = 1024  # chunks embedded together (length-sorted batches need a wid
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A parsed document, its chunks and lesson cards, waiting to be embedded and written."""
+    """A parsed document, its chunks, lesson cards and page, waiting to be embedded and
+    written."""
 
     doc: ParsedDocument
     chunks: list[Chunk]
     cards: tuple[Card, ...]
+    page: PageContent
 
 
 class Library:
@@ -160,7 +163,12 @@ class Library:
             report.failed.append({"path": source, "error": str(err)})
             return None
         return self._prepare(
-            data, source=source, filename=path.name, sidecar=sidecar, report=report
+            data,
+            source=source,
+            filename=path.name,
+            sidecar=sidecar,
+            report=report,
+            folder=_library_folder(path, source),
         )
 
     def _prepare(
@@ -171,16 +179,20 @@ class Library:
         filename: str,
         sidecar: dict[str, Any] | None,
         report: IngestReport,
+        folder: str = "",
     ) -> _Prepared | None:
-        """Parse and chunk a document, or None when it is unchanged or fails (reported)."""
+        """Parse and chunk a document, or None when it is unchanged or fails (reported).
+
+        `folder` is the library folder the file was found in ("" for an upload)."""
         from content_index import ContentError, chunk_document
         from content_index.lessons import build_cards
+        from content_index.page import page_of
 
         digest = hashlib.sha256(data).hexdigest()
         existing = self._content.by_source(source)
         if existing is not None and existing.content_hash == digest and data:
-            if not self._content.has_cards(existing.meta.id):
-                self._add_missing_cards(existing.meta.id, data, source, filename, sidecar)
+            if not self._content.has_cards(existing.meta.id, with_page=True):
+                self._add_missing_cards(existing.meta.id, data, source, filename, sidecar, folder)
             report.skipped += 1
             return None
         try:
@@ -190,7 +202,7 @@ class Library:
             return None
         salt = doc.content_hash[:8]
         chunks = [_with_id(c, f"{c.module_id}::{salt}::{c.ordinal}") for c in chunk_document(doc)]
-        return _Prepared(doc, chunks, build_cards(doc))
+        return _Prepared(doc, chunks, build_cards(doc), page_of(doc, folder=folder))
 
     def _parse(
         self, data: bytes, source: str, filename: str, sidecar: dict[str, Any] | None
@@ -212,16 +224,18 @@ class Library:
         source: str,
         filename: str,
         sidecar: dict[str, Any] | None,
+        folder: str,
     ) -> None:
-        """Build the cards of a module stored before lesson cards existed (no re-embedding)."""
+        """Build the cards and page of a module stored before they existed (no re-embedding)."""
         from content_index import ContentError
         from content_index.lessons import build_cards
+        from content_index.page import page_of
 
         try:
             doc = self._parse(data, source, filename, sidecar)
         except ContentError:
             return  # it parsed when it was stored; the lesson keeps asking for an ingest
-        self._content.add_cards(module_id, build_cards(doc))
+        self._content.add_cards(module_id, build_cards(doc), page_of(doc, folder=folder))
 
     def _write_group(self, group: Sequence[_Prepared], report: IngestReport) -> None:
         if not group:
@@ -252,6 +266,7 @@ class Library:
                 new_chunks=chunks,
                 now=self._clock.now(),
                 cards=prepared.cards,
+                page=prepared.page,
             )
         except Exception:
             store.delete_ids([c.id for c in chunks])
@@ -352,6 +367,12 @@ class Library:
             else:
                 return generated if generated.citations else None
         return compose_extractive(question, hits, modules=modules)
+
+
+def _library_folder(path: Path, source: str) -> str:
+    """The absolute folder `source` (a path relative to it, or the file name) was found in."""
+    depth = len(Path(source).parts)
+    return str(path.absolute().parents[depth - 1]) if depth else ""
 
 
 def _with_id(chunk: Any, new_id: str) -> Any:

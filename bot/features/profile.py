@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from bot.context import Context
+from bot.context import Context, Services
 from bot.core import messages as msg
+from bot.core.model import Learner
 from learning.profile import Profile, ProfileError
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def audience_of(services: Services, learner: Learner) -> list[str]:
+    """The audience tags a learner belongs to: permission roles, job role, org attributes."""
+    profile = services.profiles.get(learner.id)
+    tags = {r for r in ("learner", "manager", "admin") if learner.has_role(r)}
+    if profile.job_role:
+        tags.add(profile.job_role)
+    tags.update(v for v in profile.attributes.values() if v)
+    return sorted(tags)
 
 
 def resolve_goals(ctx: Context, typed: tuple[str, ...]) -> tuple[str, ...]:

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.context import Command, Context, Services
+from bot.context import Command, Context
 from bot.core import messages as msg
 from bot.core.errors import UserError
 from bot.core.events import ActionClicked
-from bot.core.model import Learner
 from bot.core.replies import Button, Buttons, Note, Reply, Text, say
+from bot.features.module_page import link_for
+from bot.features.profile import audience_of
+
+__all__ = ["COMMAND", "audience_of", "handle_feedback", "handle_question"]
 
 FEEDBACK_ACTION = "answer"
-
-
-def audience_of(services: Services, learner: Learner) -> list[str]:
-    """The audience tags a learner belongs to: permission roles, job role, org attributes."""
-    profile = services.profiles.get(learner.id)
-    tags = {r for r in ("learner", "manager", "admin") if learner.has_role(r)}
-    if profile.job_role:
-        tags.add(profile.job_role)
-    tags.update(v for v in profile.attributes.values() if v)
-    return sorted(tags)
 
 
 def handle_question(ctx: Context, text: str) -> list[Reply]:
@@ -43,21 +36,43 @@ def handle_question(ctx: Context, text: str) -> list[Reply]:
         learner_id=ctx.learner.id, question=text, sources=sources, now=ctx.now
     )
     ctx.services.activity.record(ctx.learner.id, "asked", detail={"answered": True}, now=ctx.now)
-    return [_answer(result, answer_id)]
+    return [_answer(ctx, result, answer_id)]
 
 
-def _answer(result: Any, answer_id: str) -> Reply:
+def _answer(ctx: Context, result: Any, answer_id: str) -> Reply:
     cites = "\n".join(
         f"[{n}] [{s.title} › {s.section or 'Introduction'}]({s.link})"
         for n, s in enumerate(result.sources, start=1)
     )
     first = result.sources[0]
-    buttons = (
+    return Reply(
+        (Text(result.answer), Note(cites), Buttons((*_feedback(answer_id), _open(ctx, first)))),
+        summary=result.answer[:150],
+    )
+
+
+def _feedback(answer_id: str) -> tuple[Button, Button]:
+    return (
         Button(msg.HELPFUL, FEEDBACK_ACTION, f"{answer_id}:yes"),
         Button(msg.NOT_HELPFUL, FEEDBACK_ACTION, f"{answer_id}:no"),
-        Button(msg.OPEN_MODULE.format(title=first.title[:40]), "open", url=first.link),
     )
-    return Reply((Text(result.answer), Note(cites), Buttons(buttons)), summary=result.answer[:150])
+
+
+def _open(ctx: Context, source: Any) -> Button:
+    """The module page at the cited section when it may be linked here (a personal link in a
+    direct message; in a channel only for a module for everyone, naming nobody), else the
+    module's own address."""
+    page = link_for(
+        ctx.services,
+        source.module_id,
+        learner_id=ctx.learner.id,
+        channel=ctx.event.channel,
+        now=ctx.now,
+        anchor=source.link.partition("#")[2],
+    )
+    if page is not None:
+        return Button(msg.OPEN_FULL_MODULE, "open", url=page)
+    return Button(msg.OPEN_MODULE.format(title=source.title[:40]), "open", url=source.link)
 
 
 def _no_answer(result: Any) -> Reply:

@@ -18,6 +18,7 @@ from content_index.model import Chunk, ModuleMeta
 
 if TYPE_CHECKING:
     from content_index.lessons import Card
+    from content_index.page import PageContent
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,13 @@ class ContentRepository:
         new_chunks: list[Chunk],
         now: datetime,
         cards: Sequence[Card] | None = None,
+        page: PageContent | None = None,
     ) -> list[str]:
-        """Insert or replace a module, all its chunks and its lesson cards atomically.
+        """Insert or replace a module, all its chunks, its lesson cards and page atomically.
 
         The module's old cards go in the same transaction, so a module never keeps the cards
-        of an older version; `cards=None` stores none (the lesson asks for a new ingest).
+        of an older version; `cards=None` stores none (the lesson asks for a new ingest), and
+        `page` is stored only with cards.
 
         Returns:
             The ids of the chunks the module had before (to remove from the vector index).
@@ -119,22 +122,29 @@ class ContentRepository:
             if new_chunks:
                 conn.execute(insert(chunks), [_chunk_row(c) for c in new_chunks])
             if cards is not None:
-                replace_cards(conn, meta.id, cards)
+                replace_cards(conn, meta.id, cards, page)
         return old
 
-    def has_cards(self, module_id: str) -> bool:
-        """Whether the module's lesson cards are stored (modules ingested before have none)."""
-        query = select(lesson_cards.c.module_id).where(lesson_cards.c.module_id == module_id)
+    def has_cards(self, module_id: str, *, with_page: bool = False) -> bool:
+        """Whether the module's lesson cards (and, with `with_page`, its page) are stored:
+        modules ingested before lessons have no cards, those ingested before pages no page."""
+        query = select(lesson_cards.c.cards).where(lesson_cards.c.module_id == module_id)
         with self._engine.connect() as conn:
-            return conn.execute(query).first() is not None
+            row = conn.execute(query).first()
+        if row is None:
+            return False
+        return not with_page or (isinstance(row[0], dict) and "page" in row[0])
 
-    def add_cards(self, module_id: str, cards: Sequence[Card]) -> bool:
-        """Store the cards of an unchanged module; False when the module does not exist."""
+    def add_cards(
+        self, module_id: str, cards: Sequence[Card], page: PageContent | None = None
+    ) -> bool:
+        """Store the cards (and page) of an unchanged module; False when the module does not
+        exist."""
         with self._engine.begin() as conn:
             found = conn.execute(select(modules.c.id).where(modules.c.id == module_id)).first()
             if found is None:
                 return False
-            replace_cards(conn, module_id, cards)
+            replace_cards(conn, module_id, cards, page)
         return True
 
     def delete(self, module_id: str) -> list[str]:
