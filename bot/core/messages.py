@@ -671,6 +671,8 @@ PAGE_PROGRESS = {
 }
 PAGE_REQUIRED_BY = "required on your path by {date}"
 PAGE_NEXT_STEP = "the next step on your path"
+PAGE_LESSON_AT = "lesson in the chat: at card {n} of {total}"
+PAGE_LESSON_READ = "lesson in the chat: read to the end"
 PAGE_OPEN_MEDIA = "Open it"
 PAGE_EMPTY = "This module has no text yet."
 PAGE_NOT_READY = (

@@ -33,6 +33,7 @@ from bot.features.lessons import (
     record_practice,
     shown_mastery,
 )
+from bot.features.module_page import link_for
 from learning.items import Item
 
 STATE_VERSION = 1
@@ -49,6 +50,7 @@ NEXT, BACK, SKIP, PAUSE, CHECK, LATER, PASS = (
 # The button that shows the path's next step (the path handlers route it).
 NEXT_STEP_ACTION = "path.next"
 RATE_ACTION = "lesson.rate"
+OPEN_PAGE_ACTION = "path.open"  # a link button: the platform opens it; the click is logged
 RATINGS = ("useful", "not_useful", "too_long")
 MAX_CARD_SECONDS = 1800.0  # longer on one card is time away, not reading time
 Effect = Callable[[], None]
@@ -301,6 +303,18 @@ class LessonFlow:
             title = _competency_title(ctx, skip_for)
             blocks.append(Note(msg.LESSON_SKIP_NOTE.format(title=title)))
         buttons.append(ref.button(msg.QUIZ_PAUSE, PAUSE))
+        url = link_for(
+            ctx.services,
+            lesson.module_id,
+            learner_id=ctx.learner.id,
+            channel=ctx.event.channel,
+            now=ctx.now,
+            anchor=card.anchor,
+        )
+        if url:
+            buttons.append(
+                Button(msg.OPEN_FULL_MODULE, OPEN_PAGE_ACTION, lesson.module_id, url=url)
+            )
         blocks.append(Buttons(tuple(buttons)))
         return [Reply(tuple(blocks), summary=summary)]
 

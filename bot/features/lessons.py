@@ -69,6 +69,7 @@ class LessonCard:
         item_id: The bank item of a practice card, "" otherwise.
         section: The section of the module the card belongs to (a practice card: the
             section of the card before it).
+        anchor: That section's anchor on the module page.
         chars: How much there is to read (a practice card counts its question).
     """
 
@@ -76,6 +77,7 @@ class LessonCard:
     text: str
     item_id: str = ""
     section: str = ""
+    anchor: str = ""
 
     @property
     def chars(self) -> int:
@@ -223,7 +225,9 @@ class LessonService:
         placed = place_items(cards, practice)
         result: list[LessonCard] = []
         for index, card in enumerate(cards):
-            result.append(LessonCard(card.kind, card.text, section=card.section))
+            result.append(
+                LessonCard(card.kind, card.text, section=card.section, anchor=card.anchor)
+            )
             item = placed.get(index)
             if item is not None:
                 result.append(LessonCard("practice", practice_text(item), item.id, card.section))

@@ -268,6 +268,11 @@ class ModulePages:
         records = self._services.path_records.progress(learner_id)
         status = next((p.status for p in records if p.module_id == module_id), "")
         parts = [msg.PAGE_YOUR_PROGRESS.format(status=msg.PAGE_PROGRESS[status])]
+        position = self._services.lesson_progress.position(learner_id, module_id)
+        if position is not None and position.finished_at is not None:
+            parts.append(msg.PAGE_LESSON_READ)
+        elif position is not None:
+            parts.append(msg.PAGE_LESSON_AT.format(n=position.card + 1, total=position.cards))
         paths = self._services.paths
         if paths is not None and now is not None and status not in ("done", "unverified"):
             inputs = paths.inputs(learner_id, now=now)

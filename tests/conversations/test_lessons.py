@@ -267,3 +267,28 @@ def test_the_admin_report_counts_starts_finishes_and_where_people_stop(study) ->
     assert "practice answers, 100% right" in out
     refused = leaver.say("/learn admin lessons")
     assert "for admins only" in refused
+
+
+def test_with_a_public_url_each_card_links_to_its_section_on_the_module_page(
+    sample_db, tmp_path, clock
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.features.module_page import ModulePages
+
+    home = tmp_path / "paged"
+    copy_sample_db(sample_db, home)
+    settings = Settings(
+        LEARNBOT_HOME=home, LEARNBOT_PUBLIC_URL="https://learn.example", _env_file=None
+    )
+    core = build_app(settings, clock=clock)
+    chat = Conversation(core)
+    chat.say(f"/learn study {MODULE}")
+    out = chat.click("Continue")
+    assert chat.renderer.labels[0] == "Continue"
+    assert "Open the full module" in chat.renderer.labels
+    url = next(w.strip("<>") for w in out.split() if w.startswith("<https://learn.example/m/"))
+    assert url.endswith("#red-flags")
+    token = url.split("/m/", 1)[1].split("#", 1)[0]
+    view = ModulePages(core.services).open(token, now=core.services.clock.now())
+    assert view.title == TITLE
+    assert view.progress is not None
+    assert "lesson in the chat: at card 2 of 11" in view.progress
