@@ -292,3 +292,26 @@ def test_with_a_public_url_each_card_links_to_its_section_on_the_module_page(
     assert view.title == TITLE
     assert view.progress is not None
     assert "lesson in the chat: at card 2 of 11" in view.progress
+
+
+def test_every_sample_module_can_be_read_to_its_end_with_ones(study) -> None:  # type: ignore[no-untyped-def]
+    core = study()
+    chat = Conversation(core)
+    chat.say("/learn profile set role team-manager")  # the one restricted module is theirs
+    modules = [r.meta.id for r in core.services.content.modules()]
+    assert len(modules) == 25
+    for module_id in modules:
+        lesson_cards = core.services.lessons.cards(module_id)
+        assert lesson_cards, module_id
+        out = chat.say(f"/learn study {module_id}")
+        for _ in range(60):
+            if "Take the mastery check" in out or "marked done" in out:
+                break
+            assert "Card " in out or "Correct" in out or "Not quite" in out, out
+            out = chat.say("1")
+        else:
+            raise AssertionError(f"{module_id} never ended")
+        lid = learner_id(chat)
+        position = core.services.lesson_progress.position(lid, module_id)
+        assert position is not None, module_id
+        assert position.finished_at is not None, module_id
