@@ -642,6 +642,7 @@ STUDY_UNKNOWN = (
     "There is no module '{key}' to study. Name it by its id or title: `/learn path` lists yours."
 )
 LESSON_STARTING = "**{title}**: {cards}, about {minutes}."
+LESSON_SIZE = "The lesson: {cards}, about {minutes}."
 LESSON_RESUMING = "Picking up **{title}** where you left off: card {n} of {total}."
 LESSON_NOTHING_TO_STUDY = (
     "There's nothing on your path to study right now. Name a module: `/learn study MODULE`."

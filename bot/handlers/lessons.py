@@ -68,7 +68,9 @@ def open_lesson(ctx: Context, module_id: str, *, intro: str = "") -> list[Reply]
     else:
         cards = msg.plural(total, "card")
         minutes = msg.plural(lesson.minutes_left(0), "minute")
-        head = msg.LESSON_STARTING.format(title=lesson.title, cards=cards, minutes=minutes)
+        # After "Next: TITLE", the size alone; on its own, the title too.
+        starting = msg.LESSON_SIZE if intro else msg.LESSON_STARTING
+        head = starting.format(title=lesson.title, cards=cards, minutes=minutes)
     spec = {"module": module_id, "at": at, "intro": f"{intro}\n{head}" if intro else head}
     return engine.start(ctx, KIND, json.dumps(spec))
 

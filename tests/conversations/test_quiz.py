@@ -50,7 +50,8 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
     chat = Conversation(core)
     done = _onboard(chat)
     assert "All set, Ana!" in done
-    assert "[1] Take the 5-minute intake quiz" in done
+    assert "Your first lesson is ready: SQL style" in done
+    assert "[1] Start the first lesson   [2] Take the 5-minute intake quiz" in done
     first = chat.click("Take the 5-minute intake quiz")
     assert "This quiz covers SQL basics, Security awareness" in first
     assert "Question 1, about" in first
