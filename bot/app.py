@@ -45,6 +45,7 @@ from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
 from bot.storage.rights import RightsRepository
+from bot.storage.secrets import secret_box
 from bot.storage.team import TeamRepository
 from bot.storage.workspaces import SlackInstallations
 from bot.storage.xapi import XapiRepository
@@ -65,7 +66,13 @@ class App:
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
-    """Open (and migrate) the database and build the repositories."""
+    """Open (and migrate) the database and build the repositories.
+
+    Stored tokens are sealed again with LEARNBOT_SECRET_KEY here (see `SlackInstallations.reseal`).
+
+    Raises:
+        ConfigError: stored tokens are sealed with a key that is not configured.
+    """
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url)
     migrate(engine)
@@ -76,6 +83,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     )
     policy = RolePolicy(settings, org=org, learners=learners, profiles=profiles)
     learners.on_resolve = policy
+    installations = SlackInstallations(
+        engine, client_id=settings.slack_client_id or "", secrets=secret_box(settings)
+    )
+    installations.reseal()
     return Services(
         engine=engine,
         settings=settings,
@@ -95,7 +106,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         lessons=LessonRepository(engine),
         path_records=PathRepository(engine),
         conversations=ConversationRepository(engine),
-        slack_installations=SlackInstallations(engine, client_id=settings.slack_client_id or ""),
+        slack_installations=installations,
         team_stats=TeamRepository(engine),
         rights=RightsRepository(engine),
         xapi=XapiRepository(engine),

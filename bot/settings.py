@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     fetch_allow_private: bool = Field(default=False, alias="LEARNBOT_FETCH_ALLOW_PRIVATE")
     fetch_timeout: float = Field(default=15.0, alias="LEARNBOT_FETCH_TIMEOUT", gt=0)
     privacy_salt: SecretStr | None = Field(default=None, alias="LEARNBOT_PRIVACY_SALT")
+    secret_key: SecretStr | None = Field(default=None, alias="LEARNBOT_SECRET_KEY")
+    old_secret_keys: SecretStr | None = Field(default=None, alias="LEARNBOT_OLD_SECRET_KEYS")
     xapi_base_iri: str = Field(default="https://learnbot.example/xapi", alias="LEARNBOT_XAPI_BASE")
     lrs_url: str | None = Field(default=None, alias="LRS_URL")
     lrs_username: str | None = Field(default=None, alias="LRS_USERNAME")

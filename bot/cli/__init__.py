@@ -43,6 +43,7 @@ def open_app() -> App:
     from pydantic import ValidationError
 
     from bot.app import build_app
+    from bot.core.errors import ConfigError
     from bot.settings import apply_runtime_env, load_settings
 
     apply_runtime_env()
@@ -51,7 +52,10 @@ def open_app() -> App:
     except ValidationError as err:
         problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in err.errors())
         raise fail(f"invalid settings: {problems}") from err
-    return build_app(settings)
+    try:
+        return build_app(settings)
+    except ConfigError as err:
+        raise fail(str(err)) from None
 
 
 def parse_user(ref: str) -> Identity:

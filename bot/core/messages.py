@@ -590,3 +590,16 @@ LESSON_CHECK = (
     "Check: {count} questions in the bank cover {names}. "
     "Show what you learned with `/learn check {first} {module}`."
 )
+
+# Secrets at rest (stored OAuth tokens sealed with LEARNBOT_SECRET_KEY)
+SECRET_KEY_MISSING = (
+    "stored Slack tokens are encrypted, but LEARNBOT_SECRET_KEY is not set: set it to the key "
+    "they were encrypted with"
+)
+SECRET_KEY_WRONG = (
+    "LEARNBOT_SECRET_KEY does not decrypt the stored Slack tokens: set it back to the key they "
+    "were encrypted with (to change keys, put the old one in LEARNBOT_OLD_SECRET_KEYS)"
+)
+SECRET_KEY_UNSET = (
+    "LEARNBOT_SECRET_KEY is not set, so OAuth tokens are stored in plaintext in the database"
+)
