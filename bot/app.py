@@ -36,6 +36,7 @@ from bot.storage.content import ContentRepository
 from bot.storage.conversations import ConversationRepository
 from bot.storage.db import make_engine, migrate
 from bot.storage.dialogs import DialogRepository
+from bot.storage.files import private_dir, private_umask, tighten
 from bot.storage.framework import FrameworkRepository
 from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
@@ -68,12 +69,16 @@ class App:
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Open (and migrate) the database and build the repositories.
 
-    Stored tokens are sealed again with LEARNBOT_SECRET_KEY here (see `SlackInstallations.reseal`).
+    The data folder and everything in it are made owner-only, and so is what this process
+    creates from now on (`bot.storage.files`). Stored tokens are sealed again with
+    LEARNBOT_SECRET_KEY (see `SlackInstallations.reseal`).
 
     Raises:
         ConfigError: stored tokens are sealed with a key that is not configured.
     """
-    settings.home.mkdir(parents=True, exist_ok=True)
+    private_umask()
+    private_dir(settings.home)
+    tighten(settings.home)
     engine = make_engine(settings.db_url)
     migrate(engine)
     learners, profiles, org = (

@@ -135,6 +135,8 @@ def chat(
 def main() -> None:
     """Entry point of the `learnbot` command."""
     from bot.cli import groups
+    from bot.storage.files import private_umask
 
+    private_umask()  # files in the data folder are private whatever the shell's umask
     groups.register(app)
     app()

@@ -20,6 +20,7 @@ from bot.core.model import Answered, IngestReport
 from bot.features.answers import cited_source, source_of, unique_modules
 from bot.settings import Settings
 from bot.storage.content import ContentRepository
+from bot.storage.files import private_dir
 
 if TYPE_CHECKING:
     from content_index.lessons import Card
@@ -89,7 +90,7 @@ class Library:
             from retrieval.store import ChromaVectorStore
 
             url = self._settings.chroma_url
-            path = None if url else self._settings.index_dir / "chroma"
+            path = None if url else private_dir(self._settings.index_dir / "chroma")
             self._store = ChromaVectorStore(path=path, url=url)
         return self._store
 
