@@ -121,8 +121,10 @@ def chat(
         except ProfileError as err:
             raise fail(str(err), 2) from err
     from bot.adapters.terminal.session import open_chat
+    from bot.cli.startup import rebuild_index
 
     core = open_app()
+    rebuild_index(core, background=False, echo=typer.echo)
     session = open_chat(core, parse_user(user), role=role, timezone=timezone)
     if script is not None:
         lines = script.read_text(encoding="utf-8").splitlines()

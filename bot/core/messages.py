@@ -603,3 +603,9 @@ SECRET_KEY_WRONG = (
 SECRET_KEY_UNSET = (
     "LEARNBOT_SECRET_KEY is not set, so OAuth tokens are stored in plaintext in the database"
 )
+
+# Content index health and rebuilds
+LIBRARY_REBUILDING = (
+    "The library's search index is being rebuilt, so I can't look this up right now. "
+    "Please ask again in a minute."
+)

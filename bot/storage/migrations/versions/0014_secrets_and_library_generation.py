@@ -1,4 +1,4 @@
-"""room for sealed Slack tokens
+"""room for sealed Slack tokens; the library generation
 
 Revision ID: 0014
 Revises: 0011
@@ -7,6 +7,10 @@ Create Date: 2026-12-04 12:10:00.000000
 Tokens sealed with LEARNBOT_SECRET_KEY (`fernet:` and base64) are about twice as long as the
 tokens, so the token columns widen. Existing rows are sealed at start-up when a key is set
 (`SlackInstallations.reseal`), not here: a migration does not read settings.
+
+`library_state` holds the library's generation (bumped by every ingest and retirement); the
+content index records the generation it was written at. It starts at 1 when modules exist, so
+an index from before (which records none) is checked against the stored chunks once.
 """
 
 from __future__ import annotations
@@ -32,6 +36,14 @@ SECRET_COLUMNS = {
 
 
 def upgrade() -> None:
+    state = op.create_table(
+        "library_state",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("generation", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_library_state")),
+    )
+    has_modules = op.get_bind().execute(sa.text("SELECT 1 FROM modules LIMIT 1")).first()
+    op.bulk_insert(state, [{"id": 1, "generation": 1 if has_modules else 0}])
     for table, columns in SECRET_COLUMNS.items():
         with op.batch_alter_table(table) as batch:
             for column in columns:
@@ -41,6 +53,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("library_state")
     for table, columns in SECRET_COLUMNS.items():
         with op.batch_alter_table(table) as batch:
             for column in columns:
