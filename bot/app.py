@@ -82,7 +82,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     engine = make_engine(settings.db_url)
     migrate(engine)
     learners, profiles, org = (
-        LearnerRepository(engine),
+        LearnerRepository(engine, link_domains=settings.link_domain_set),
         ProfileRepository(engine),
         OrgRepository(engine),
     )

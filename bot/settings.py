@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     models_cache: Path | None = Field(default=None, alias="LEARNBOT_MODELS_DIR")
     max_upload_mb: float = Field(default=25.0, alias="LEARNBOT_MAX_UPLOAD_MB", gt=0)
     admins: str = Field(default="", alias="LEARNBOT_ADMINS")
+    link_domains: str = Field(default="", alias="LEARNBOT_LINK_DOMAINS")
     log_level: str = Field(default="INFO", alias="LEARNBOT_LOG_LEVEL")
     mastery_threshold: float = Field(default=0.8, alias="LEARNBOT_MASTERY_THRESHOLD", gt=0, lt=1)
     coach: str = Field(default="", alias="LEARNBOT_COACH")
@@ -98,6 +99,12 @@ class Settings(BaseSettings):
     def calendar_max_bytes(self) -> int:
         """The size cap for an imported or fetched calendar, in bytes."""
         return int(self.calendar_max_mb * 1024 * 1024)
+
+    @property
+    def link_domain_set(self) -> frozenset[str]:
+        """Email domains in LEARNBOT_LINK_DOMAINS (comma separated, lower case)."""
+        parts = (p.strip().lower().lstrip("@") for p in self.link_domains.split(","))
+        return frozenset(p for p in parts if p)
 
     @property
     def admin_handles(self) -> frozenset[str]:

@@ -1,4 +1,4 @@
-"""room for sealed Slack tokens; the library generation
+"""room for sealed Slack tokens; the library generation; each identity's organisation
 
 Revision ID: 0014
 Revises: 0011
@@ -11,6 +11,10 @@ tokens, so the token columns widen. Existing rows are sealed at start-up when a 
 `library_state` holds the library's generation (bumped by every ingest and retirement); the
 content index records the generation it was written at. It starts at 1 when modules exist, so
 an index from before (which records none) is checked against the stored chunks once.
+
+`identities.organisation` is what email linking stays within (`slack:<enterprise or team>`,
+`teams:<tenant>`, `terminal:<workspace>`); existing rows get `platform:workspace`, and a
+Slack Enterprise Grid member's row is corrected to the enterprise at their next message.
 """
 
 from __future__ import annotations
@@ -42,6 +46,13 @@ def upgrade() -> None:
         sa.Column("generation", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_library_state")),
     )
+    with op.batch_alter_table("identities") as batch:
+        batch.add_column(
+            sa.Column("organisation", sa.String(length=200), nullable=False, server_default="")
+        )
+    op.execute("UPDATE identities SET organisation = platform || ':' || workspace")
+    with op.batch_alter_table("identities") as batch:
+        batch.create_index("ix_identities_organisation", ["organisation"], unique=False)
     has_modules = op.get_bind().execute(sa.text("SELECT 1 FROM modules LIMIT 1")).first()
     op.bulk_insert(state, [{"id": 1, "generation": 1 if has_modules else 0}])
     for table, columns in SECRET_COLUMNS.items():
@@ -53,6 +64,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("identities") as batch:
+        batch.drop_index("ix_identities_organisation")
+        batch.drop_column("organisation")
     op.drop_table("library_state")
     for table, columns in SECRET_COLUMNS.items():
         with op.batch_alter_table(table) as batch:
