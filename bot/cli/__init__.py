@@ -107,10 +107,25 @@ def chat(
         Path | None, typer.Option("--script", help="Replay inputs from a file, one per line.")
     ] = None,
     timezone: Annotated[str, typer.Option("--timezone", help="Time zone to report.")] = "",
+    email: Annotated[
+        str,
+        typer.Option(
+            "--email",
+            help="Your email, so the org chart applies (manager teams); links only terminal "
+            "users, never a Slack or Teams learner.",
+        ),
+    ] = "",
 ) -> None:
     """Chat with learnbot in the terminal (buttons are numbered; type /learn help)."""
+    from bot.core import messages as msg
+
     if role not in ROLES:
         raise fail(f"unknown role '{role}'; use one of {', '.join(ROLES)}", 2)
+    email = email.strip().lower()
+    if email and not _looks_like_email(email):
+        raise fail(msg.TERMINAL_BAD_EMAIL.format(email=email[:80]), 2)
+    if email and parse_user(user).platform != "terminal":
+        raise fail(msg.TERMINAL_EMAIL_ONLY, 2)
     if script is not None and not script.is_file():
         raise fail(f"script file not found: {script}", 2)
     if timezone:
@@ -125,13 +140,18 @@ def chat(
 
     core = open_app()
     rebuild_index(core, background=False, echo=typer.echo)
-    session = open_chat(core, parse_user(user), role=role, timezone=timezone)
+    session = open_chat(core, parse_user(user), role=role, timezone=timezone, email=email)
     if script is not None:
         lines = script.read_text(encoding="utf-8").splitlines()
         for line in session.replay(lines):
             typer.echo(line)
         return
     session.interactive(sys.stdin, typer.echo)
+
+
+def _looks_like_email(text: str) -> bool:
+    local, at, domain = text.partition("@")
+    return bool(local and at and "." in domain.strip(".")) and not any(c.isspace() for c in text)
 
 
 def main() -> None:

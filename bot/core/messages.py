@@ -609,3 +609,9 @@ LIBRARY_REBUILDING = (
     "The library's search index is being rebuilt, so I can't look this up right now. "
     "Please ask again in a minute."
 )
+
+# Terminal chat with an email (`learnbot chat --email`)
+TERMINAL_BAD_EMAIL = "'{email}' is not an email address"
+TERMINAL_EMAIL_ONLY = (
+    "--email is for terminal users: Slack and Teams users' emails come from their platform"
+)
