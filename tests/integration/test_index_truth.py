@@ -169,3 +169,20 @@ def test_an_index_from_before_versions_matching_the_database_is_adopted_without_
     assert library.index_status().state == "stale"
     assert library.rebuild_if_needed() is False
     assert library.index_status().state == "ok"
+
+
+def test_an_unreachable_vector_store_is_degraded_with_the_reason(
+    library_core, sample_content: Path, embedder, tmp_path: Path
+) -> None:
+    _replica(library_core, embedder, tmp_path / "other").ingest([sample_content / "security"])
+    services = library_core.services
+    settings = services.settings.model_copy(update={"chroma_url": "http://127.0.0.1:9"})
+    unreachable = Library(
+        content=services.content, settings=settings, clock=services.clock, embedder=embedder
+    )
+    use_features(services, library=Lazy.ready(unreachable))
+    assert unreachable.index_status().state == "unreachable"
+    code, body = health(library_core)
+    assert (code, body["status"], body["index"]) == (200, "degraded", "unreachable")
+    assert "vector store unreachable" in str(body["reason"])
+    assert unreachable.rebuild_if_needed() is False, "nothing to rebuild into"
