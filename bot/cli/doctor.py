@@ -140,7 +140,17 @@ def check_secrets(settings: Settings) -> Check:
     from bot.storage.secrets import secret_box
     from bot.storage.workspaces import SlackInstallations
 
-    platforms = settings.slack_client_id or settings.slack_bot_token or settings.microsoft_app_id
+    platforms = any(
+        (
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            settings.slack_app_token,
+            settings.slack_client_id,
+            settings.slack_client_secret,
+            settings.microsoft_app_id,
+            settings.microsoft_app_password,
+        )
+    )
     try:
         rows = SlackInstallations(
             make_engine(settings.db_url),

@@ -224,8 +224,15 @@ class Library:
         return not self._settings.chroma_url and not (self._settings.index_dir / "chroma").is_dir()
 
     def _record_generation(self) -> None:
+        """Record the database's generation with the index after a write (a store that
+        cannot be reached now leaves the index stale: health says so, start-up rebuilds)."""
+        from retrieval.errors import VectorStoreError
+
         generation = self._content.generation()
-        self.store().record_generation(generation, ceiling=generation)
+        try:
+            self.store().record_generation(generation, ceiling=generation)
+        except VectorStoreError as err:
+            log.warning("could not record library version %s with the index: %s", generation, err)
 
     def _prepare_file(self, path: Path, source: str, report: IngestReport) -> _Prepared | None:
         from content_index import ContentError, find_sidecar, load_sidecar
