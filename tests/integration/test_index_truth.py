@@ -186,3 +186,48 @@ def test_an_unreachable_vector_store_is_degraded_with_the_reason(
     assert (code, body["status"], body["index"]) == (200, "degraded", "unreachable")
     assert "vector store unreachable" in str(body["reason"])
     assert unreachable.rebuild_if_needed() is False, "nothing to rebuild into"
+
+
+def test_learnbot_chat_rebuilds_a_missing_index_before_the_prompt(
+    sample_content: Path,
+    embedder,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from typer.testing import CliRunner
+
+    from bot.app import build_services
+    from bot.cli import app
+
+    home = tmp_path / "home"
+    for var in ("DATABASE_URL", "CHROMA_URL", "SLACK_BOT_TOKEN", "MICROSOFT_APP_ID"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LEARNBOT_HOME", str(home))
+    services = build_services(Settings(LEARNBOT_HOME=home, _env_file=None))
+    # The content reached the database through a process with its own index folder.
+    other = Settings(
+        LEARNBOT_HOME=tmp_path / "other", DATABASE_URL=services.settings.db_url, _env_file=None
+    )
+    Library(
+        content=services.content, settings=other, clock=services.clock, embedder=embedder
+    ).ingest([sample_content / "internal-tools"])
+    assert not (home / "index").exists()
+    script = tmp_path / "ask.txt"
+    script.write_text(f"/learn profile set role support-agent\n/learn ask {QUESTION}\n")
+    with caplog.at_level(logging.INFO, logger="bot.features.library"):
+        result = CliRunner().invoke(app, ["chat", "--user", "ana", "--script", str(script)])
+    assert result.exit_code == 0, result.output
+    modules = len(list((sample_content / "internal-tools").glob("*.md")))
+    assert f"rebuilding the content index: {modules} of {modules} modules" in result.output
+    assert "content index rebuilt" in caplog.text
+    assert "[1]" in result.output.split(QUESTION, 1)[1], "the question is answered"
+    assert "being rebuilt" not in result.output
+    assert _gaps_of(services.engine) == []
+
+
+def _gaps_of(engine) -> list[str]:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        return [r.question for r in conn.execute(select(content_gaps))]
