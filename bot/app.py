@@ -38,6 +38,7 @@ from bot.storage.content import ContentRepository
 from bot.storage.conversations import ConversationRepository
 from bot.storage.db import make_engine, migrate
 from bot.storage.dialogs import DialogRepository
+from bot.storage.files import private_dir, private_umask, tighten
 from bot.storage.framework import FrameworkRepository
 from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
@@ -47,6 +48,7 @@ from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
 from bot.storage.rights import RightsRepository
+from bot.storage.secrets import secret_box
 from bot.storage.team import TeamRepository
 from bot.storage.workspaces import SlackInstallations
 from bot.storage.xapi import XapiRepository
@@ -67,17 +69,31 @@ class App:
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
-    """Open (and migrate) the database and build the repositories."""
-    settings.home.mkdir(parents=True, exist_ok=True)
+    """Open (and migrate) the database and build the repositories.
+
+    The data folder and everything in it are made owner-only, and so is what this process
+    creates from now on (`bot.storage.files`). Stored tokens are sealed again with
+    LEARNBOT_SECRET_KEY (see `SlackInstallations.reseal`).
+
+    Raises:
+        ConfigError: stored tokens are sealed with a key that is not configured.
+    """
+    private_umask()
+    private_dir(settings.home)
+    tighten(settings.home)
     engine = make_engine(settings.db_url)
     migrate(engine)
     learners, profiles, org = (
-        LearnerRepository(engine),
+        LearnerRepository(engine, link_domains=settings.link_domain_set),
         ProfileRepository(engine),
         OrgRepository(engine),
     )
     policy = RolePolicy(settings, org=org, learners=learners, profiles=profiles)
     learners.on_resolve = policy
+    installations = SlackInstallations(
+        engine, client_id=settings.slack_client_id or "", secrets=secret_box(settings)
+    )
+    installations.reseal()
     return Services(
         engine=engine,
         settings=settings,
@@ -98,7 +114,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         lesson_progress=LessonProgressRepository(engine),
         path_records=PathRepository(engine),
         conversations=ConversationRepository(engine),
-        slack_installations=SlackInstallations(engine, client_id=settings.slack_client_id or ""),
+        slack_installations=installations,
         team_stats=TeamRepository(engine),
         rights=RightsRepository(engine),
         xapi=XapiRepository(engine),

@@ -25,17 +25,19 @@ class Settings(BaseSettings):
     models_cache: Path | None = Field(default=None, alias="LEARNBOT_MODELS_DIR")
     max_upload_mb: float = Field(default=25.0, alias="LEARNBOT_MAX_UPLOAD_MB", gt=0)
     admins: str = Field(default="", alias="LEARNBOT_ADMINS")
+    link_domains: str = Field(default="", alias="LEARNBOT_LINK_DOMAINS")
     log_level: str = Field(default="INFO", alias="LEARNBOT_LOG_LEVEL")
     mastery_threshold: float = Field(default=0.8, alias="LEARNBOT_MASTERY_THRESHOLD", gt=0, lt=1)
     coach: str = Field(default="", alias="LEARNBOT_COACH")
     fetch_allow_private: bool = Field(default=False, alias="LEARNBOT_FETCH_ALLOW_PRIVATE")
     fetch_timeout: float = Field(default=15.0, alias="LEARNBOT_FETCH_TIMEOUT", gt=0)
     privacy_salt: SecretStr | None = Field(default=None, alias="LEARNBOT_PRIVACY_SALT")
+    secret_key: SecretStr | None = Field(default=None, alias="LEARNBOT_SECRET_KEY")
+    old_secret_keys: SecretStr | None = Field(default=None, alias="LEARNBOT_OLD_SECRET_KEYS")
     xapi_base_iri: str = Field(default="https://learnbot.example/xapi", alias="LEARNBOT_XAPI_BASE")
     lrs_url: str | None = Field(default=None, alias="LRS_URL")
     lrs_username: str | None = Field(default=None, alias="LRS_USERNAME")
     lrs_password: SecretStr | None = Field(default=None, alias="LRS_PASSWORD")
-    secret_key: SecretStr | None = Field(default=None, alias="LEARNBOT_SECRET_KEY")
     org_name: str = Field(default="learnbot", alias="LEARNBOT_ORG_NAME", min_length=1)
     public_url: str | None = Field(default=None, alias="LEARNBOT_PUBLIC_URL")
     page_ttl_days: float = Field(default=7.0, alias="LEARNBOT_PAGE_TTL_DAYS", gt=0, le=366)
@@ -110,6 +112,12 @@ class Settings(BaseSettings):
     def calendar_max_bytes(self) -> int:
         """The size cap for an imported or fetched calendar, in bytes."""
         return int(self.calendar_max_mb * 1024 * 1024)
+
+    @property
+    def link_domain_set(self) -> frozenset[str]:
+        """Email domains in LEARNBOT_LINK_DOMAINS (comma separated, lower case)."""
+        parts = (p.strip().lower().lstrip("@") for p in self.link_domains.split(","))
+        return frozenset(p for p in parts if p)
 
     @property
     def admin_handles(self) -> frozenset[str]:

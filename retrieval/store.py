@@ -20,6 +20,8 @@ from content_index.model import Chunk, ModuleMeta
 from retrieval.errors import VectorStoreError
 
 DEFAULT_COLLECTION = "learnbot-chunks"
+# Collection metadata key: the library generation the index holds every chunk of.
+GENERATION_KEY = "learnbot_generation"
 MAX_BATCH = 5000
 EVERYONE = "everyone"
 _MODULES_PER_LOOKUP = 500
@@ -170,6 +172,43 @@ class ChromaVectorStore:
                 f"Cannot open Chroma collection {collection!r} at {target}: {exc}"
             ) from exc
         self._client = client
+        self._name = collection
+
+    def generation(self) -> int | None:
+        """The library generation recorded with the index (read afresh, so a generation
+        recorded by another process is seen), or None when none was ever recorded.
+
+        Raises:
+            VectorStoreError: the store cannot be reached.
+        """
+        try:
+            found = self._client.get_collection(
+                self._name, embedding_function=_refusing_embedding_function_class()()
+            )
+        except Exception as exc:  # chromadb raises many unrelated types
+            raise VectorStoreError(f"Cannot read Chroma collection {self._name!r}: {exc}") from exc
+        value = (found.metadata or {}).get(GENERATION_KEY)
+        return None if value is None else int(value)
+
+    def record_generation(self, generation: int, *, ceiling: int | None = None) -> None:
+        """Record that the index holds every chunk of library `generation`.
+
+        A recorded generation is only raised, so two writers finishing out of order leave the
+        newer one; one above `ceiling` (the database's current generation, as after a database
+        restore) is replaced whatever its value.
+        """
+        current = self.generation()
+        above_ceiling = ceiling is not None and current is not None and current > ceiling
+        if current is not None and current >= generation and not above_ceiling:
+            return
+        self._collection.modify(metadata={GENERATION_KEY: int(generation)})
+
+    def ids(self) -> set[str]:
+        """Every chunk id in the index."""
+        found: set[str] = set()
+        for offset in range(0, self.count(), self._batch):
+            found.update(self._collection.get(limit=self._batch, offset=offset, include=[])["ids"])
+        return found
 
     def upsert_module(self, meta: ModuleMeta, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Replace all chunks of `meta.id`: write the new ones first, then drop leftovers.

@@ -21,6 +21,7 @@ from aiohttp.abc import AbstractAccessLogger
 from bot.adapters.page.routes import add_routes as add_page_routes
 from bot.adapters.page.routes import redact
 from bot.app import App
+from bot.core.model import IndexStatus
 from bot.core.ports import ChatPort
 from bot.storage.db import ping, writable
 
@@ -117,30 +118,48 @@ def database_state(core: App) -> str:
     return "ok" if writable(engine) else "read-only"
 
 
-def index_state(core: App) -> str:
-    """ "ok", "empty" (nothing ingested yet) or "missing" (content in the database, but the
-    embedded index folder is gone, so questions cannot be searched)."""
-    settings = core.services.settings
+def index_state(core: App) -> IndexStatus:
+    """The content index's state (see `IndexStatus`); without a library service only "ok",
+    "empty" or "missing" (content in the database, but the embedded index folder is gone)."""
+    services = core.services
+    if services.library is not None:
+        return services.library.get().index_status()
+    settings = services.settings
+    generation = services.content.generation()
     if settings.chroma_url or settings.index_dir.exists():
-        return "ok"
-    return "missing" if core.services.content.has_chunks() else "empty"
+        return IndexStatus("ok", generation, generation)
+    return IndexStatus("missing" if services.content.has_chunks() else "empty", generation)
+
+
+INDEX_REASONS = {
+    "missing": "content index missing: it is rebuilt from the database at the next start "
+    "(or run `learnbot ingest` again)",
+    "stale": "content index is at library version {index}, the database at {library}: it is "
+    "rebuilt from the database at the next start",
+    "rebuilding": "content index is being rebuilt from the database",
+    "unreachable": "vector store unreachable: check CHROMA_URL and the Chroma server",
+}
 
 
 def health(core: App) -> tuple[int, dict[str, object]]:
     """The status code and body of /healthz: 503 when the database cannot be written (every
-    message would fail), 200 "degraded" when questions cannot be answered from the index."""
+    message would fail), 200 "degraded" when questions cannot be answered from the index or
+    the index holds another library version than the database."""
     database = database_state(core)
-    index = index_state(core) if database != "unreachable" else "unknown"
+    index = index_state(core) if database != "unreachable" else None
     if database != "ok":
         status, reason = 503, f"database {database}"
-    elif index == "missing":
-        status, reason = 200, "content index missing: run `learnbot ingest` to rebuild it"
+    elif index is not None and index.state in INDEX_REASONS:
+        status = 200
+        reason = INDEX_REASONS[index.state].format(index=index.index, library=index.library)
     else:
         status, reason = 200, ""
     body: dict[str, object] = {"status": "ok" if not reason else "degraded"}
     if reason:
         body["reason"] = reason
-    body["database"], body["index"] = database, index
+    body["database"], body["index"] = database, index.state if index else "unknown"
+    if index is not None and index.state in ("ok", "stale"):
+        body["library_version"], body["index_version"] = index.library, index.index
     return status, body
 
 

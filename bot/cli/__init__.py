@@ -43,6 +43,7 @@ def open_app() -> App:
     from pydantic import ValidationError
 
     from bot.app import build_app
+    from bot.core.errors import ConfigError
     from bot.settings import apply_runtime_env, load_settings
 
     apply_runtime_env()
@@ -51,7 +52,10 @@ def open_app() -> App:
     except ValidationError as err:
         problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in err.errors())
         raise fail(f"invalid settings: {problems}") from err
-    return build_app(settings)
+    try:
+        return build_app(settings)
+    except ConfigError as err:
+        raise fail(str(err)) from None
 
 
 def parse_user(ref: str) -> Identity:
@@ -103,10 +107,25 @@ def chat(
         Path | None, typer.Option("--script", help="Replay inputs from a file, one per line.")
     ] = None,
     timezone: Annotated[str, typer.Option("--timezone", help="Time zone to report.")] = "",
+    email: Annotated[
+        str,
+        typer.Option(
+            "--email",
+            help="Your email, so the org chart applies (manager teams); links only terminal "
+            "users, never a Slack or Teams learner.",
+        ),
+    ] = "",
 ) -> None:
     """Chat with learnbot in the terminal (buttons are numbered; type /learn help)."""
+    from bot.core import messages as msg
+
     if role not in ROLES:
         raise fail(f"unknown role '{role}'; use one of {', '.join(ROLES)}", 2)
+    email = email.strip().lower()
+    if email and not _looks_like_email(email):
+        raise fail(msg.TERMINAL_BAD_EMAIL.format(email=email[:80]), 2)
+    if email and parse_user(user).platform != "terminal":
+        raise fail(msg.TERMINAL_EMAIL_ONLY, 2)
     if script is not None and not script.is_file():
         raise fail(f"script file not found: {script}", 2)
     if timezone:
@@ -117,9 +136,11 @@ def chat(
         except ProfileError as err:
             raise fail(str(err), 2) from err
     from bot.adapters.terminal.session import open_chat
+    from bot.cli.startup import rebuild_index
 
     core = open_app()
-    session = open_chat(core, parse_user(user), role=role, timezone=timezone)
+    rebuild_index(core, background=False, echo=typer.echo)
+    session = open_chat(core, parse_user(user), role=role, timezone=timezone, email=email)
     if script is not None:
         lines = script.read_text(encoding="utf-8").splitlines()
         for line in session.replay(lines):
@@ -128,9 +149,16 @@ def chat(
     session.interactive(sys.stdin, typer.echo)
 
 
+def _looks_like_email(text: str) -> bool:
+    local, at, domain = text.partition("@")
+    return bool(local and at and "." in domain.strip(".")) and not any(c.isspace() for c in text)
+
+
 def main() -> None:
     """Entry point of the `learnbot` command."""
     from bot.cli import groups
+    from bot.storage.files import private_umask
 
+    private_umask()  # files in the data folder are private whatever the shell's umask
     groups.register(app)
     app()

@@ -130,12 +130,64 @@ def check_teams(settings: Settings) -> Check:
     )
 
 
+def check_secrets(settings: Settings) -> Check:
+    """Are stored tokens encrypted, and does LEARNBOT_SECRET_KEY open them?"""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.core import messages as msg
+    from bot.core.errors import ConfigError
+    from bot.storage.db import make_engine
+    from bot.storage.secrets import secret_box
+    from bot.storage.workspaces import SlackInstallations
+
+    platforms = any(
+        (
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            settings.slack_app_token,
+            settings.slack_client_id,
+            settings.slack_client_secret,
+            settings.microsoft_app_id,
+            settings.microsoft_app_password,
+        )
+    )
+    try:
+        rows = SlackInstallations(
+            make_engine(settings.db_url),
+            client_id=settings.slack_client_id or "",
+            secrets=secret_box(settings),
+        ).stale_rows()
+    except ConfigError as err:
+        return Check("secrets", "fail", str(err), "set LEARNBOT_SECRET_KEY as described")
+    except SQLAlchemyError:
+        rows = 0  # no tables yet (the database check says so)
+    if settings.secret_key is None:
+        if platforms:
+            return Check("secrets", "warn", msg.SECRET_KEY_UNSET, _KEY_FIX)
+        return Check("secrets", "ok", "no chat platform configured, no key needed")
+    if rows:
+        return Check(
+            "secrets",
+            "warn",
+            f"{rows} stored Slack installs not yet encrypted with the key",
+            "start learnbot once (tokens are encrypted at start-up)",
+        )
+    return Check("secrets", "ok", "stored tokens are encrypted with LEARNBOT_SECRET_KEY")
+
+
+_KEY_FIX = (
+    'set LEARNBOT_SECRET_KEY to a Fernet key (python -c "from cryptography.fernet import '
+    'Fernet; print(Fernet.generate_key().decode())") or a long random passphrase'
+)
+
+
 CHECKS: tuple[Callable[[Settings], Check], ...] = (
     check_database,
     check_model,
     check_index,
     check_slack,
     check_teams,
+    check_secrets,
 )
 
 

@@ -146,6 +146,7 @@ def worker() -> None:
     import logging
 
     from bot.cli import open_app
+    from bot.cli.startup import rebuild_index
     from nudges.worker import run_worker
 
     core = open_app()
@@ -153,6 +154,7 @@ def worker() -> None:
         level=core.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     _add_platform_ports(core)
+    rebuild_index(core, background=True)
     typer.echo("learnbot worker: planning and delivering nudges. Ctrl-C stops it.")
     run_worker(core.services)
     typer.echo("learnbot worker stopped.")

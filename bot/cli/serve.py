@@ -100,23 +100,28 @@ def serve(
 
 
 def _warm_up(core: App) -> None:
-    """Load the embedding model and the search index in the background at start, so the
-    first question does not wait for them (Teams gives a turn about 15 s)."""
+    """Rebuild a missing or stale content index, then load the embedding model and the
+    search index, in the background at start, so the first question does not wait for them
+    (Teams gives a turn about 15 s). Questions asked during a rebuild are told so."""
     import logging
     import threading
 
+    from bot.cli.startup import rebuild_index
     from retrieval.onnx_export import ONNX_FILE_NAME
 
     if core.services.library is None:
         return
     library = core.services.library.get()
-    # Only load what exists: the one-time model export runs with the first ingest, not here.
-    if not (core.settings.models_dir / ONNX_FILE_NAME).is_file():
-        return
-    if not library.content.has_chunks():
-        return
+    rebuilding = rebuild_index(core, background=True)
 
     def run() -> None:
+        if rebuilding is not None:
+            rebuilding.join()
+        # Only load what exists: the one-time model export runs with the first ingest.
+        if not (core.settings.models_dir / ONNX_FILE_NAME).is_file():
+            return
+        if not library.content.has_chunks():
+            return
         try:
             library.warm_up()
         except Exception:  # noqa: BLE001  (a warm-up failure shows again on first use)

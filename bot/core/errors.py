@@ -25,3 +25,7 @@ class Conflict(UserError):
 
 class UpstreamError(LearnbotError):
     """A platform or service learnbot depends on failed; the action may be retried."""
+
+
+class ConfigError(LearnbotError):
+    """A setting is missing or wrong for what is stored or asked; the message names it."""

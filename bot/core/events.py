@@ -51,7 +51,9 @@ class UserInfo:
     """What the platform reports about the user (display name, email, time zone, status).
 
     `is_admin` says the platform calls the user a workspace admin or owner; it is
-    informational and grants no learnbot role.
+    informational and grants no learnbot role. `enterprise` is the Slack Enterprise Grid
+    organisation the user belongs to (empty elsewhere): workspaces of one enterprise are one
+    organisation for linking identities by email.
     """
 
     display_name: str = ""
@@ -59,6 +61,7 @@ class UserInfo:
     timezone: str = ""
     is_guest: bool = False
     is_admin: bool = False
+    enterprise: str = ""
 
 
 @dataclass(frozen=True)

@@ -695,3 +695,27 @@ PAGE_REFUSED = {
 PAGE_FAILED_TITLE = "This page is not available right now"
 PAGE_FAILED = "Something went wrong on our side. Try the link again in a few minutes."
 PAGE_NOT_FOUND = "There is nothing here. Check the link, or ask the bot for the module again."
+# Secrets at rest (stored OAuth tokens sealed with LEARNBOT_SECRET_KEY)
+SECRET_KEY_MISSING = (
+    "stored Slack tokens are encrypted, but LEARNBOT_SECRET_KEY is not set: set it to the key "
+    "they were encrypted with"
+)
+SECRET_KEY_WRONG = (
+    "LEARNBOT_SECRET_KEY does not decrypt the stored Slack tokens: set it back to the key they "
+    "were encrypted with (to change keys, put the old one in LEARNBOT_OLD_SECRET_KEYS)"
+)
+SECRET_KEY_UNSET = (
+    "LEARNBOT_SECRET_KEY is not set, so OAuth tokens are stored in plaintext in the database"
+)
+
+# Content index health and rebuilds
+LIBRARY_REBUILDING = (
+    "The library's search index is being rebuilt, so I can't look this up right now. "
+    "Please ask again in a minute."
+)
+
+# Terminal chat with an email (`learnbot chat --email`)
+TERMINAL_BAD_EMAIL = "'{email}' is not an email address"
+TERMINAL_EMAIL_ONLY = (
+    "--email is for terminal users: Slack and Teams users' emails come from their platform"
+)

@@ -90,3 +90,20 @@ class Answered:
     confident: bool
     sources: tuple[Source, ...]
     related: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """Whether the content index can be searched, and which library generation it holds.
+
+    Attributes:
+        state: "ok", "empty" (nothing ingested), "missing" (the embedded index folder is gone),
+            "stale" (it holds another generation than the database), "rebuilding" or
+            "unreachable" (the vector store cannot be reached).
+        library: The database's library generation.
+        index: The generation recorded with the index (None when unknown or never recorded).
+    """
+
+    state: str
+    library: int
+    index: int | None = None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from bot.core.errors import UpstreamError
 from bot.core.events import Channel, Identity
-from bot.core.model import Answered, IngestReport, Learner
+from bot.core.model import Answered, IndexStatus, IngestReport, Learner
 from bot.core.replies import Reply
 from learning.path_model import CatalogModule
 
@@ -148,8 +148,20 @@ class LibraryPort(Protocol):
         """Ingest one uploaded document."""
         ...
 
-    def reindex(self) -> int:
+    def reindex(self, progress: Callable[[int, int, str], None] | None = None) -> int:
         """Rebuild the vector index from the stored chunks; returns the chunks written."""
+        ...
+
+    def set_retired(self, module_id: str, retired: bool) -> bool:
+        """Retire or restore a module; False when it does not exist."""
+        ...
+
+    def index_status(self) -> IndexStatus:
+        """Whether the index can be searched and holds the database's library generation."""
+        ...
+
+    def rebuild_if_needed(self, progress: Callable[[int, int, str], None] | None = None) -> bool:
+        """Rebuild a missing or stale index from the stored chunks; True when it did."""
         ...
 
     def warm_up(self) -> None:

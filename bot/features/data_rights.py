@@ -18,6 +18,7 @@ from typing import Any
 from bot.context import Services
 from bot.core.model import Learner
 from bot.settings import Settings
+from bot.storage.files import write_private
 
 EXPORT_VERSION = 1
 SALT_FILE = "privacy-salt"
@@ -33,9 +34,7 @@ def _salt(settings: Settings) -> bytes:
         return settings.privacy_salt.get_secret_value().encode()
     path = settings.home / SALT_FILE
     if not path.is_file():
-        settings.home.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
+        write_private(path, secrets.token_hex(32).encode())
     return path.read_text(encoding="utf-8").strip().encode()
 
 

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.core import messages as msg
 from bot.core.clock import Clock
-from bot.core.errors import Conflict
-from bot.core.model import Answered, IngestReport
+from bot.core.errors import Conflict, UserError
+from bot.core.model import Answered, IndexStatus, IngestReport
 from bot.features.answers import cited_source, source_of, unique_modules
 from bot.settings import Settings
 from bot.storage.content import ContentRepository
+from bot.storage.files import private_dir
 
 if TYPE_CHECKING:
     from content_index.lessons import Card
@@ -69,6 +71,7 @@ class Library:
         self._chat_model = chat_model
         self._embedder: Any = embedder
         self._lock = threading.RLock()  # request threads share one retriever
+        self._rebuilding = threading.Event()
         self._version: tuple[int, int, str] | None = None
         self._store: ChromaVectorStore | None = None
         self._retriever: HybridRetriever | None = None
@@ -92,7 +95,7 @@ class Library:
             from retrieval.store import ChromaVectorStore
 
             url = self._settings.chroma_url
-            path = None if url else self._settings.index_dir / "chroma"
+            path = None if url else private_dir(self._settings.index_dir / "chroma")
             self._store = ChromaVectorStore(path=path, url=url)
         return self._store
 
@@ -122,6 +125,7 @@ class Library:
         if prune:
             report.pruned = self._prune({source for _, source in found})
         self._retriever = None
+        self._record_generation()
         return report
 
     def ingest_upload(self, name: str, data: bytes) -> IngestReport:
@@ -130,25 +134,108 @@ class Library:
         prepared = self._prepare(data, source=name, filename=name, sidecar=None, report=report)
         self._write_group([prepared] if prepared else [], report)
         self._retriever = None
+        self._record_generation()
         return report
 
-    def reindex(self) -> int:
-        """Rebuild the vector index from the stored chunks (after retags or a lost index).
+    def set_retired(self, module_id: str, retired: bool) -> bool:
+        """Retire or restore a module (its vectors stay: search follows the database)."""
+        done = self._content.set_retired(module_id, retired)
+        if done:
+            self._record_generation()
+        return done
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the vector index from the stored chunks (after retags or a lost index),
+        and record the library generation it now holds.
 
         Returns:
             How many chunks were written.
         """
+        generation = self._content.generation()
         store, written = self.store(), 0
-        for record in self._content.modules(include_retired=True):
+        records = self._content.modules(include_retired=True)
+        for done, record in enumerate(records, start=1):
             chunks = self._content.chunks(module_ids=[record.meta.id])
             vectors = self.embedder().embed_documents([_embed_text(c) for c in chunks])
             store.upsert_module(record.meta, chunks, vectors)
             written += len(chunks)
+            if progress is not None:
+                progress(done, len(records), record.meta.source)
         live = {r.meta.id for r in self._content.modules(include_retired=True)}
         for module_id in store.module_ids() - live:
             store.delete_module(module_id)
         self._retriever = None
+        store.record_generation(generation, ceiling=self._content.generation())
         return written
+
+    def index_status(self) -> IndexStatus:
+        """Whether the index can be searched and holds the library's current generation."""
+        from retrieval.errors import VectorStoreError
+
+        library = self._content.generation()
+        if self._rebuilding.is_set():
+            return IndexStatus("rebuilding", library)
+        if not self._content.has_chunks():
+            return IndexStatus("empty", library)
+        if self._index_gone():
+            return IndexStatus("missing", library)
+        try:
+            index = self.store().generation()
+        except VectorStoreError:
+            return IndexStatus("unreachable", library)
+        return IndexStatus("ok" if index == library else "stale", library, index)
+
+    def rebuild_if_needed(self, progress: Progress | None = None) -> bool:
+        """Rebuild a missing or stale index from the stored chunks (run at start-up).
+
+        An index written before generations were recorded is adopted without re-embedding
+        when it holds exactly the stored chunks. While the rebuild runs, `ask` answers that
+        the library is being rebuilt.
+
+        Returns:
+            Whether the index was rebuilt.
+        """
+        status = self.index_status()
+        if status.state not in ("missing", "stale"):
+            return False
+        if status.index is None and status.state == "stale" and self._adopt(status.library):
+            return False
+        self._rebuilding.set()
+        try:
+            log.info(
+                "content index %s (library version %s, index %s): rebuilding it from the database",
+                status.state,
+                status.library,
+                status.index,
+            )
+            written = self.reindex(progress=_logged(progress))
+            log.info("content index rebuilt: %d chunks", written)
+        finally:
+            self._rebuilding.clear()
+        return True
+
+    def _adopt(self, generation: int) -> bool:
+        store = self.store()
+        if store.ids() != self._content.chunk_ids():
+            return False
+        store.record_generation(generation)
+        log.info("content index matches the database: recorded library version %s", generation)
+        return True
+
+    def _index_gone(self) -> bool:
+        """Whether the embedded index folder is absent (a Chroma server is never 'gone')."""
+        return not self._settings.chroma_url and not (self._settings.index_dir / "chroma").is_dir()
+
+    def _record_generation(self) -> None:
+        """Record the database's generation with the index after a write (a store that
+        cannot be reached now leaves the index stale: health says so, start-up rebuilds)."""
+        from retrieval.errors import VectorStoreError
+
+        generation = self._content.generation()
+        try:
+            self.store().record_generation(generation, ceiling=generation)
+        except VectorStoreError as err:
+            log.warning("could not record library version %s with the index: %s", generation, err)
 
     def _prepare_file(self, path: Path, source: str, report: IngestReport) -> _Prepared | None:
         from content_index import ContentError, find_sidecar, load_sidecar
@@ -315,9 +402,16 @@ class Library:
         return self.retriever() if self._content.has_chunks() else None
 
     def ask(self, question: str, *, roles: Sequence[str] | None) -> Answered:
-        """Answer a question from the library, or say honestly that it has no answer."""
+        """Answer a question from the library, or say honestly that it has no answer.
+
+        Raises:
+            UserError: the index is being rebuilt or is gone, so nothing can be searched (the
+                question is not an unanswered one: it was never searched).
+        """
         from retrieval.confidence import is_confident
 
+        if self._rebuilding.is_set() or (self._index_gone() and self._content.has_chunks()):
+            raise UserError(msg.LIBRARY_REBUILDING)
         retriever = self._live_retriever()
         hits = retriever.search(question, k=10, roles=roles) if retriever else []
         modules: Mapping[str, Any] = retriever.modules if retriever else {}
@@ -373,6 +467,19 @@ def _library_folder(path: Path, source: str) -> str:
     """The absolute folder `source` (a path relative to it, or the file name) was found in."""
     depth = len(Path(source).parts)
     return str(path.absolute().parents[depth - 1]) if depth else ""
+
+
+def _logged(progress: Progress | None) -> Progress:
+    """A progress callback that also logs about every tenth module."""
+
+    def report(done: int, total: int, source: str) -> None:
+        step = max(1, total // 10)
+        if done == total or done % step == 0:
+            log.info("rebuilding the content index: %d of %d modules", done, total)
+        if progress is not None:
+            progress(done, total, source)
+
+    return report
 
 
 def _with_id(chunk: Any, new_id: str) -> Any:

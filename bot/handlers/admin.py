@@ -141,7 +141,7 @@ def _retire(retired: bool) -> Sub:
     def run(ctx: Context, words: list[str]) -> list[Reply]:
         _need(words, 1, ("retire" if retired else "restore") + " MODULE")
         record = _record(ctx, words[0])
-        _library(ctx).content.set_retired(record.meta.id, retired)
+        _library(ctx).set_retired(record.meta.id, retired)
         text = msg.ADMIN_RETIRED if retired else msg.ADMIN_RESTORED
         return [say(text.format(module=record.meta.id))]
 

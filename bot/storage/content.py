@@ -13,7 +13,14 @@ from sqlalchemy.engine import Connection
 
 from bot.core.errors import Conflict
 from bot.storage.lessons import replace_cards
-from bot.storage.tables import answer_feedback, chunks, content_gaps, lesson_cards, modules
+from bot.storage.tables import (
+    answer_feedback,
+    chunks,
+    content_gaps,
+    lesson_cards,
+    library_state,
+    modules,
+)
 from content_index.model import Chunk, ModuleMeta
 
 if TYPE_CHECKING:
@@ -123,6 +130,7 @@ class ContentRepository:
                 conn.execute(insert(chunks), [_chunk_row(c) for c in new_chunks])
             if cards is not None:
                 replace_cards(conn, meta.id, cards, page)
+            _bump(conn)
         return old
 
     def has_cards(self, module_id: str, *, with_page: bool = False) -> bool:
@@ -153,6 +161,7 @@ class ContentRepository:
             old = self._chunk_ids(conn, module_id)
             conn.execute(delete(lesson_cards).where(lesson_cards.c.module_id == module_id))
             conn.execute(delete(modules).where(modules.c.id == module_id))
+            _bump(conn)
         return old
 
     def set_retired(self, module_id: str, retired: bool) -> bool:
@@ -161,6 +170,8 @@ class ContentRepository:
             done = conn.execute(
                 update(modules).where(modules.c.id == module_id).values(retired=retired)
             )
+            if done.rowcount == 1:
+                _bump(conn)
         return done.rowcount == 1
 
     def set_tags(self, module_id: str, tags: tuple[str, ...]) -> bool:
@@ -197,6 +208,13 @@ class ContentRepository:
         with self._engine.connect() as conn:
             count, retired_count, latest = conn.execute(query).one()
         return int(count), int(retired_count or 0), str(latest)
+
+    def generation(self) -> int:
+        """The library's generation: bumped by every ingest, replacement, deletion, retirement
+        and restoration (in the same transaction), 0 for a library never written to."""
+        query = select(library_state.c.generation).where(library_state.c.id == 1)
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one_or_none() or 0)
 
     def chunk_ids(self) -> set[str]:
         """Every stored chunk id (to tell live index entries from orphans)."""
@@ -258,6 +276,16 @@ class ContentRepository:
         return list(
             conn.execute(select(chunks.c.id).where(chunks.c.module_id == module_id)).scalars()
         )
+
+
+def _bump(conn: Connection) -> None:
+    """Advance the library generation (the row is made when missing)."""
+    state = library_state
+    done = conn.execute(
+        update(state).where(state.c.id == 1).values(generation=state.c.generation + 1)
+    )
+    if done.rowcount == 0:
+        conn.execute(insert(state).values(id=1, generation=1))
 
 
 def _record(row: Any) -> ModuleRecord:

@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.storage.files import private_dir
+
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -43,10 +45,10 @@ def _private_file(path: Path) -> None:
     """Create the SQLite file readable by its owner only (it holds OAuth tokens and learners'
     answers), and tighten one created earlier; SQLite gives its -wal and -shm files the same
     mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    elif path.stat().st_mode & 0o077:
+    if path.stat().st_mode & 0o077:
         try:
             path.chmod(0o600)
         except OSError as err:  # a file owned by someone else: say so, and go on

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
@@ -19,19 +19,44 @@ from learning.profile import Profile
 ResolveHook = Callable[[Learner, Identity, datetime], bool]
 
 
+CHAT_PLATFORMS = ("slack", "teams")
+
+
+def organisation_of(identity: Identity, info: UserInfo) -> str:
+    """The organisation an identity belongs to, which linking by email stays within: the
+    Slack Enterprise Grid org (else the workspace), the Teams tenant, or the terminal."""
+    if identity.platform == "slack" and info.enterprise:
+        return f"slack:{info.enterprise}"
+    return f"{identity.platform}:{identity.workspace}"
+
+
 class LearnerRepository:
-    """Learners keyed by platform identity, linked across platforms by email.
+    """Learners keyed by platform identity, linked by email within one organisation.
+
+    A new identity joins the learner who has its email only when that learner already has an
+    identity in the same organisation (`organisation_of`): the same Slack enterprise or
+    workspace, the same Teams tenant, or the terminal. Between Slack and Teams, an email is
+    linked only when its domain is in `link_domains`. Guests are never linked.
 
     Args:
         engine: The database.
         on_resolve: Called after every `resolve` with the learner, the identity and the time;
             returns True when it changed the learner (roles from settings and the org chart),
             so the learner is read again.
+        link_domains: Email domains trusted to link Slack and Teams identities
+            (LEARNBOT_LINK_DOMAINS); empty means never across platforms.
     """
 
-    def __init__(self, engine: Engine, *, on_resolve: ResolveHook | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        on_resolve: ResolveHook | None = None,
+        link_domains: frozenset[str] = frozenset(),
+    ) -> None:
         self._engine = engine
         self.on_resolve = on_resolve
+        self._link_domains = frozenset(d.strip().lower().lstrip("@") for d in link_domains)
 
     def resolve(self, identity: Identity, info: UserInfo, *, now: datetime) -> Learner:
         """The learner behind an identity, created (or linked by email) on first contact.
@@ -51,6 +76,7 @@ class LearnerRepository:
                 learner_id = self._link_or_create(conn, identity, info, now=now)
             else:
                 self._refresh(conn, learner_id, info, now=now)
+                self._reorganise(conn, identity, info)
             learner = self._load(conn, learner_id)
         if self.on_resolve is not None and self.on_resolve(learner, identity, now):
             found = self.get(learner.id)
@@ -70,10 +96,13 @@ class LearnerRepository:
             return self._load(conn, learner_id) if exists.first() else None
 
     def find_by_email(self, email: str) -> Learner | None:
-        """A learner by email (case-insensitive)."""
+        """A learner by email (case-insensitive); the oldest when several organisations have
+        a learner with that email."""
         with self._engine.connect() as conn:
             row = conn.execute(
-                select(learners.c.id).where(learners.c.email == email.strip().lower())
+                select(learners.c.id)
+                .where(learners.c.email == email.strip().lower())
+                .order_by(learners.c.created_at, learners.c.id)
             ).first()
             return None if row is None else self._load(conn, row.id)
 
@@ -134,11 +163,12 @@ class LearnerRepository:
         self, conn: Connection, identity: Identity, info: UserInfo, *, now: datetime
     ) -> str:
         email = info.email.strip().lower() or None
+        organisation = organisation_of(identity, info)
         row = None
         # A guest account is never linked to a member's learner by email: it would act with
         # that member's roles, and mark the member a guest everywhere.
         if email and not info.is_guest:
-            row = conn.execute(select(learners.c.id).where(learners.c.email == email)).first()
+            row = conn.execute(self._linkable(identity, email, organisation)).first()
         if row is not None:
             learner_id = str(row.id)
         else:
@@ -162,9 +192,42 @@ class LearnerRepository:
                 user_id=identity.user_id,
                 learner_id=learner_id,
                 created_at=now,
+                organisation=organisation,
             )
         )
         return learner_id
+
+    def _linkable(self, identity: Identity, email: str, organisation: str) -> Any:
+        """The learner a new identity with this email joins: one with an identity in the same
+        organisation, or (for an allowed domain) on the other chat platform, Slack for a Teams
+        identity and Teams for a Slack one; the oldest."""
+        within = identities.c.organisation == organisation
+        domain = email.rpartition("@")[2]
+        if identity.platform in CHAT_PLATFORMS and domain in self._link_domains:
+            other = next(p for p in CHAT_PLATFORMS if p != identity.platform)
+            within = or_(within, identities.c.platform == other)
+        linked = select(identities.c.learner_id).where(within)
+        return (
+            select(learners.c.id)
+            .where(learners.c.email == email, learners.c.id.in_(linked))
+            .order_by(learners.c.created_at, learners.c.id)
+            .limit(1)
+        )
+
+    def _reorganise(self, conn: Connection, identity: Identity, info: UserInfo) -> None:
+        """Record a Slack identity's enterprise once the platform reports one."""
+        if identity.platform != "slack" or not info.enterprise:
+            return
+        conn.execute(
+            update(identities)
+            .where(
+                identities.c.platform == identity.platform,
+                identities.c.workspace == identity.workspace,
+                identities.c.user_id == identity.user_id,
+                identities.c.organisation != organisation_of(identity, info),
+            )
+            .values(organisation=organisation_of(identity, info))
+        )
 
     def _refresh(self, conn: Connection, learner_id: str, info: UserInfo, *, now: datetime) -> None:
         changes: dict[str, Any] = {}

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Select, Table, and_, delete, desc, insert, select
+from sqlalchemy import Engine, Select, Table, and_, delete, desc, insert, select, update
+from sqlalchemy.engine import Connection
 
 from bot.storage.learners import LearnerRepository
+from bot.storage.secrets import SecretBox
 from bot.storage.tables import identities, slack_bots, slack_installations, slack_oauth_states
 
 
@@ -43,15 +45,34 @@ class OAuthStates:
         return done.rowcount == 1
 
 
+# Columns that hold credentials: sealed with LEARNBOT_SECRET_KEY when one is set.
+SECRET_COLUMNS = (
+    "bot_token",
+    "bot_refresh_token",
+    "user_token",
+    "user_refresh_token",
+    "incoming_webhook_url",
+)
+
+
 class SlackInstallations:
     """Slack installations and their bot tokens (rows in the slack_sdk installation schema).
 
-    Timestamps are stored as naive UTC, as slack_sdk's own stores do.
+    Timestamps are stored as naive UTC, as slack_sdk's own stores do. Tokens (and the incoming
+    webhook URL) are sealed by `secrets` on write and opened on read; see `bot.storage.secrets`.
+
+    Args:
+        engine: The database.
+        client_id: The Slack app's client id (rows of other apps are ignored).
+        secrets: Seals and opens tokens; plaintext when omitted.
     """
 
-    def __init__(self, engine: Engine, *, client_id: str = "") -> None:
+    def __init__(
+        self, engine: Engine, *, client_id: str = "", secrets: SecretBox | None = None
+    ) -> None:
         self._engine = engine
         self._client_id = client_id
+        self._secrets = secrets or SecretBox()
 
     def save(self, installation: dict[str, Any], bot: dict[str, Any] | None) -> None:
         """Store an installation (and its bot, when it has one) as new rows."""
@@ -69,6 +90,9 @@ class SlackInstallations:
 
     def _row(self, table: Table, values: dict[str, Any]) -> dict[str, Any]:
         row = {k: _naive(v) for k, v in values.items() if k in table.c and k != "id"}
+        for column in SECRET_COLUMNS:
+            if column in row:
+                row[column] = self._secrets.seal(row[column])
         row["client_id"] = self._client_id
         row["is_enterprise_install"] = bool(row.get("is_enterprise_install"))
         row.setdefault("installed_at", datetime.now(UTC).replace(tzinfo=None))
@@ -135,7 +159,41 @@ class SlackInstallations:
         )
         with self._engine.connect() as conn:
             row = conn.execute(query).first()
-        return None if row is None else str(row.bot_token)
+        return None if row is None else self._secrets.open(str(row.bot_token))
+
+    def reseal(self) -> int:
+        """Seal every stored token with the current key: plaintext ones (when a key is set) and
+        ones sealed with an old key. Run at start-up, so rows written before a key was set or
+        before a key change are protected without waiting for the next install.
+
+        Returns:
+            How many rows were rewritten.
+
+        Raises:
+            ConfigError: a stored token is sealed and no configured key opens it.
+        """
+        rewritten = 0
+        for table in (slack_installations, slack_bots):
+            with self._engine.begin() as conn:
+                for row_id, stale in self._stale(conn, table):
+                    fresh = {name: self._secrets.reseal(v) for name, v in stale.items()}
+                    conn.execute(update(table).where(table.c.id == row_id).values(**fresh))
+                    rewritten += 1
+        return rewritten
+
+    def stale_rows(self) -> int:
+        """How many rows `reseal` would rewrite (read only; raises like `reseal`)."""
+        with self._engine.connect() as conn:
+            return sum(len(self._stale(conn, table)) for table in (slack_installations, slack_bots))
+
+    def _stale(self, conn: Connection, table: Table) -> list[tuple[int, dict[str, str]]]:
+        columns = [table.c[name] for name in SECRET_COLUMNS if name in table.c]
+        found = []
+        for row in conn.execute(select(table.c.id, *columns)).mappings().all():
+            stale = {c.name: row[c.name] for c in columns if self._secrets.stale(row[c.name])}
+            if stale:
+                found.append((int(row["id"]), stale))
+        return found
 
     def remove(self, team_id: str, *, enterprise_id: str | None = None) -> int:
         """Delete every installation and bot row of a workspace; returns rows deleted."""
@@ -163,7 +221,11 @@ class SlackInstallations:
             row = conn.execute(query).mappings().first()
         if row is None:
             return None
-        return {k: _aware(v) for k, v in row.items() if k not in ("id", "client_id")}
+        found = {k: _aware(v) for k, v in row.items() if k not in ("id", "client_id")}
+        for column in SECRET_COLUMNS:
+            if column in found:
+                found[column] = self._secrets.open(found[column])
+        return found
 
 
 def _naive(value: Any) -> Any:

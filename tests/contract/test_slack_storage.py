@@ -93,7 +93,7 @@ def test_installations_newest_bot_token_wins_and_removal_is_per_workspace(engine
 
 
 def test_purge_deletes_learners_known_only_there_and_unlinks_the_rest(engine) -> None:  # type: ignore[no-untyped-def]
-    learners = LearnerRepository(engine)
+    learners = LearnerRepository(engine, link_domains=frozenset({"example.com"}))
     gone = learners.resolve(Identity("slack", "T1", "U1"), UserInfo(), now=NOW)
     linked = learners.resolve(
         Identity("slack", "T1", "U2"), UserInfo(email="kim@example.com"), now=NOW

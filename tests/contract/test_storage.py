@@ -42,8 +42,8 @@ def test_identity_is_keyed_by_platform_workspace_and_user(engine) -> None:
     assert a.roles == frozenset({"learner"})
 
 
-def test_the_same_email_links_slack_and_teams_into_one_learner(engine) -> None:
-    repo = LearnerRepository(engine)
+def test_the_same_email_links_slack_and_teams_when_its_domain_is_allowed(engine) -> None:
+    repo = LearnerRepository(engine, link_domains=frozenset({"corp.example"}))
     slack = repo.resolve(
         Identity("slack", "T1", "U1"), UserInfo("Ana", "Ana@Corp.example"), now=NOW
     )

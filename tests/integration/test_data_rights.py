@@ -62,7 +62,8 @@ def _seed(core, learner_id: str, tag: str) -> None:  # type: ignore[no-untyped-d
 
 
 def test_export_then_forget_leaves_no_trace_outside_the_audit_log(settings, clock) -> None:
-    core = build_app(settings, clock=clock)
+    # Her Slack and Teams identities are one learner: the domain is allowed to link them.
+    core = build_app(settings.model_copy(update={"link_domains": "example.com"}), clock=clock)
     ana, other = slack("UANA"), slack("UOTHER")
     run(core, ana, "help", email=EMAIL, name="Ana Forget")
     run(core, other, "help", email="other@example.com")

@@ -92,12 +92,14 @@ def user_info(user: dict[str, Any]) -> UserInfo:
         or _str(user.get("real_name"))
         or _str(user.get("name"))
     )
+    grid = user.get("enterprise_user")
     return UserInfo(
         display_name=name[:200],
         email=_str(profile.get("email")),
         timezone=_str(user.get("tz")),
         is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
         is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+        enterprise=_str(grid.get("enterprise_id")) if isinstance(grid, dict) else "",
     )
 
 

@@ -1,16 +1,17 @@
 """Multi-workspace installs: the OAuth flow with its installation and state stores in our database.
 
-Installations live in tables with slack_sdk's installation schema (so its stores could read
-them), written by our repository: slack_sdk's SQLAlchemy store imports SQLAlchemy's asyncio
-extension, which needs greenlet. OAuth state uses a single-use store (one DELETE decides, so
-a state cannot be used twice). Both are synchronous and run in threads behind bolt's
-asyncio interfaces.
+Installations live in tables with slack_sdk's installation schema (tokens sealed with
+LEARNBOT_SECRET_KEY when it is set), written by our repository: slack_sdk's SQLAlchemy store
+imports SQLAlchemy's asyncio extension, which needs greenlet. OAuth state uses a single-use
+store (one DELETE decides, so a state cannot be used twice). Both are synchronous and run in
+threads behind bolt's asyncio interfaces.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
@@ -22,9 +23,11 @@ from sqlalchemy import Engine
 
 from bot.adapters.slack.web import make_async_client, quiet_logger
 from bot.core.clock import Clock
+from bot.core.errors import ConfigError
 from bot.settings import Settings
 from bot.storage.workspaces import OAuthStates, SlackInstallations
 
+log = logging.getLogger(__name__)
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 BOT_SCOPES = (
@@ -42,7 +45,12 @@ BOT_SCOPES = (
 
 
 class DatabaseInstallationStore(AsyncInstallationStore):
-    """Installations and bot tokens in the project's database, for bolt's asyncio interface."""
+    """Installations and bot tokens in the project's database, for bolt's asyncio interface.
+
+    A token that cannot be decrypted (LEARNBOT_SECRET_KEY changed since it was stored) is
+    logged once per lookup as the setting to fix, and the workspace is treated as not
+    installed: the request is refused instead of failing with a traceback.
+    """
 
     def __init__(self, rows: SlackInstallations) -> None:
         self.rows = rows
@@ -65,7 +73,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
-        row = await asyncio.to_thread(
+        row = await _opened(
             lambda: self.rows.find_bot(
                 enterprise_id=enterprise_id,
                 team_id=team_id,
@@ -82,7 +90,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         user_id: str | None = None,
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
-        row = await asyncio.to_thread(
+        row = await _opened(
             lambda: self.rows.find_installation(
                 enterprise_id=enterprise_id,
                 team_id=team_id,
@@ -110,6 +118,15 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         await asyncio.to_thread(
             lambda: self.rows.delete(enterprise_id=enterprise_id, team_id=team_id, bots=True)
         )
+
+
+async def _opened(find: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:
+    """A row from a lookup run in a thread, or None when its tokens cannot be decrypted."""
+    try:
+        return await asyncio.to_thread(find)
+    except ConfigError as err:
+        log.error("Slack installation unusable: %s", err)
+        return None
 
 
 class SingleUseStateStore(AsyncOAuthStateStore):

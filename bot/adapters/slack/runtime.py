@@ -20,6 +20,7 @@ from bot.adapters.slack.workspace import WorkspaceRemoval
 from bot.app import App
 from bot.core.errors import UserError
 from bot.settings import Settings
+from bot.storage.secrets import secret_box
 from bot.storage.workspaces import SlackInstallations
 
 if TYPE_CHECKING:
@@ -76,9 +77,10 @@ class SlackRuntime:
 def slack_clients(settings: Settings, engine: Engine) -> Clients | None:
     """Web API clients from settings: installations with OAuth, else SLACK_BOT_TOKEN."""
     if oauth_enabled(settings):
-        return _clients(
-            settings, SlackInstallations(engine, client_id=settings.slack_client_id or "")
+        installs = SlackInstallations(
+            engine, client_id=settings.slack_client_id or "", secrets=secret_box(settings)
         )
+        return _clients(settings, installs)
     if settings.slack_bot_token is not None:
         return _clients(settings, None)
     return None

@@ -22,6 +22,7 @@ from bot.core.replies import (
     Section,
     Text,
 )
+from bot.storage.files import private_dir
 
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 _ITALIC = re.compile(r"(?<![\w_])_(\S(?:[^_]*\S)?)_(?![\w_])")
@@ -65,7 +66,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 def save_file(folder: Path, name: str, data: bytes) -> Path:
     """Write a file the bot sent into `folder`, owner-only, never over an earlier one."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(folder)
     base = _UNSAFE.sub("-", Path(name).name).strip(".-")[:100] or "file"
     stem, dot, suffix = base.rpartition(".")
     stem, suffix = (stem, dot + suffix) if dot and stem else (base, "")
@@ -76,6 +77,7 @@ def save_file(folder: Path, name: str, data: bytes) -> Path:
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(data)
+    path.chmod(0o600)
     return path
 
 

@@ -50,11 +50,17 @@ def _lines(stdin: TextIO) -> Iterator[str]:
             return
 
 
-def open_chat(core: App, identity: Identity, *, role: str, timezone: str = "") -> ChatSession:
-    """Resolve the local user (granting the requested role: the terminal is trusted)."""
+def open_chat(
+    core: App, identity: Identity, *, role: str, timezone: str = "", email: str = ""
+) -> ChatSession:
+    """Resolve the local user (granting the requested role: the terminal is trusted).
+
+    `email` puts the terminal user in the org chart (a manager sees their team); like every
+    email it links identities only within one organisation, here the terminal's users.
+    """
     services = core.services
     now = services.clock.now()
-    info = UserInfo(display_name=identity.user_id.capitalize(), timezone=timezone)
+    info = UserInfo(display_name=identity.user_id.capitalize(), timezone=timezone, email=email)
     learner = services.learners.resolve(identity, info, now=now)
     if identity.platform == "terminal":
         # Added to what the user already holds, so `/learn admin grant` survives a restart.

@@ -65,3 +65,13 @@ answer_feedback = Table(
     Column("sources", JSON, nullable=False),
     Column("helpful", Boolean, nullable=True),
 )
+
+# One row (id 1): the library's generation, bumped in the same transaction as every ingest,
+# replacement, deletion, retirement or restoration. The content index stores the generation
+# it was written at, so a stale or foreign index is told apart from the current one.
+library_state = Table(
+    "library_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("generation", Integer, nullable=False),
+)

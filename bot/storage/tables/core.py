@@ -30,6 +30,9 @@ identities = Table(
     Column("user_id", String(128), primary_key=True),
     Column("learner_id", ForeignKey("learners.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # What linking by email stays within: `slack:<enterprise or team>`, `teams:<tenant>`,
+    # `terminal:<workspace>` (see LearnerRepository).
+    Column("organisation", String(200), nullable=False, server_default="", index=True),
 )
 
 profiles = Table(

@@ -7,8 +7,9 @@ from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table
 from bot.storage.tables.schema import metadata
 from bot.storage.types import UTCDateTime
 
-# Slack installations, in the schema of slack_sdk's SQLAlchemyInstallationStore (which reads
-# and writes them): naive UTC timestamps, its own index names.
+# Slack installations, in the schema of slack_sdk's SQLAlchemyInstallationStore: naive UTC
+# timestamps, its own index names; token columns are wider, for tokens sealed with
+# LEARNBOT_SECRET_KEY (bot.storage.secrets).
 slack_installations = Table(
     "slack_installations",
     metadata,
@@ -20,18 +21,18 @@ slack_installations = Table(
     Column("enterprise_url", String(200)),
     Column("team_id", String(32)),
     Column("team_name", String(200)),
-    Column("bot_token", String(200)),
+    Column("bot_token", String(1000)),
     Column("bot_id", String(32)),
     Column("bot_user_id", String(32)),
     Column("bot_scopes", String(1000)),
-    Column("bot_refresh_token", String(200)),
+    Column("bot_refresh_token", String(1000)),
     Column("bot_token_expires_at", DateTime),
     Column("user_id", String(32), nullable=False),
-    Column("user_token", String(200)),
+    Column("user_token", String(1000)),
     Column("user_scopes", String(1000)),
-    Column("user_refresh_token", String(200)),
+    Column("user_refresh_token", String(1000)),
     Column("user_token_expires_at", DateTime),
-    Column("incoming_webhook_url", String(200)),
+    Column("incoming_webhook_url", String(1000)),
     Column("incoming_webhook_channel", String(200)),
     Column("incoming_webhook_channel_id", String(200)),
     Column("incoming_webhook_configuration_url", String(200)),
@@ -58,11 +59,11 @@ slack_bots = Table(
     Column("enterprise_name", String(200)),
     Column("team_id", String(32)),
     Column("team_name", String(200)),
-    Column("bot_token", String(200)),
+    Column("bot_token", String(1000)),
     Column("bot_id", String(32)),
     Column("bot_user_id", String(32)),
     Column("bot_scopes", String(1000)),
-    Column("bot_refresh_token", String(200)),
+    Column("bot_refresh_token", String(1000)),
     Column("bot_token_expires_at", DateTime),
     Column("is_enterprise_install", Boolean, nullable=False, default=False),
     Column("installed_at", DateTime, nullable=False),

@@ -33,6 +33,8 @@ async def oauth(tmp_path: Path, fake: FakeSlack, clock, db_url: str) -> AsyncIte
         SLACK_BOT_TOKEN=None,
         SLACK_CLIENT_ID="111.222",
         SLACK_CLIENT_SECRET="client-secret",
+        LEARNBOT_SECRET_KEY="a passphrase that seals installed tokens",
+        LEARNBOT_LINK_DOMAINS="example.com",
     )
     harness, runner = await start_harness(settings, clock, fake)
     yield harness
@@ -112,6 +114,11 @@ async def test_an_installed_workspace_is_answered_with_its_own_token(oauth: Slac
     (post,) = oauth.fake.named("chat.postMessage")
     assert post.token == "xoxb-installed"
     assert "I'm *learnbot*" in message_text(post.params)
+    with oauth.core.services.engine.connect() as conn:
+        stored = conn.execute(select(slack_bots.c.bot_token)).scalars().all()
+    assert stored
+    assert all(t.startswith("fernet:") for t in stored), "the token is encrypted at rest"
+    assert not any("xoxb-installed" in t for t in stored)
 
 
 async def test_a_workspace_that_is_not_installed_is_ignored_politely(oauth: SlackHarness) -> None:

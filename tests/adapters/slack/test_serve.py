@@ -186,7 +186,7 @@ def test_health_is_degraded_when_the_index_folder_is_gone(sqlite_settings, clock
     assert body["index"] == "missing"
     assert "learnbot ingest" in str(body["reason"])
     sqlite_settings.index_dir.mkdir(parents=True)
-    assert health(core)[1]["status"] == "ok"
+    assert health(core)[1]["index"] == "missing", "an empty folder is no index"
 
 
 def test_insecure_dev_listens_on_this_machine_only_unless_told_otherwise() -> None:

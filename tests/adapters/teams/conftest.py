@@ -77,7 +77,9 @@ def teams_settings(home: Path, **extra: Any) -> Settings:
 
 @pytest.fixture
 def teams_core(tmp_path: Path, clock) -> App:  # type: ignore[no-untyped-def]
-    return build_app(teams_settings(tmp_path / "home"), clock=clock)
+    # contoso.example people are one learner on Slack and Teams (the linking tests say so).
+    settings = teams_settings(tmp_path / "home", LEARNBOT_LINK_DOMAINS="contoso.example")
+    return build_app(settings, clock=clock)
 
 
 @dataclass

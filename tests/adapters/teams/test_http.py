@@ -169,7 +169,7 @@ async def test_direct_replies_to_other_platforms_use_their_port_and_failures_sto
     assert "secret note" not in caplog.text
 
 
-async def test_first_contact_reads_the_email_that_links_a_slack_learner(
+async def test_first_contact_reads_the_email_that_links_a_slack_learner_of_an_allowed_domain(
     server: BotServer, fake: FakeBotFramework, teams_core: App
 ) -> None:
     from bot.core.events import UserInfo
@@ -193,6 +193,30 @@ async def test_first_contact_reads_the_email_that_links_a_slack_learner(
     assert teams is not None
     assert teams.id == slack.id, "one learner across Slack and Teams"
     assert len(fake.member_lookups) == 1, "the roster is asked once, at first contact"
+
+
+async def test_the_same_email_of_a_domain_not_allowed_stays_two_learners(
+    server: BotServer, fake: FakeBotFramework, teams_core: App
+) -> None:
+    from bot.core.events import UserInfo
+
+    learners = teams_core.services.learners
+    now = teams_core.services.clock.now()
+    slack = learners.resolve(
+        Identity("slack", "T1", "U1"), UserInfo("Dave", "dave@fabrikam.example"), now=now
+    )
+    body = activity(fake, text="/learn help")
+    fake.members[body["from"]["id"]] = {
+        "name": "Dave Taniguchi",
+        "email": "dave@fabrikam.example",
+        "aadObjectId": USER_AAD,
+        "userRole": "user",
+    }
+    await server.send(body)
+    teams = learners.find(Identity("teams", TENANT, USER_AAD))
+    assert teams is not None
+    assert teams.id != slack.id, "fabrikam.example is not in LEARNBOT_LINK_DOMAINS"
+    assert teams.email == "dave@fabrikam.example"
 
 
 async def test_a_guest_is_marked_and_a_failed_roster_lookup_does_not_block(
