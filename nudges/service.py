@@ -77,7 +77,7 @@ class NudgeService:
                 learner_id, start=now - timedelta(days=1), end=end, zone=profile.timezone
             )
         catalogue = catalogue or self.catalogue()
-        fading, review_module = fading_for(self.services, learner_id, until=end)
+        fading = fading_for(self.services, learner_id, until=end)
         next_step, required = self._path_inputs(learner_id, now)
         return PlanInput(
             profile=profile,
@@ -85,8 +85,9 @@ class NudgeService:
             days=days,
             busy=[(e.start, e.end) for e in events if e.busy],
             events=events,
-            fading=fading,
-            review_module=review_module,
+            fading=fading.times,
+            review_module=fading.top_module,
+            fading_items=fading.items,
             next_step=next_step,
             required=required,
             modules={m.id: m for m in catalogue.modules},

@@ -590,3 +590,50 @@ LESSON_CHECK = (
     "Check: {count} questions in the bank cover {names}. "
     "Show what you learned with `/learn check {first} {module}`."
 )
+
+# Spaced review: what fades, on which module, since when
+WHY_REVIEW_GROUPED = (
+    "{groups} {verb} fading: your chance of recalling {them} is now below {target:.0%}. "
+    "{A_minutes} {minutes}-minute review now keeps {them}."
+)
+REVIEW_GROUP_ON = "{answers} on {title} {since}"
+REVIEW_GROUP_NO_MODULE = "{answers} {since}"
+REVIEW_GROUP_MORE = "{count} more on other modules"
+REVIEW_SINCE_TODAY = "from today"
+REVIEW_SINCE_YESTERDAY = "from yesterday"
+REVIEW_SINCE_DAYS = "from {days} days ago"
+REVIEW_SINCE_LAST_WEEK = "from last week"
+REVIEW_SINCE_WEEKS = "from {weeks} weeks ago"
+REVIEW_SINCE_MONTHS = "from {months} months ago"
+
+
+def review_since(days: int) -> str:
+    """How long ago answers were given, in words: "from yesterday", "from last week"."""
+    if days <= 0:
+        return REVIEW_SINCE_TODAY
+    if days == 1:
+        return REVIEW_SINCE_YESTERDAY
+    if days < 7:
+        return REVIEW_SINCE_DAYS.format(days=days)
+    if days < 14:
+        return REVIEW_SINCE_LAST_WEEK
+    if days < 60:
+        return REVIEW_SINCE_WEEKS.format(weeks=days // 7)
+    return REVIEW_SINCE_MONTHS.format(months=days // 30)
+
+
+def review_group(count: int, title: str | None, days: int) -> str:
+    """One module's fading answers: "3 answers on Phishing from last week"."""
+    answers = plural(count, "answer")
+    if title is None:
+        return REVIEW_GROUP_NO_MODULE.format(
+            answers=plural(count, "quiz answer"), since=review_since(days)
+        )
+    return REVIEW_GROUP_ON.format(answers=answers, title=title, since=review_since(days))
+
+
+def join_and(parts: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
