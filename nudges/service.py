@@ -185,6 +185,19 @@ class NudgeService:
         self.outbox.mark_seen([r.id for r in rows], now=now)
         return [nudge_reply(r, terminal[0]) for r in rows]
 
+    def free_minutes(self, learner_id: str, *, start: datetime, end: datetime) -> float:
+        """Working minutes between two instants outside quiet hours and calendar meetings."""
+        from nudges.slots import subtract, to_spans, working_days
+
+        if end <= start:
+            return 0.0
+        profile = self.services.profiles.get(learner_id)
+        events = self.calendars.events(learner_id, start=start, end=end, zone=profile.timezone)
+        days = working_days(profile, start=start.timestamp(), end=end.timestamp())
+        windows = [w for d in days for w in d.windows]
+        busy = to_spans([(e.start, e.end) for e in events if e.busy])
+        return sum(e - s for s, e in subtract(windows, busy)) / 60.0
+
     # Preferences ----------------------------------------------------------------------------
 
     def update_prefs(self, learner_id: str, *, now: datetime, **changes: Any) -> NudgePrefs:

@@ -637,3 +637,10 @@ def join_and(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+# Team risks: due dates the free time cannot meet
+RISK_NO_TIME = (
+    "not enough time for {module} by {due:%a} {due.day} {due:%b}: about {needed} minutes of "
+    "the path before it, about {available} free minutes at their pace"
+)
