@@ -644,3 +644,27 @@ RISK_NO_TIME = (
     "not enough time for {module} by {due:%a} {due.day} {due:%b}: about {needed} minutes of "
     "the path before it, about {available} free minutes at their pace"
 )
+
+# Coach: a person asked to help after repeated failed checks
+CHECK_ESCALATED_MANAGER = (
+    "That is {count} checks on **{title}** in a row without a pass, so I have asked your "
+    "manager, {name}, to help: a person will follow up with you."
+)
+COACH_TOPICS = "Topics missed"
+COACH_REPLY_BUTTON = "Reply to {name}"
+COACH_ASSIGN_BUTTON = "Assign the module again"
+COACH_WAIVE_BUTTON = "Waive the module"
+COACH_TO_LEARNER = (
+    "{coach} saw that **{title}** has been hard going and can help: message them directly."
+)
+COACH_REPLY_SENT = "Sent to {name}: you can help with {title} and they can message you."
+COACH_ASSIGNED_TO_LEARNER = (
+    "{coach} assigned **{module}** to you again: type `/learn next` to take it once more."
+)
+COACH_ASSIGNED = "Assigned {module} to {name} again; it is back on their path."
+COACH_WAIVED_TO_LEARNER = "{coach} waived **{module}** for you: it is off your path."
+COACH_WAIVED = "Waived {module} for {name}; it is off their path."
+COACH_NOT_ALLOWED = "Only {name}'s managers and admins can do that."
+COACH_NOT_ASKED = "You were not asked to help {name} with that."
+COACH_GONE = "That learner is no longer here, so there is nothing to do."
+COACH_WAIVE_REASON = "waived by {actor} after {failures} failed checks on {competency}"
