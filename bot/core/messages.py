@@ -668,3 +668,7 @@ COACH_NOT_ALLOWED = "Only {name}'s managers and admins can do that."
 COACH_NOT_ASKED = "You were not asked to help {name} with that."
 COACH_GONE = "That learner is no longer here, so there is nothing to do."
 COACH_WAIVE_REASON = "waived by {actor} after {failures} failed checks on {competency}"
+
+# Names: competencies and modules named by id, title or a title's prefix
+NAME_AMBIGUOUS = "'{name}' could be more than one {kind}: {found}. Say which (an id is safest)."
+NAMES_MORE = " and {count} more"

@@ -14,7 +14,9 @@ from bot.context import Command, Context
 from bot.core import messages as msg
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.events import ActionClicked
+from bot.core.names import Named, match_name
 from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
+from bot.features.names import resolve
 from bot.features.paths.service import PathService, PlannedPath
 from bot.handlers.ask import audience_of
 from bot.handlers.paths import service, step_line, why_button
@@ -66,22 +68,28 @@ def deliver(ctx: Context, step: Step) -> Reply:
 
 
 def find_step(ctx: Context, paths: PathService, planned: PlannedPath, ref: str) -> tuple[str, str]:
-    """(module id, title) for a module named by id or title, in the path or the library.
+    """(module id, title) for a module named by id, title or a title's prefix: in the path
+    first, then in the library.
 
     Raises:
-        NotFound: no module of the library that the learner may see has that id or title.
+        NotFound: no module of the library that the learner may see has that name.
+        Ambiguous: the name could be several steps (or modules); they are listed.
     """
     ref = ref.strip()
-    step = planned.path.step(ref) or next(
-        (s for s in planned.path.steps if s.title.casefold() == ref.casefold()), None
-    )
-    if step is not None:
-        return step.module_id, step.title
-    try:
-        module = paths.visible_module(ref, audience=audience_of(ctx.services, ctx.learner))
-    except NotFound as err:
-        raise NotFound(msg.NO_SUCH_STEP.format(module=ref[:200])) from err
-    return module.id, module.title
+    unknown = msg.NO_SUCH_STEP.format(module=ref[:200])
+    steps = [Named(s.module_id, s.title) for s in planned.path.steps]
+    if match_name(ref, steps):
+        found = resolve(ref, steps, kind="module", unknown=unknown)
+        return found.id, found.title
+    audience = audience_of(ctx.services, ctx.learner)
+    visible = []
+    for module in paths.catalogue():
+        try:
+            visible.append(paths.visible_module(module.id, audience=audience))
+        except NotFound:
+            continue
+    found = resolve(ref, [Named(m.id, m.title) for m in visible], kind="module", unknown=unknown)
+    return found.id, found.title
 
 
 def _current(paths: PathService, planned: PlannedPath) -> Step:

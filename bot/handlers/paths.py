@@ -8,7 +8,9 @@ from bot.context import Command, Context
 from bot.core import messages as msg
 from bot.core.errors import Conflict
 from bot.core.events import ActionClicked
+from bot.core.names import Named
 from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
+from bot.features.names import resolve
 from bot.features.paths.service import PathService, PlannedPath, path_service
 from learning.path_model import FINISHED, Step
 from learning.streak import streak
@@ -101,16 +103,15 @@ def handle_path(ctx: Context, args: str) -> list[Reply]:
 def explain(ctx: Context, module_id: str) -> list[Reply]:
     """The full reasoning behind one step of the learner's current path."""
     planned = service(ctx).plan(ctx.learner.id, now=ctx.now)
-    step = planned.path.step(module_id) or _by_title(planned, module_id)
+    step = planned.path.step(module_id)
+    if step is None:
+        steps = [Named(s.module_id, s.title) for s in planned.path.steps]
+        unknown = msg.NOT_IN_PATH.format(module=module_id[:200])
+        step = planned.path.step(resolve(module_id, steps, kind="module", unknown=unknown).id)
     if step is None:
         raise Conflict(msg.NOT_IN_PATH.format(module=module_id[:200]))
     text = "\n".join(f"• {line}" for line in step.details)
     return [Reply((Section(msg.WHY_TITLE.format(title=step.title), text),))]
-
-
-def _by_title(planned: PlannedPath, text: str) -> Step | None:
-    key = text.strip().casefold()
-    return next((s for s in planned.path.steps if s.title.casefold() == key), None) if key else None
 
 
 def on_why(ctx: Context, event: ActionClicked) -> list[Reply]:

@@ -147,6 +147,10 @@ def test_assign_makes_the_module_required_with_its_due_date(team) -> None:
     assert "Assigned to you" in step.reason
     out = text_of(run(team, who("mia"), "assign security/phishing-drill team"))
     assert "to 4 people" in out
+    by_title = text_of(run(team, who("mia"), "assign Our code of conduct <@UANA> due 2026-12-10"))
+    assert "Assigned `compliance/code-of-conduct` to 1 person" in by_title
+    ambiguous = text_of(run(team, who("mia"), "assign security/phish <@UANA>"))
+    assert "could be more than one module" in ambiguous
 
 
 def test_assign_refuses_bad_input_and_other_teams(team) -> None:

@@ -14,8 +14,10 @@ from statistics import mean
 
 from bot.context import Services
 from bot.core import messages as msg
-from bot.core.errors import Forbidden, NotFound
+from bot.core.errors import Forbidden
 from bot.core.model import Learner
+from bot.core.names import Named
+from bot.features.names import resolve
 from bot.storage.org import OrgRepository
 from learning.path_model import FINISHED, Step
 from learning.profile import Profile
@@ -142,16 +144,18 @@ def check_scope(org: OrgRepository, actor: Learner, lead: Learner) -> None:
 
 
 def resolve_competency(services: Services, name: str, known: Iterable[str]) -> str:
-    """A competency by id or title (framework first, then any with measurements)."""
-    wanted = " ".join(name.split()).casefold()
+    """A competency by id, title or a title's prefix (framework first, then any measured).
+
+    Raises:
+        NotFound: nothing has that name.
+        Ambiguous: the name could be several; they are listed.
+    """
     framework = services.framework.get()
-    for comp in framework.competencies:
-        if wanted in (comp.id.casefold(), comp.title.casefold()):
-            return comp.id
-    for comp_id in known:
-        if wanted == comp_id.casefold():
-            return comp_id
-    raise NotFound(msg.TEAM_UNKNOWN_COMPETENCY.format(name=name[:60]))
+    named = [Named(c.id, c.title) for c in framework.competencies]
+    ids = {c.id for c in named}
+    named += [Named(c, c) for c in known if c not in ids]
+    unknown = msg.TEAM_UNKNOWN_COMPETENCY.format(name=name[:60])
+    return resolve(name, named, kind="competency", unknown=unknown).id
 
 
 def build_report(
