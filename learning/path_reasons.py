@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from learning.mastery import mastery_text
 from learning.path_model import CompetencyPlan
 
 REASONS = {
@@ -59,7 +60,7 @@ def day(at: datetime) -> str:
 
 
 def percent(p: float) -> str:
-    """A probability as a whole percentage."""
+    """A threshold as a whole percentage (a learner's mastery: `learning.mastery.mastery_text`)."""
     return f"{round(p * 100)}%"
 
 
@@ -67,7 +68,7 @@ def evidence_clause(plan: CompetencyPlan, threshold: float) -> str:
     """'nothing has measured it yet' or 'your mastery is 35%, below the 80% ...'."""
     if plan.mastery is None:
         return NO_EVIDENCE
-    return BELOW.format(p=percent(plan.mastery), needed=percent(threshold))
+    return BELOW.format(p=mastery_text(plan.mastery), needed=percent(threshold))
 
 
 def gap_reason(plan: CompetencyPlan, *, threshold: float, titles: dict[str, str]) -> str:
@@ -98,7 +99,7 @@ def competency_details(
     else:
         lines.append(
             DETAILS["measured"].format(
-                competency=plan.title, p=percent(plan.mastery), needed=percent(threshold)
+                competency=plan.title, p=mastery_text(plan.mastery), needed=percent(threshold)
             )
         )
     return lines

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from learning.framework import Requirement
+from learning.mastery import mastery_text
 from learning.path_model import (
     LEVEL_RANK,
     CatalogModule,
@@ -112,7 +113,7 @@ def _base_verdict(inputs: PlanInputs, pick: Pick, titles: Mapping[str, str]) -> 
     if first.standing == "exempt":
         text = REASONS["exempt"].format(competency=first.title, evidence=first.evidence)
         return _Verdict("exempt", "exempt", text)
-    p = percent(first.mastery or 0.0)
+    p = mastery_text(first.mastery or 0.0)
     text = REASONS["mastered"].format(competency=first.title, p=p, needed=percent(inputs.threshold))
     return _Verdict("exempt", "mastered", text)
 

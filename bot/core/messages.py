@@ -672,3 +672,7 @@ COACH_WAIVE_REASON = "waived by {actor} after {failures} failed checks on {compe
 # Names: competencies and modules named by id, title or a title's prefix
 NAME_AMBIGUOUS = "'{name}' could be more than one {kind}: {found}. Say which (an id is safest)."
 NAMES_MORE = " and {count} more"
+
+# Mastery on the home tab (the same number as every other screen)
+HOME_MASTERY = "Chance of mastery: {items}."
+HOME_MASTERY_ITEM = "{title} {pct}"

@@ -14,6 +14,7 @@ from bot.features.coach import Coach, find_coach, may_manage
 from bot.features.quiz.learner_model import module_titles
 from bot.storage.mastery import CheckAttempt
 from learning.items import Item
+from learning.mastery import mastery_text
 
 Effect = Callable[[], None]
 _WORD = re.compile(r"[^\W\d_]{4,}")
@@ -127,7 +128,7 @@ def _coach_message(ctx: Context, coach: Coach, title: str, streak: Sequence[Chec
         if item is not None and item.module_id:
             modules.add(item.module_id)
     titles = module_titles(ctx.services, sorted(modules))
-    attempts = ", ".join(f"{a.at:%Y-%m-%d} ({round(a.p_mastery * 100)}%)" for a in streak)
+    attempts = ", ".join(f"{a.at:%Y-%m-%d} ({mastery_text(a.p_mastery)})" for a in streak)
     fields = (
         (msg.COACH_ATTEMPTS, f"{len(streak)}: {attempts}"),
         (msg.COACH_TOPICS, ", ".join(t for t, _ in topics.most_common(6)) or msg.COACH_NONE),

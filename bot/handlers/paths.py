@@ -12,6 +12,7 @@ from bot.core.names import Named
 from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
 from bot.features.names import resolve
 from bot.features.paths.service import PathService, PlannedPath, path_service
+from learning.mastery import mastery_fraction
 from learning.path_model import FINISHED, Step
 from learning.streak import streak
 
@@ -133,7 +134,7 @@ def handle_progress(ctx: Context, args: str) -> list[Reply]:
             label = msg.PROGRESS_EXEMPT.format(title=comp.title)
         elif comp.mastery is None:
             label = msg.PROGRESS_NO_EVIDENCE.format(title=comp.title)
-        value = 1.0 if comp.standing == "exempt" else comp.mastery or 0.0
+        value = 1.0 if comp.standing == "exempt" else mastery_fraction(comp.mastery or 0.0)
         blocks.append(Progress(label, value))
     done = sum(1 for s in path.steps if s.status in FINISHED)
     total = done + sum(1 for s in path.steps if s.actionable)
