@@ -676,3 +676,8 @@ NAMES_MORE = " and {count} more"
 # Mastery on the home tab (the same number as every other screen)
 HOME_MASTERY = "Chance of mastery: {items}."
 HOME_MASTERY_ITEM = "{title} {pct}"
+
+# Quiz-bank import: the competency given on the command line
+IMPORT_UNKNOWN_COMPETENCY = (
+    "--competency '{name}' is not a competency of the framework (known: {known})."
+)
