@@ -70,7 +70,7 @@ def on_assign(ctx: Context, event: ActionClicked) -> list[Reply]:
     click = _manage(ctx, event)
     lid = click.learner.id
     ctx.services.org.assign(lid, click.module, due_at=None, by=ctx.learner.id, now=ctx.now)
-    ctx.services.path_records.mark(lid, click.module, "started", now=ctx.now)
+    ctx.services.path_records.reopen(lid, click.module, now=ctx.now)
     audit(ctx, "coach_assign", click.module, learner=lid, competency=click.competency)
     module = click.module_title(ctx)
     note = msg.COACH_ASSIGNED_TO_LEARNER.format(coach=ctx.learner.name, module=module)

@@ -44,7 +44,10 @@ def handle_next(ctx: Context, args: str) -> list[Reply]:
     step = planned.path.next_step()
     if step is None:
         return [Reply((Text(msg.PATH_COMPLETE if planned.path.steps else msg.PATH_EMPTY),))]
-    paths.repo.mark(ctx.learner.id, step.module_id, "started", now=ctx.now)
+    # A module done without its check and now due for review stays "unverified" when it is
+    # opened again: "started" would let its old completion count as verified.
+    if step.module_id not in planned.state.unverified:
+        paths.repo.mark(ctx.learner.id, step.module_id, "started", now=ctx.now)
     ctx.services.activity.record(ctx.learner.id, "path.next", object_id=step.module_id, now=ctx.now)
     return [deliver(ctx, step)]
 

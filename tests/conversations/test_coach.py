@@ -152,6 +152,8 @@ def test_the_manager_is_asked_with_context_and_may_assign_again_or_waive(core) -
         core.router.handle(_event(bo, "coach.reply", lid))
     )
 
+    ana.say("/learn done security/phishing")
+    ana.click("Done without check")
     office.read("mia", again=True)
     assert "Assigned Spotting and reporting phishing to Ana again" in mia.click(
         "Assign the module again"
@@ -162,8 +164,15 @@ def test_the_manager_is_asked_with_context_and_may_assign_again_or_waive(core) -
         "security/phishing",
         services.learners.find(Identity.parse("mia")).id,
     )
-    progress = {p.module_id: p.status for p in services.path_records.progress(lid)}
-    assert progress["security/phishing"] == "started"
+    progress = {p.module_id: p for p in services.path_records.progress(lid)}
+    assert progress["security/phishing"].status == "started"
+    assert progress["security/phishing"].completed_at is None
+    from bot.features.paths.service import path_service
+
+    step = path_service(services).plan(lid, now=services.clock.now()).path.step("security/phishing")
+    assert step is not None
+    assert step.actionable, "back on the path, to do again"
+    assert step.required, "assigned"
 
     office.read("mia", again=True)
     assert "Waived Spotting and reporting phishing for Ana" in mia.click("Waive the module")
