@@ -28,6 +28,10 @@ REASONS = {
 }
 NO_EVIDENCE = "nothing has measured it yet"
 BELOW = "your mastery is {p}, below the {needed} the plan needs"
+UNDECIDED = (
+    "your mastery is {p}: not enough evidence to decide either way yet, so its modules stay "
+    "(the plan needs {needed})"
+)
 
 DETAILS = {
     "role": "{competency} is a target of your role {role} at {level} level.",
@@ -65,10 +69,15 @@ def percent(p: float) -> str:
 
 
 def evidence_clause(plan: CompetencyPlan, threshold: float) -> str:
-    """'nothing has measured it yet' or 'your mastery is 35%, below the 80% ...'."""
+    """'nothing has measured it yet', 'your mastery is 15%, below the 80% ...', or, when the
+    evidence decides neither way (the quiz's "not enough evidence yet"), that it stays
+    undecided and the competency's modules stay in the path."""
     if plan.mastery is None:
         return NO_EVIDENCE
-    return BELOW.format(p=mastery_text(plan.mastery), needed=percent(threshold))
+    p, needed = mastery_text(plan.mastery), percent(threshold)
+    if plan.mastery < threshold and 1.0 - plan.mastery < threshold:
+        return UNDECIDED.format(p=p, needed=needed)
+    return BELOW.format(p=p, needed=needed)
 
 
 def gap_reason(plan: CompetencyPlan, *, threshold: float, titles: dict[str, str]) -> str:
