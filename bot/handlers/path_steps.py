@@ -84,14 +84,13 @@ def find_step(ctx: Context, paths: PathService, planned: PlannedPath, ref: str) 
     if match_name(ref, steps):
         found = resolve(ref, steps, kind="module", unknown=unknown)
         return found.id, found.title
+    from retrieval.hybrid import visible_to  # numpy stays out of the command path
+
     audience = audience_of(ctx.services, ctx.learner)
-    visible = []
-    for module in paths.catalogue():
-        try:
-            visible.append(paths.visible_module(module.id, audience=audience))
-        except NotFound:
-            continue
-    found = resolve(ref, [Named(m.id, m.title) for m in visible], kind="module", unknown=unknown)
+    visible = [
+        Named(m.id, m.title) for m in paths.catalogue() if visible_to(m.audience, audience)
+    ]
+    found = resolve(ref, visible, kind="module", unknown=unknown)
     return found.id, found.title
 
 
