@@ -23,6 +23,7 @@ REASONS = {
     "exempt": "Exempt: you showed you know {competency} (evidence {evidence}).",
     "mastered": "Not needed: your mastery of {competency} is {p} (the plan needs {needed}).",
     "waived": "Required for your role, but waived by an admin (waiver {waiver}).",
+    "waived_module": "Waived for you by your manager or an admin (waiver {waiver}).",
     "done": "Completed on {date}.",
     "unverified": "Marked done on {date} without its mastery check (not verified).",
 }

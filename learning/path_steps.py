@@ -97,8 +97,9 @@ def _required_verdict(
 
 def _base_verdict(inputs: PlanInputs, pick: Pick, titles: Mapping[str, str]) -> _Verdict:
     waiver = inputs.state.waivers.get(pick.module.id)
-    if pick.requirement is not None and waiver is not None:
-        return _Verdict("exempt", "waived", REASONS["waived"].format(waiver=waiver))
+    if waiver is not None:
+        key = "waived" if pick.requirement is not None else "waived_module"
+        return _Verdict("exempt", "waived", REASONS[key].format(waiver=waiver))
     comps = _competencies_of(inputs, pick)
     gaps = [c for c in comps if c.standing == "gap"]
     comp_titles = {c.id: c.title for c in inputs.framework.competencies}

@@ -89,7 +89,6 @@ def on_waive(ctx: Context, event: ActionClicked) -> list[Reply]:
     ctx.services.path_records.waive(
         lid, click.module, reason=reason, actor=ctx.learner.id, now=ctx.now
     )
-    ctx.services.path_records.mark(lid, click.module, "skipped", now=ctx.now)
     audit(ctx, "coach_waive", click.module, learner=lid, competency=click.competency)
     module = click.module_title(ctx)
     note = msg.COACH_WAIVED_TO_LEARNER.format(coach=ctx.learner.name, module=module)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bot.context import Command, Context
 from bot.core import messages as msg
-from bot.core.errors import Conflict, NotFound, UserError
+from bot.core.errors import Conflict, UserError
 from bot.core.events import ActionClicked
 from bot.core.names import Named, match_name
 from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
@@ -87,9 +87,7 @@ def find_step(ctx: Context, paths: PathService, planned: PlannedPath, ref: str) 
     from retrieval.hybrid import visible_to  # numpy stays out of the command path
 
     audience = audience_of(ctx.services, ctx.learner)
-    visible = [
-        Named(m.id, m.title) for m in paths.catalogue() if visible_to(m.audience, audience)
-    ]
+    visible = [Named(m.id, m.title) for m in paths.catalogue() if visible_to(m.audience, audience)]
     found = resolve(ref, visible, kind="module", unknown=unknown)
     return found.id, found.title
 

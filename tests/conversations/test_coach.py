@@ -177,6 +177,10 @@ def test_the_manager_is_asked_with_context_and_may_assign_again_or_waive(core) -
     office.read("mia", again=True)
     assert "Waived Spotting and reporting phishing for Ana" in mia.click("Waive the module")
     assert "security/phishing" in services.path_records.waivers(lid)
+    waived = (
+        path_service(services).plan(lid, now=services.clock.now()).path.step("security/phishing")
+    )
+    assert waived is None or waived.status == "exempt", "off the path"
     assert "waived Spotting and reporting phishing for you" in office.read("ana")
 
     office.read("mia", again=True)

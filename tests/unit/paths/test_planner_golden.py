@@ -362,3 +362,22 @@ def test_an_undecided_competency_keeps_its_modules_and_says_so() -> None:
     assert clause(0.55).startswith("your mastery is 55%: not enough evidence to decide")
     assert "its modules stay" in clause(0.79)
     assert clause(0.2) == "your mastery is 20%, below the 80% the plan needs", "decided: not"
+
+
+def test_a_waiver_takes_a_module_that_is_not_required_off_the_path_too() -> None:
+
+    framework = parse_framework(
+        {
+            "competencies": [{"id": "sec", "title": "Security"}],
+            "roles": [{"id": "agent", "title": "Agent", "targets": [{"competency": "sec"}]}],
+        }
+    )
+    catalogue = [CatalogModule("sec/phish", "Phishing", ("sec",), minutes=6)]
+    prefs = Preferences(role="agent")
+    before = plan(framework, catalogue, LearnerState(), prefs, threshold=0.8, now=NOW)
+    assert before.step("sec/phish").actionable
+    waived = LearnerState(waivers={"sec/phish": "w1"})
+    after = plan(framework, catalogue, waived, prefs, threshold=0.8, now=NOW)
+    step = after.step("sec/phish")
+    assert step is None or (step.status == "exempt" and "waiver w1" in step.reason)
+    assert after.next_step() is None
