@@ -1,6 +1,11 @@
 """Adaptive diagnostic: mastery accuracy vs items used (simulated and real data) and latency.
 
-Usage: .venv/bin/python bench/bench_cat.py [--learners 1000] [--seed 2024]
+Usage: .venv/bin/python bench/bench_cat.py [--learners 1000] [--seed 2024] [--json]
+
+`--json` runs only the learnbot diagnostic (default settings) on the simulated learners and
+prints {"accuracy", "avg_items", "undecided"}, all fractions or means: accuracy is the share
+of learners whose decision matches the truth (an undecided learner counts as wrong),
+undecided the share left without a decision.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from learning.simulate import (
     run_diagnostic,
     se_stopped_cat,
     simulated_bank,
+    simulated_learner,
     sprt,
 )
 
@@ -111,6 +117,30 @@ def _learnbot(
     acc = _acc(np.array(decided), truth)
     share = f"{100 * undetermined / len(truth):.1f}%"
     return name, float(np.mean(used)), float(np.percentile(used, 90)), acc, share
+
+
+def summary(learners: int, seed: int, config: CatConfig | None = None) -> dict[str, float]:
+    """The learnbot diagnostic on simulated learners: accuracy, mean items, share undecided."""
+    config = config or CatConfig()
+    rng = np.random.default_rng(seed)
+    items = simulated_bank(rng, n_items=200)
+    bank = ItemBank(items)
+    theta = rng.normal(0.0, 1.0, learners)
+    used, right, undecided = [], 0, 0
+    for i in range(learners):
+        answer = simulated_learner({"simulated": float(theta[i])}, np.random.default_rng([seed, i]))
+        state = run_diagnostic(
+            bank, {"simulated": CUT}, answer, config=config, rng=random.Random(i)
+        )
+        result = results(state, bank, config=config)[0]
+        used.append(result.items_used)
+        undecided += result.decision == "undetermined"
+        right += result.decision == ("mastered" if theta[i] > CUT else "not mastered")
+    return {
+        "accuracy": round(right / learners, 4),
+        "avg_items": round(float(np.mean(used)), 2),
+        "undecided": round(undecided / learners, 4),
+    }
 
 
 def _read(path: Path) -> tuple[list[str], np.ndarray]:
@@ -282,7 +312,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--learners", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON only")
     args = parser.parse_args()
+    if args.json:
+        print(json.dumps(summary(args.learners, args.seed)))
+        return
     started = time.perf_counter()
     _print_simulation(args.learners, args.seed)
     _print_replay(args.seed)

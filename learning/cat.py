@@ -51,9 +51,10 @@ class CatConfig:
         confidence: Stop and decide once P(mastery) >= confidence ("mastered") or
             <= 1 - confidence ("not mastered"). 0.97 rather than the textbook 0.95: in the
             benchmark it buys about one point of accuracy for about one item.
-        decision_confidence: Once testing has stopped for another reason, still name a
-            decision when the best guess is at least this likely to be right; below it the
-            decision is "undetermined". The probability itself is always reported.
+        decision_confidence: Once testing has stopped for another reason, a decision
+            at least this likely to be right is a confident one; below it the decision is
+            the posterior's best guess, marked `by_posterior`. The probability itself is
+            always reported.
         min_gain_per_item: Stop when the best achievable drop in the probability of a wrong
             decision is below this per extra item (0 disables the rule). It ends tests of
             learners sitting right at the cut, whose decision stays a near coin flip however
@@ -97,13 +98,16 @@ class CompetencyResult:
         se: Posterior standard deviation of ability.
         p_mastery: Posterior probability that ability exceeds the cut.
         decision: "mastered"/"not mastered" when P(mastery) is past the confidence
-            threshold (or, once testing stopped, past the decision threshold), otherwise
-            "undetermined".
+            threshold (or, once testing stopped, past the decision threshold); once testing
+            stopped short of both, the posterior's best guess (`by_posterior`). "undetermined"
+            only while more items will be asked.
         likely_mastered: The best single guess, P(mastery) >= 0.5, for when a yes/no
             answer is needed even though the decision is undetermined.
         confidence: Probability that ``likely_mastered`` is right under the model.
         items_used: Items answered for this competency.
         stop_reason: Why testing stopped, or None while more items will be asked.
+        by_posterior: The decision is the best guess (P(mastery) >= 0.5) of a test that
+            stopped without reaching the decision threshold: a tentative decision.
     """
 
     competency: str
@@ -116,6 +120,7 @@ class CompetencyResult:
     confidence: float
     items_used: int
     stop_reason: StopReason | None
+    by_posterior: bool = False
 
     @property
     def finished(self) -> bool:
@@ -175,10 +180,17 @@ def _result(
         reason = "max items"
     needed = config.confidence if reason is None else config.decision_confidence
     decision: Decision = "undetermined"
+    by_posterior = False
     if p >= needed:
         decision = "mastered"
     elif p <= 1.0 - needed:
         decision = "not mastered"
+    elif reason is not None:
+        # Testing is over (items ran out, the limit was reached, or more items would not
+        # help): never leave the learner undecided; decide by the posterior's best guess,
+        # and say it was decided that way.
+        decision = "mastered" if p >= 0.5 else "not mastered"
+        by_posterior = True
     return CompetencyResult(
         competency=track.competency,
         cut=track.cut,
@@ -190,6 +202,7 @@ def _result(
         confidence=max(p, 1.0 - p),
         items_used=state.items_used(track.competency),
         stop_reason=reason,
+        by_posterior=by_posterior,
     )
 
 

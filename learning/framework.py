@@ -15,13 +15,18 @@ class FrameworkError(ValueError):
 
 @dataclass(frozen=True)
 class Competency:
-    """A competency: what a learner can master, and what must be mastered first."""
+    """A competency: what a learner can master, and what must be mastered first.
+
+    `coach` optionally names the person who helps learners stuck on it: an email or a user
+    reference (`slack:TEAM:USER`, `teams:TENANT:USER`, `terminal:NAME`).
+    """
 
     id: str
     title: str
     description: str = ""
     prerequisites: tuple[str, ...] = ()
     cut_score: float = 0.0
+    coach: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ def _competency(entry: object, index: int) -> Competency:
         description=_text(entry, "description", f"competency '{cid}'", required=False),
         prerequisites=_strings(entry, "prerequisites", f"competency '{cid}'"),
         cut_score=float(cut),
+        coach=_text(entry, "coach", f"competency '{cid}'", required=False),
     )
 
 

@@ -26,11 +26,32 @@ class MasteryVerdict:
     def sure_percent(self) -> int:
         """How sure the verdict is, in whole percent, never rounded up and never 100.
 
-        For "undetermined" this is the chance of mastery itself.
+        For "mastered" and "undetermined" this is the chance of mastery itself, the same
+        number every other screen shows (`mastery_percent`).
         """
         p = self.p_mastery if self.verdict != "not mastered" else 1.0 - self.p_mastery
-        # The epsilon keeps float noise (0.29 * 100 = 28.999...) from losing a whole percent.
-        return min(99, max(0, math.floor(p * 100 + 1e-9)))
+        return mastery_percent(p)
+
+
+def mastery_percent(p: float) -> int:
+    """P(mastery) in whole percent, as every screen shows it (quiz results, path, checks,
+    progress, team reports, the home tab).
+
+    Floored, never rounded up: 79.6% under an 80% threshold reads 79%, not a passing 80%;
+    and never 100, since no finite evidence is certain.
+    """
+    # The epsilon keeps float noise (0.29 * 100 = 28.999...) from losing a whole percent.
+    return min(99, max(0, math.floor(p * 100 + 1e-9)))
+
+
+def mastery_text(p: float) -> str:
+    """P(mastery) as shown in text: "35%"."""
+    return f"{mastery_percent(p)}%"
+
+
+def mastery_fraction(p: float) -> float:
+    """P(mastery) for a progress bar, so the bar's own percentage shows `mastery_percent`."""
+    return mastery_percent(p) / 100
 
 
 def judge(p_mastery: float, *, threshold: float) -> MasteryVerdict:

@@ -71,7 +71,8 @@ class LearnerState:
         unverified: Completed modules marked done without passing their mastery check.
         skipped: Modules the learner chose to skip for now (deferred, never dropped).
         reviews_due: Modules whose spaced review falls due: module id -> when.
-        waivers: Required modules waived by an admin: module id -> waiver id.
+        waivers: Modules waived for the learner (by an admin, or by a manager asked to
+            help after failed checks): module id -> waiver id.
         role_since: When the learner took up their current role (due dates count from it).
         assigned: Modules a manager or admin assigned: module id -> due date (or None).
     """

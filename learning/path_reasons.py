@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from learning.mastery import mastery_text
 from learning.path_model import CompetencyPlan
 
 REASONS = {
@@ -22,11 +23,16 @@ REASONS = {
     "exempt": "Exempt: you showed you know {competency} (evidence {evidence}).",
     "mastered": "Not needed: your mastery of {competency} is {p} (the plan needs {needed}).",
     "waived": "Required for your role, but waived by an admin (waiver {waiver}).",
+    "waived_module": "Waived for you by your manager or an admin (waiver {waiver}).",
     "done": "Completed on {date}.",
     "unverified": "Marked done on {date} without its mastery check (not verified).",
 }
 NO_EVIDENCE = "nothing has measured it yet"
 BELOW = "your mastery is {p}, below the {needed} the plan needs"
+UNDECIDED = (
+    "your mastery is {p}: not enough evidence to decide either way yet, so its modules stay "
+    "(the plan needs {needed})"
+)
 
 DETAILS = {
     "role": "{competency} is a target of your role {role} at {level} level.",
@@ -59,15 +65,20 @@ def day(at: datetime) -> str:
 
 
 def percent(p: float) -> str:
-    """A probability as a whole percentage."""
+    """A threshold as a whole percentage (a learner's mastery: `learning.mastery.mastery_text`)."""
     return f"{round(p * 100)}%"
 
 
 def evidence_clause(plan: CompetencyPlan, threshold: float) -> str:
-    """'nothing has measured it yet' or 'your mastery is 35%, below the 80% ...'."""
+    """'nothing has measured it yet', 'your mastery is 15%, below the 80% ...', or, when the
+    evidence decides neither way (the quiz's "not enough evidence yet"), that it stays
+    undecided and the competency's modules stay in the path."""
     if plan.mastery is None:
         return NO_EVIDENCE
-    return BELOW.format(p=percent(plan.mastery), needed=percent(threshold))
+    p, needed = mastery_text(plan.mastery), percent(threshold)
+    if plan.mastery < threshold and 1.0 - plan.mastery < threshold:
+        return UNDECIDED.format(p=p, needed=needed)
+    return BELOW.format(p=p, needed=needed)
 
 
 def gap_reason(plan: CompetencyPlan, *, threshold: float, titles: dict[str, str]) -> str:
@@ -98,7 +109,7 @@ def competency_details(
     else:
         lines.append(
             DETAILS["measured"].format(
-                competency=plan.title, p=percent(plan.mastery), needed=percent(threshold)
+                competency=plan.title, p=mastery_text(plan.mastery), needed=percent(threshold)
             )
         )
     return lines

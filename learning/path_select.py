@@ -232,10 +232,10 @@ def _merge_alternatives(inputs: PlanInputs, picks: dict[str, Pick]) -> dict[str,
 def _to_study(inputs: PlanInputs, pick: Pick) -> bool:
     """Whether the learner will study the module (only then do its prerequisites matter)."""
     mid, state = pick.module.id, inputs.state
-    if mid in state.completed:
+    if mid in state.completed or mid in state.waivers:
         return False
     if pick.requirement is not None:
-        return mid not in state.waivers
+        return True
     comps = pick.teaches or list(pick.module.competencies)
     return not comps or any(standing(c, state, inputs.threshold)[0] == "gap" for c in comps)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from learning.framework import Requirement
+from learning.mastery import mastery_text
 from learning.path_model import (
     LEVEL_RANK,
     CatalogModule,
@@ -96,8 +97,9 @@ def _required_verdict(
 
 def _base_verdict(inputs: PlanInputs, pick: Pick, titles: Mapping[str, str]) -> _Verdict:
     waiver = inputs.state.waivers.get(pick.module.id)
-    if pick.requirement is not None and waiver is not None:
-        return _Verdict("exempt", "waived", REASONS["waived"].format(waiver=waiver))
+    if waiver is not None:
+        key = "waived" if pick.requirement is not None else "waived_module"
+        return _Verdict("exempt", "waived", REASONS[key].format(waiver=waiver))
     comps = _competencies_of(inputs, pick)
     gaps = [c for c in comps if c.standing == "gap"]
     comp_titles = {c.id: c.title for c in inputs.framework.competencies}
@@ -112,7 +114,7 @@ def _base_verdict(inputs: PlanInputs, pick: Pick, titles: Mapping[str, str]) -> 
     if first.standing == "exempt":
         text = REASONS["exempt"].format(competency=first.title, evidence=first.evidence)
         return _Verdict("exempt", "exempt", text)
-    p = percent(first.mastery or 0.0)
+    p = mastery_text(first.mastery or 0.0)
     text = REASONS["mastered"].format(competency=first.title, p=p, needed=percent(inputs.threshold))
     return _Verdict("exempt", "mastered", text)
 

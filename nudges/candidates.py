@@ -31,6 +31,19 @@ REQUIRED_LOOKAHEAD_DAYS = 14
 REVIEW_BATCH = 3
 
 Why = Callable[[float, float], str]
+MAX_REVIEW_GROUPS = 3
+
+
+@dataclass(frozen=True)
+class FadingItem:
+    """One quiz answer whose recall will fade: when, its module and when it was answered.
+
+    Times are epoch seconds; `module_id` is None when the item names no module.
+    """
+
+    fades_at: float
+    module_id: str | None
+    answered_at: float
 
 
 @dataclass
@@ -73,6 +86,8 @@ def reviews(inp: PlanInput, days: Sequence[LocalDay]) -> list[Candidate]:
 
         def why(at: float, _gap: float, minutes: int = minutes) -> str:
             n = bisect.bisect_right(fading, at)
+            if inp.fading_items:
+                return _review_why(inp, at, minutes)
             text = msg.WHY_REVIEW_ONE if n == 1 else msg.WHY_REVIEW
             return text.format(
                 count=n,
@@ -94,6 +109,35 @@ def reviews(inp: PlanInput, days: Sequence[LocalDay]) -> list[Candidate]:
             )
         )
     return out
+
+
+def _review_why(inp: PlanInput, at: float, minutes: int) -> str:
+    """How many answers fade by `at`, grouped by module, and how long ago they were given."""
+    zone = zone_of(inp.profile.timezone)
+    today = datetime.fromtimestamp(at, zone).date()
+    groups: dict[str | None, list[FadingItem]] = {}
+    for item in inp.fading_items:
+        if item.fades_at <= at:
+            groups.setdefault(item.module_id, []).append(item)
+    ordered = sorted(groups.items(), key=lambda g: (-len(g[1]), g[0] or ""))
+    parts = []
+    for module_id, items in ordered[:MAX_REVIEW_GROUPS]:
+        answered = datetime.fromtimestamp(max(i.answered_at for i in items), zone).date()
+        module = inp.modules.get(module_id) if module_id else None
+        title = module.title if module else module_id
+        parts.append(msg.review_group(len(items), title, (today - answered).days))
+    rest = sum(len(items) for _, items in ordered[MAX_REVIEW_GROUPS:])
+    if rest:
+        parts.append(msg.REVIEW_GROUP_MORE.format(count=rest))
+    total = sum(len(items) for items in groups.values())
+    return msg.WHY_REVIEW_GROUPED.format(
+        groups=msg.join_and(parts),
+        verb="is" if total == 1 else "are",
+        them="it" if total == 1 else "them",
+        target=TARGET_RETENTION,
+        A_minutes=msg.article(minutes).capitalize(),
+        minutes=minutes,
+    )
 
 
 def next_steps(inp: PlanInput, days: Sequence[LocalDay]) -> list[Candidate]:

@@ -25,6 +25,7 @@ from nudges.candidates import (
     REQUIRED,
     REVIEW,
     Candidate,
+    FadingItem,
     just_in_time,
     next_steps,
     required,
@@ -74,6 +75,8 @@ class PlanInput:
         events: Upcoming calendar events, for just-in-time matching.
         fading: Sorted epoch seconds at which each quiz item's recall drops below the target.
         review_module: The module most of the fading items belong to, if known.
+        fading_items: The same answers with their module and answer time, so the "why now"
+            can say how many fade on which module and since when (optional).
         next_step: The next step of the learner's path: (module_id, title, minutes).
         required: Required training and its due date: (module_id, due_at).
         modules: Library modules by id (titles and minutes of required training).
@@ -89,6 +92,7 @@ class PlanInput:
     events: Sequence[CalendarEvent] = ()
     fading: Sequence[float] = ()
     review_module: str | None = None
+    fading_items: Sequence[FadingItem] = ()
     next_step: tuple[str, str, int] | None = None
     required: Sequence[tuple[str, datetime]] = ()
     modules: Mapping[str, ModuleInfo] = field(default_factory=dict)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.context import Services
+from nudges.candidates import FadingItem
 from nudges.srs import Answer, CardState, review
 
 
@@ -94,24 +96,42 @@ class SpacedReviews:
         return due
 
 
-def fading_for(
-    services: Services, learner_id: str, *, until: datetime
-) -> tuple[list[float], str | None]:
-    """When each of the learner's items fades below the target, and their main module.
+@dataclass(frozen=True)
+class Fading:
+    """A learner's answers as the planner sees them.
 
-    Returns:
-        Sorted epoch seconds, one per item, and the module most of the items fading by
-        `until` belong to (None when unknown).
+    Attributes:
+        times: Sorted epoch seconds at which each item fades below the target.
+        top_module: The module most of the items fading by the horizon belong to.
+        items: Every item with its fade time, module and answer time.
+    """
+
+    times: list[float]
+    top_module: str | None
+    items: list[FadingItem]
+
+
+def fading_for(services: Services, learner_id: str, *, until: datetime) -> Fading:
+    """When each of the learner's items fades below the target, by module.
+
+    Args:
+        services: The core's services.
+        learner_id: Whose answers.
+        until: The planning horizon (for the main module of what fades).
     """
     from nudges.recall import fading_at, pack
 
     cards = services.review_cards.cards(learner_id)
     if not cards:
-        return [], None
+        return Fading([], None, [])
     packed = pack([[state for _, _, state in cards]])
     fading = packed.fading_by_learner()[0]
     limit = until.timestamp()
     times = fading_at(packed.stability, packed.last_review, packed.due, packed.in_steps).tolist()
     modules = Counter(m for (_, m, _), t in zip(cards, times, strict=True) if m and t <= limit)
     top = modules.most_common(1)[0][0] if modules else None
-    return fading, top
+    items = [
+        FadingItem(t, m, (s.last_review_at or s.due_at).timestamp())
+        for (_, m, s), t in zip(cards, times, strict=True)
+    ]
+    return Fading(fading, top, items)

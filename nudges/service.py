@@ -77,7 +77,7 @@ class NudgeService:
                 learner_id, start=now - timedelta(days=1), end=end, zone=profile.timezone
             )
         catalogue = catalogue or self.catalogue()
-        fading, review_module = fading_for(self.services, learner_id, until=end)
+        fading = fading_for(self.services, learner_id, until=end)
         next_step, required = self._path_inputs(learner_id, now)
         return PlanInput(
             profile=profile,
@@ -85,8 +85,9 @@ class NudgeService:
             days=days,
             busy=[(e.start, e.end) for e in events if e.busy],
             events=events,
-            fading=fading,
-            review_module=review_module,
+            fading=fading.times,
+            review_module=fading.top_module,
+            fading_items=fading.items,
             next_step=next_step,
             required=required,
             modules={m.id: m for m in catalogue.modules},
@@ -183,6 +184,19 @@ class NudgeService:
             return []
         self.outbox.mark_seen([r.id for r in rows], now=now)
         return [nudge_reply(r, terminal[0]) for r in rows]
+
+    def free_minutes(self, learner_id: str, *, start: datetime, end: datetime) -> float:
+        """Working minutes between two instants outside quiet hours and calendar meetings."""
+        from nudges.slots import subtract, to_spans, working_days
+
+        if end <= start:
+            return 0.0
+        profile = self.services.profiles.get(learner_id)
+        events = self.calendars.events(learner_id, start=start, end=end, zone=profile.timezone)
+        days = working_days(profile, start=start.timestamp(), end=end.timestamp())
+        windows = [w for d in days for w in d.windows]
+        busy = to_spans([(e.start, e.end) for e in events if e.busy])
+        return sum(e - s for s, e in subtract(windows, busy)) / 60.0
 
     # Preferences ----------------------------------------------------------------------------
 

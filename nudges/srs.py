@@ -1,7 +1,8 @@
 """Spaced review: quiz answers as fsrs ratings and card state as stored values.
 
 The fsrs scheduler decides each card's next state when an answer arrives (one card at a time,
-about 21 us). Planning reads many cards at once: see `nudges.recall` for the vectorised
+about 21 us). It runs without learning steps: an answer in chat is a review, never a
+ten-minute drill. Planning reads many cards at once: see `nudges.recall` for the vectorised
 forgetting curve over packed arrays.
 """
 
@@ -78,7 +79,16 @@ class CardState:
         )
 
 
-_SCHEDULER = Scheduler(desired_retention=TARGET_RETENTION, enable_fuzzing=False)
+# No minute-scale (re)learning steps: a chat learner answers once and comes back days later,
+# so every answer goes straight to the review state (a first correct answer is due in days,
+# a wrong one the next day). Cards stored mid-step by older versions graduate on their next
+# answer (fsrs treats a step beyond the configured ones that way).
+_SCHEDULER = Scheduler(
+    desired_retention=TARGET_RETENTION,
+    learning_steps=(),
+    relearning_steps=(),
+    enable_fuzzing=False,
+)
 
 
 def review(state: CardState, answer: Answer, *, now: datetime) -> CardState:

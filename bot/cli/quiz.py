@@ -34,13 +34,23 @@ def quiz_import(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid items of a file with errors.")
     ] = False,
+    competency: Annotated[
+        str | None,
+        typer.Option(
+            "--competency",
+            help="Competency (id or title) of items the file cannot name one for: every Aiken "
+            "question, GIFT questions outside a $CATEGORY, CSV rows and YAML items without one.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import quiz items from FILE; a file with errors imports nothing unless --skip-invalid."""
     from bot.cli import emit_json, open_app
     from bot.features.quiz.bank import import_bank_file
 
-    report = import_bank_file(open_app().services, file, skip_invalid=skip_invalid)
+    report = import_bank_file(
+        open_app().services, file, skip_invalid=skip_invalid, competency=competency
+    )
     failed = bool(report.errors) and not skip_invalid
     if as_json:
         emit_json(report.as_json())

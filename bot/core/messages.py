@@ -719,3 +719,94 @@ TERMINAL_BAD_EMAIL = "'{email}' is not an email address"
 TERMINAL_EMAIL_ONLY = (
     "--email is for terminal users: Slack and Teams users' emails come from their platform"
 )
+
+# Spaced review: what fades, on which module, since when
+WHY_REVIEW_GROUPED = (
+    "{groups} {verb} fading: your chance of recalling {them} is now below {target:.0%}. "
+    "{A_minutes} {minutes}-minute review now keeps {them}."
+)
+REVIEW_GROUP_ON = "{answers} on {title} {since}"
+REVIEW_GROUP_NO_MODULE = "{answers} {since}"
+REVIEW_GROUP_MORE = "{count} more on other modules"
+REVIEW_SINCE_TODAY = "from today"
+REVIEW_SINCE_YESTERDAY = "from yesterday"
+REVIEW_SINCE_DAYS = "from {days} days ago"
+REVIEW_SINCE_LAST_WEEK = "from last week"
+REVIEW_SINCE_WEEKS = "from {weeks} weeks ago"
+REVIEW_SINCE_MONTHS = "from {months} months ago"
+
+
+def review_since(days: int) -> str:
+    """How long ago answers were given, in words: "from yesterday", "from last week"."""
+    if days <= 0:
+        return REVIEW_SINCE_TODAY
+    if days == 1:
+        return REVIEW_SINCE_YESTERDAY
+    if days < 7:
+        return REVIEW_SINCE_DAYS.format(days=days)
+    if days < 14:
+        return REVIEW_SINCE_LAST_WEEK
+    if days < 60:
+        return REVIEW_SINCE_WEEKS.format(weeks=days // 7)
+    return REVIEW_SINCE_MONTHS.format(months=days // 30)
+
+
+def review_group(count: int, title: str | None, days: int) -> str:
+    """One module's fading answers: "3 answers on Phishing from last week"."""
+    answers = plural(count, "answer")
+    if title is None:
+        return REVIEW_GROUP_NO_MODULE.format(
+            answers=plural(count, "quiz answer"), since=review_since(days)
+        )
+    return REVIEW_GROUP_ON.format(answers=answers, title=title, since=review_since(days))
+
+
+def join_and(parts: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+# Team risks: due dates the free time cannot meet
+RISK_NO_TIME = (
+    "not enough time for {module} by {due:%a} {due.day} {due:%b}: about {needed} minutes of "
+    "the path before it, about {available} free minutes at their pace"
+)
+
+# Coach: a person asked to help after repeated failed checks
+CHECK_ESCALATED_MANAGER = (
+    "That is {count} checks on **{title}** in a row without a pass, so I have asked your "
+    "manager, {name}, to help: a person will follow up with you."
+)
+COACH_TOPICS = "Topics missed"
+COACH_REPLY_BUTTON = "Reply to {name}"
+COACH_ASSIGN_BUTTON = "Assign the module again"
+COACH_WAIVE_BUTTON = "Waive the module"
+COACH_TO_LEARNER = (
+    "{coach} saw that **{title}** has been hard going and can help: message them directly."
+)
+COACH_REPLY_SENT = "Sent to {name}: you can help with {title} and they can message you."
+COACH_ASSIGNED_TO_LEARNER = (
+    "{coach} assigned **{module}** to you again: type `/learn next` to take it once more."
+)
+COACH_ASSIGNED = "Assigned {module} to {name} again; it is back on their path."
+COACH_WAIVED_TO_LEARNER = "{coach} waived **{module}** for you: it is off your path."
+COACH_WAIVED = "Waived {module} for {name}; it is off their path."
+COACH_NOT_ALLOWED = "Only {name}'s managers and admins can do that."
+COACH_NOT_ASKED = "You were not asked to help {name} with that."
+COACH_GONE = "That learner is no longer here, so there is nothing to do."
+COACH_WAIVE_REASON = "waived by {actor} after {failures} failed checks on {competency}"
+
+# Names: competencies and modules named by id, title or a title's prefix
+NAME_AMBIGUOUS = "'{name}' could be more than one {kind}: {found}. Say which (an id is safest)."
+NAMES_MORE = " and {count} more"
+
+# Mastery on the home tab (the same number as every other screen)
+HOME_MASTERY = "Chance of mastery: {items}."
+HOME_MASTERY_ITEM = "{title} {pct}"
+
+# Quiz-bank import: the competency given on the command line
+IMPORT_UNKNOWN_COMPETENCY = (
+    "--competency '{name}' is not a competency of the framework (known: {known})."
+)

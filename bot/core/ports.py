@@ -260,6 +260,10 @@ class NudgesPort(Protocol):
         """Nudges delivered to the learner's terminal and not yet shown."""
         ...
 
+    def free_minutes(self, learner_id: str, *, start: datetime, end: datetime) -> float:
+        """Minutes of working time between two instants not taken by calendar meetings."""
+        ...
+
 
 class HomePort(Protocol):
     """The sections of a platform home tab: Markdown text, or None for "not yet"."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -10,19 +9,19 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.core import messages as msg
-from bot.core.errors import UserError
-from bot.core.events import Identity
-from bot.core.replies import Block, Direct, Reply, Section, Text
+from bot.core.replies import Block, Button, Buttons, Direct, Reply, Section, Text
+from bot.features.coach import Coach, find_coach, may_manage
 from bot.features.quiz.learner_model import module_titles
 from bot.storage.mastery import CheckAttempt
 from learning.items import Item
+from learning.mastery import mastery_text
 
-log = logging.getLogger(__name__)
 Effect = Callable[[], None]
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _MAX_SECTIONS = 2
 _CLOSE_ENOUGH = 0.6
 _MAX_MISSED_LISTED = 8
+COACH_REPLY, COACH_ASSIGN, COACH_WAIVE = "coach.reply", "coach.assign", "coach.waive"
 
 
 @dataclass(frozen=True)
@@ -73,28 +72,20 @@ def _closest_sections(ctx: Context, module_id: str, its: Sequence[Item]) -> list
     return [s for s, score in ranked if score > 0 and score >= _CLOSE_ENOUGH * best]
 
 
-def coach_identity(ctx: Context) -> Identity | None:
-    """The configured coach (LEARNBOT_COACH), or None when unset or not a user reference."""
-    ref = ctx.services.settings.coach.strip()
-    if not ref:
-        return None
-    try:
-        return Identity.parse(ref)
-    except UserError:
-        log.warning("LEARNBOT_COACH is not a user reference; no coach will be notified")
-        return None
-
-
 def escalate(
     ctx: Context, dialog_id: str, title: str, streak: Sequence[CheckAttempt]
 ) -> Escalation:
-    """Tell the coach (or, without one, ask the learner to see their manager) and record it."""
-    coach = coach_identity(ctx)
-    detail = {
-        "competency": streak[-1].competency,
+    """Ask a person to help (the manager, the competency's coach, or LEARNBOT_COACH) and
+    record it; without anyone, ask the learner to see their manager."""
+    competency = streak[-1].competency
+    coach = find_coach(ctx.services, ctx.learner, competency)
+    detail: dict[str, object] = {
+        "competency": competency,
         "failures": len(streak),
         "coach_notified": coach is not None,
     }
+    if coach is not None:
+        detail["coach"] = coach.source
 
     def effect() -> None:
         ctx.services.activity.record(
@@ -105,42 +96,84 @@ def escalate(
     if coach is None:
         text = msg.CHECK_ESCALATED_NO_COACH.format(count=count, title=title)
         return Escalation([Reply((Text(text),))], (effect,))
-    learner_text = msg.CHECK_ESCALATED.format(count=count, title=title)
+    if coach.source == "manager":
+        learner_text = msg.CHECK_ESCALATED_MANAGER.format(count=count, title=title, name=coach.name)
+    else:
+        learner_text = msg.CHECK_ESCALATED.format(count=count, title=title)
     return Escalation(
         [Reply((Text(learner_text),)), _coach_message(ctx, coach, title, streak)], (effect,)
     )
 
 
-def _coach_message(
-    ctx: Context, coach: Identity, title: str, streak: Sequence[CheckAttempt]
-) -> Reply:
-    """Context for the coach: attempts, the questions missed (stems and counts, never the
-    learner's answers) and the modules seen."""
+def _coach_message(ctx: Context, coach: Coach, title: str, streak: Sequence[CheckAttempt]) -> Reply:
+    """Context for the coach: attempts, the topics and questions missed (never the learner's
+    answers), the modules and sections to look at, and the buttons the coach's role allows."""
     name = ctx.learner.name
     repo = ctx.services.items
     counts = Counter(m for a in streak for m in a.missed)
+    missed = {i: repo.get(i) for i in counts}
     missed_lines = []
     for item_id, times in counts.most_common(_MAX_MISSED_LISTED):
-        item = repo.get(item_id)
+        item = missed[item_id]
         stem = item.stem if item is not None else item_id
         missed_lines.append(f"• {stem} (missed {times}×)")
+    topics: Counter[str] = Counter()
+    for item_id, times in counts.items():
+        item = missed[item_id]
+        for tag in item.tags if item is not None else ():
+            topics[tag] += times
     modules = {a.module_id for a in streak if a.module_id}
     for item_id in {i for a in streak for i in a.items}:
         item = repo.get(item_id)
         if item is not None and item.module_id:
             modules.add(item.module_id)
     titles = module_titles(ctx.services, sorted(modules))
-    attempts = ", ".join(f"{a.at:%Y-%m-%d} ({round(a.p_mastery * 100)}%)" for a in streak)
+    attempts = ", ".join(f"{a.at:%Y-%m-%d} ({mastery_text(a.p_mastery)})" for a in streak)
     fields = (
         (msg.COACH_ATTEMPTS, f"{len(streak)}: {attempts}"),
+        (msg.COACH_TOPICS, ", ".join(t for t, _ in topics.most_common(6)) or msg.COACH_NONE),
         (msg.COACH_MISSED, "\n".join(missed_lines) or msg.COACH_NONE),
-        (msg.COACH_MODULES, ", ".join(titles[m] for m in sorted(modules)) or msg.COACH_NONE),
+        (msg.COACH_MODULES, _cited(ctx, titles, missed) or msg.COACH_NONE),
     )
     section = Section(
         msg.COACH_TITLE.format(name=name, title=title),
         msg.COACH_TEXT.format(name=name, title=title, count=len(streak)),
         fields=fields,
     )
+    module = _target_module(streak, missed)
+    blocks: tuple[Block, ...] = (section, coach_buttons(ctx, coach, streak[-1].competency, module))
     return Reply(
-        (section,), to=Direct(coach), summary=msg.COACH_TITLE.format(name=name, title=title)
+        blocks, to=Direct(coach.identity), summary=msg.COACH_TITLE.format(name=name, title=title)
     )
+
+
+def _cited(ctx: Context, titles: dict[str, str], missed: dict[str, Item | None]) -> str:
+    """Each module seen, with the sections closest to the questions missed on it."""
+    lines = []
+    for module_id in sorted(titles):
+        its = [i for i in missed.values() if i is not None and i.module_id == module_id]
+        sections = _closest_sections(ctx, module_id, its) if its else []
+        where = f" ({'; '.join(sections)})" if sections else ""
+        lines.append(f"{titles[module_id]}{where}")
+    return "\n".join(lines)
+
+
+def _target_module(streak: Sequence[CheckAttempt], missed: dict[str, Item | None]) -> str:
+    """The module a manager would assign again: the check's, else the one missed most."""
+    if streak[-1].module_id:
+        return streak[-1].module_id
+    counts = Counter(i.module_id for i in missed.values() if i is not None and i.module_id)
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def coach_buttons(ctx: Context, coach: Coach, competency: str, module: str) -> Buttons:
+    """Reply for everyone asked; assign again and waive when the coach may manage the learner."""
+    value = f"{ctx.learner.id}|{competency}|{module}"
+    buttons = [
+        Button(msg.COACH_REPLY_BUTTON.format(name=ctx.learner.name), COACH_REPLY, value, "primary")
+    ]
+    person = coach.person
+    if module and person is not None and may_manage(ctx.services, person, ctx.learner):
+        buttons.append(Button(msg.COACH_ASSIGN_BUTTON, COACH_ASSIGN, value))
+        buttons.append(Button(msg.COACH_WAIVE_BUTTON, COACH_WAIVE, value, "danger"))
+    return Buttons(tuple(buttons))

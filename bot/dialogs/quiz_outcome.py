@@ -14,7 +14,7 @@ from bot.dialogs.quiz_view import verdict_text
 from bot.features.quiz.learner_model import competency_modules, module_titles
 from bot.storage.mastery import Ability, CheckAttempt
 from learning.cat import CatConfig, CatState, CompetencyResult, ItemBank, results
-from learning.mastery import judge
+from learning.mastery import judge, mastery_percent
 
 Effect = Callable[[], None]
 ESCALATE_EVERY = 3
@@ -201,7 +201,7 @@ def _failed(
         verdict=verdict,
         a_needed=msg.article(round(threshold * 100)),
         needed=round(threshold * 100),
-        pct=int(attempt.p_mastery * 100),
+        pct=mastery_percent(attempt.p_mastery),
     )
     blocks: list[Block] = [Text(text), *quiz_help.remediation(ctx, attempt)]
     blocks.append(Text(msg.CHECK_RETRY.format(competency=attempt.competency)))

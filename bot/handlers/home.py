@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.context import Services
 from bot.core import messages as msg
 from bot.features.paths.service import path_service
+from learning.mastery import mastery_text
 from learning.path_model import FINISHED
 
 
@@ -38,12 +39,20 @@ class HomeSections:
             return None
         done = sum(1 for s in planned.steps if s.status in FINISHED)
         mastered = sum(1 for c in planned.competencies if c.standing in ("mastered", "exempt"))
-        return msg.HOME_PROGRESS_SUMMARY.format(
+        summary = msg.HOME_PROGRESS_SUMMARY.format(
             done=done,
             total=len(planned.steps),
             mastered=mastered,
             competencies=len(planned.competencies),
         )
+        measured = [
+            msg.HOME_MASTERY_ITEM.format(title=c.title, pct=mastery_text(c.mastery))
+            for c in planned.competencies
+            if c.mastery is not None and c.standing != "exempt"
+        ]
+        if measured:
+            summary += "\n" + msg.HOME_MASTERY.format(items=", ".join(measured))
+        return summary
 
     def next_nudge(self, learner_id: str, *, now: datetime) -> str | None:
         """The next planned nudge, in the learner's time zone."""

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from bot.context import Command, Context
 from bot.core import messages as msg
-from bot.core.errors import Conflict, NotFound, UserError
+from bot.core.errors import Conflict, UserError
 from bot.core.events import ActionClicked
+from bot.core.names import Named, match_name
 from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
+from bot.features.names import resolve
 from bot.features.paths.service import PathService, PlannedPath
 from bot.handlers.ask import audience_of
 from bot.handlers.lessons import open_lesson
@@ -43,7 +45,10 @@ def handle_next(ctx: Context, args: str) -> list[Reply]:
     step = planned.path.next_step()
     if step is None:
         return [Reply((Text(msg.PATH_COMPLETE if planned.path.steps else msg.PATH_EMPTY),))]
-    paths.repo.mark(ctx.learner.id, step.module_id, "started", now=ctx.now)
+    # A module done without its check and now due for review stays "unverified" when it is
+    # opened again: "started" would let its old completion count as verified.
+    if step.module_id not in planned.state.unverified:
+        paths.repo.mark(ctx.learner.id, step.module_id, "started", now=ctx.now)
     ctx.services.activity.record(ctx.learner.id, "path.next", object_id=step.module_id, now=ctx.now)
     return study(ctx, step)
 
@@ -77,22 +82,25 @@ def deliver(ctx: Context, step: Step) -> Reply:
 
 
 def find_step(ctx: Context, paths: PathService, planned: PlannedPath, ref: str) -> tuple[str, str]:
-    """(module id, title) for a module named by id or title, in the path or the library.
+    """(module id, title) for a module named by id, title or a title's prefix: in the path
+    first, then in the library.
 
     Raises:
-        NotFound: no module of the library that the learner may see has that id or title.
+        NotFound: no module of the library that the learner may see has that name.
+        Ambiguous: the name could be several steps (or modules); they are listed.
     """
     ref = ref.strip()
-    step = planned.path.step(ref) or next(
-        (s for s in planned.path.steps if s.title.casefold() == ref.casefold()), None
-    )
-    if step is not None:
-        return step.module_id, step.title
-    try:
-        module = paths.visible_module(ref, audience=audience_of(ctx.services, ctx.learner))
-    except NotFound as err:
-        raise NotFound(msg.NO_SUCH_STEP.format(module=ref[:200])) from err
-    return module.id, module.title
+    unknown = msg.NO_SUCH_STEP.format(module=ref[:200])
+    steps = [Named(s.module_id, s.title) for s in planned.path.steps]
+    if match_name(ref, steps):
+        found = resolve(ref, steps, kind="module", unknown=unknown)
+        return found.id, found.title
+    from retrieval.hybrid import visible_to  # numpy stays out of the command path
+
+    audience = audience_of(ctx.services, ctx.learner)
+    visible = [Named(m.id, m.title) for m in paths.catalogue() if visible_to(m.audience, audience)]
+    found = resolve(ref, visible, kind="module", unknown=unknown)
+    return found.id, found.title
 
 
 def _current(paths: PathService, planned: PlannedPath) -> Step:

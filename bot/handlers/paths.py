@@ -8,8 +8,11 @@ from bot.context import Command, Context
 from bot.core import messages as msg
 from bot.core.errors import Conflict
 from bot.core.events import ActionClicked
+from bot.core.names import Named
 from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
+from bot.features.names import resolve
 from bot.features.paths.service import PathService, PlannedPath, path_service
+from learning.mastery import mastery_fraction
 from learning.path_model import FINISHED, Step
 from learning.streak import streak
 
@@ -101,16 +104,15 @@ def handle_path(ctx: Context, args: str) -> list[Reply]:
 def explain(ctx: Context, module_id: str) -> list[Reply]:
     """The full reasoning behind one step of the learner's current path."""
     planned = service(ctx).plan(ctx.learner.id, now=ctx.now)
-    step = planned.path.step(module_id) or _by_title(planned, module_id)
+    step = planned.path.step(module_id)
+    if step is None:
+        steps = [Named(s.module_id, s.title) for s in planned.path.steps]
+        unknown = msg.NOT_IN_PATH.format(module=module_id[:200])
+        step = planned.path.step(resolve(module_id, steps, kind="module", unknown=unknown).id)
     if step is None:
         raise Conflict(msg.NOT_IN_PATH.format(module=module_id[:200]))
     text = "\n".join(f"• {line}" for line in step.details)
     return [Reply((Section(msg.WHY_TITLE.format(title=step.title), text),))]
-
-
-def _by_title(planned: PlannedPath, text: str) -> Step | None:
-    key = text.strip().casefold()
-    return next((s for s in planned.path.steps if s.title.casefold() == key), None) if key else None
 
 
 def on_why(ctx: Context, event: ActionClicked) -> list[Reply]:
@@ -132,7 +134,7 @@ def handle_progress(ctx: Context, args: str) -> list[Reply]:
             label = msg.PROGRESS_EXEMPT.format(title=comp.title)
         elif comp.mastery is None:
             label = msg.PROGRESS_NO_EVIDENCE.format(title=comp.title)
-        value = 1.0 if comp.standing == "exempt" else comp.mastery or 0.0
+        value = 1.0 if comp.standing == "exempt" else mastery_fraction(comp.mastery or 0.0)
         blocks.append(Progress(label, value))
     done = sum(1 for s in path.steps if s.status in FINISHED)
     total = done + sum(1 for s in path.steps if s.actionable)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from bot.context import Command, Context
 from bot.core import messages as msg
-from bot.core.errors import Conflict, NotFound, UserError
+from bot.core.errors import Conflict, UserError
 from bot.core.events import ActionClicked
+from bot.core.names import Named
 from bot.core.replies import Reply, say
 from bot.dialogs.engine import DialogEngine, DialogRef
 from bot.dialogs.onboarding import INTAKE_ACTION
 from bot.dialogs.quiz import FLOWS, QuizSpec
 from bot.dialogs.quiz_outcome import RETRY_ACTION
+from bot.features.names import resolve
 from bot.features.quiz.learner_model import (
     Competencies,
     competency_modules,
+    module_titles,
     quiz_competencies,
     target_competencies,
     visible_modules,
@@ -126,16 +129,21 @@ def handle_check(ctx: Context, args: str) -> list[Reply]:
         if active is not None:
             return resume(ctx, active)
         raise UserError(msg.MISSING_ARGS.format(name="check", usage=f"`{CHECK_COMMAND.usage}`"))
-    competency, module_id = words[0], (words[1] if len(words) > 1 else None)
-    if module_id is not None:
-        cid = quiz_competencies(ctx.services).resolve(competency)
-        tags = audience_of(ctx.services, ctx.learner)
-        every = competency_modules(ctx.services, cid)
-        modules = visible_modules(ctx.services, every, audience=tags)
-        if module_id not in modules:
-            listed = ", ".join(f"`{m}`" for m in modules) or "none"
-            raise NotFound(msg.CHECK_UNKNOWN_MODULE.format(module=module_id[:80], modules=listed))
-    return start_mastery_check(ctx, competency, module_id)
+    cid, rest = quiz_competencies(ctx.services).resolve_leading(words)
+    module_id = _check_module(ctx, cid, " ".join(rest)) if rest else None
+    return start_mastery_check(ctx, cid, module_id)
+
+
+def _check_module(ctx: Context, cid: str, name: str) -> str:
+    """The module of a competency a check follows, by id, title or a title's prefix."""
+    tags = audience_of(ctx.services, ctx.learner)
+    every = competency_modules(ctx.services, cid)
+    modules = visible_modules(ctx.services, every, audience=tags)
+    titles = module_titles(ctx.services, list(modules))
+    listed = ", ".join(f"`{m}`" for m in modules) or "none"
+    unknown = msg.CHECK_UNKNOWN_MODULE.format(module=name[:80], modules=listed)
+    named = [Named(m, titles[m]) for m in modules]
+    return resolve(name, named, kind="module", unknown=unknown).id
 
 
 def on_intake_click(ctx: Context, event: ActionClicked) -> list[Reply]:

@@ -10,9 +10,11 @@ from datetime import UTC, date, datetime, time
 
 from bot.context import Command, Context
 from bot.core import messages as msg
-from bot.core.errors import Forbidden, NotFound, UserError
+from bot.core.errors import Forbidden, UserError
 from bot.core.model import Learner
+from bot.core.names import Named
 from bot.core.replies import Block, Direct, Here, Reply, Text
+from bot.features.names import resolve
 from bot.features.roles import split_args, target_identity
 from bot.features.team.service import build_report, check_scope, resolve_competency, team_members
 from bot.features.team.view import aggregate_blocks, chart_block, csv_attachment, detail_blocks
@@ -109,13 +111,14 @@ def handle_assign(ctx: Context, args: str) -> list[Reply]:
     """Assign a library module to a report (or the whole team), optionally due on a day."""
     words = split_args(args)
     due_at = _due(words, ctx.now.date())
-    if len(words) != 2:
+    if len(words) < 2:
         raise UserError(msg.MISSING_ARGS.format(name="assign", usage=msg.ASSIGN_USAGE))
-    module_id, who = words
+    name, who = " ".join(words[:-1]), words[-1]
     library = ctx.services.library
-    record = library.get().content.get(module_id) if library is not None else None
-    if record is None or record.retired:
-        raise NotFound(msg.MODULE_UNKNOWN.format(module=module_id[:200]))
+    records = library.get().content.modules() if library is not None else []
+    named = [Named(r.meta.id, r.meta.title) for r in records if not r.retired]
+    unknown = msg.MODULE_UNKNOWN.format(module=name[:200])
+    module_id = resolve(name, named, kind="module", unknown=unknown).id
     org = _org(ctx)
     people = _assignees(ctx, who, org)
     if not people:

@@ -40,7 +40,12 @@ class FrameworkRepository:
 
 def _competency(r: Any) -> Competency:
     return Competency(
-        r["id"], r["title"], r["description"], tuple(r["prerequisites"]), r["cut_score"]
+        r["id"],
+        r["title"],
+        r["description"],
+        tuple(r["prerequisites"]),
+        r["cut_score"],
+        r["coach"] or "",
     )
 
 
@@ -60,6 +65,7 @@ def _comp_row(c: Competency, position: int) -> dict[str, object]:
         "description": c.description,
         "prerequisites": list(c.prerequisites),
         "cut_score": c.cut_score,
+        "coach": c.coach,
         "position": position,
     }
 

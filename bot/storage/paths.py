@@ -85,6 +85,15 @@ class PathRepository:
                     )
                 )
 
+    def reopen(self, learner_id: str, module_id: str, *, now: datetime) -> None:
+        """Put a module back on the learner's path: started, its earlier completion dropped."""
+        self.mark(learner_id, module_id, "started", now=now)
+        key = (module_progress.c.learner_id == learner_id) & (
+            module_progress.c.module_id == module_id[:200]
+        )
+        with self._engine.begin() as conn:
+            conn.execute(update(module_progress).where(key).values(completed_at=None))
+
     def progress(self, learner_id: str) -> list[Progress]:
         """Every module the learner touched, most recent first."""
         query = (

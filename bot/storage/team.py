@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
-from bot.storage.tables import abilities, activity, mastery_checks
+from bot.storage.tables import abilities, activity, learners, mastery_checks
 
 
 class TeamRepository:
@@ -54,3 +54,11 @@ class TeamRepository:
         )
         with self._engine.connect() as conn:
             return {row.learner_id: row.last for row in conn.execute(query) if row.last is not None}
+
+    def first_seen(self, learner_ids: Sequence[str]) -> dict[str, datetime]:
+        """Learner id -> when learnbot first met them."""
+        query = select(learners.c.id, learners.c.created_at).where(
+            learners.c.id.in_(list(learner_ids))
+        )
+        with self._engine.connect() as conn:
+            return {row.id: row.created_at for row in conn.execute(query)}

@@ -1,7 +1,8 @@
 """Aiken quiz-bank import: plain-text multiple choice with an ANSWER line.
 
-Each question is its stem (one or more lines), then options lettered in order `A)` or `A.`,
-then `ANSWER: X`::
+Each question is its stem (one or more lines), then options lettered in order `A)` or `A.`
+(with or without a space before the text, as Moodle accepts: `A)Paris`, `B.Rome`), then
+`ANSWER: X`::
 
     What does HTTP status 404 mean?
     A) Server error
@@ -26,7 +27,7 @@ from learning.formats.builder import BankBuilder, kind_for, new_item
 from learning.formats.model import BankParseResult, ParseError, ParseOptions
 from learning.items import Option
 
-_OPTION = re.compile(r"^([A-Za-z])[.)]\s+(\S.*)$")
+_OPTION = re.compile(r"^([A-Za-z])[.)](\s*)(\S.*)$")
 _ANSWER = re.compile(r"^ANSWER\s*:\s*(.*)$", re.IGNORECASE)
 
 
@@ -92,8 +93,21 @@ def _blank(draft: _Draft | None, builder: BankBuilder) -> _Draft | None:
     return draft
 
 
+def _option(draft: _Draft, line: str) -> re.Match[str] | None:
+    """An option line: `A) text`, `A. text`, or, as Moodle accepts, `A)text` / `A.text`.
+
+    Without the space, the letter must be the next one expected, so a stem line such as
+    "e.g. ..." or "B.Sc. holders ..." is not taken for an option.
+    """
+    found = _OPTION.match(line)
+    if found is None or found.group(2):
+        return found
+    expected = string.ascii_uppercase[len(draft.options) % 26]
+    return found if found.group(1).upper() == expected else None
+
+
 def _feed(draft: _Draft, number: int, line: str, builder: BankBuilder) -> _Draft | None:
-    option, answer = _OPTION.match(line), _ANSWER.match(line)
+    option, answer = _option(draft, line), _ANSWER.match(line)
     if draft.answer is not None:
         if option is None and answer is None:
             _finish(draft, builder)
@@ -105,7 +119,7 @@ def _feed(draft: _Draft, number: int, line: str, builder: BankBuilder) -> _Draft
     elif answer is not None:
         draft.answer = (answer.group(1).strip(), number)
     elif option is not None:
-        _add_option(draft, number, option.group(1).upper(), option.group(2).strip())
+        _add_option(draft, number, option.group(1).upper(), option.group(3).strip())
     elif draft.options:
         _finish(draft, builder)
         return _Draft(line=number, stem=[line])

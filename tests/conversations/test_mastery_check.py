@@ -112,8 +112,10 @@ def test_three_failed_checks_notify_the_coach_with_context(sqlite_settings, cloc
     assert "a person will follow up" in third
     coach = [r for r in recorder.replies if r.to != Here()]
     assert [r.to for r in coach] == [Direct(Identity("slack", "T1", "UCOACH"))]
-    [section] = coach[0].blocks
+    section, buttons = coach[0].blocks
     assert section.title == "Ana could use help with Security awareness"
+    labels = [b.label for b in buttons.buttons]
+    assert labels == ["Reply to Ana"], "a coach who is no learnbot user can only reply"
     fields = dict(section.fields)
     assert fields["Failed checks"].startswith("3: ")
     note = "\n".join(fields.values())

@@ -220,3 +220,25 @@ def test_a_learner_in_the_audience_is_offered_its_check(core) -> None:
     chat.say("/learn profile set role exec")
     out = flat(chat.say("/learn done exec/merger-plan")).replace("*", "")
     assert "Merger plan Falcon is completed by passing its mastery check." in out
+
+
+def test_next_on_an_unverified_module_due_for_review_keeps_the_mark(chat) -> None:
+    from datetime import timedelta
+
+    from nudges.reviews import record_review
+
+    chat.say("/learn done Filtering rows")
+    chat.click("Done without check")
+    services, lid = chat.core.services, learner_id(chat)
+    item = next(i for i in services.items.bank(["sql"]) if i.module_id == "sql/filtering")
+    now = services.clock.now()
+    record_review(
+        services, lid, item.id, False, now=now - timedelta(days=3), module_id="sql/filtering"
+    )
+    out = flat(chat.say("/learn next"))
+    assert "FILTERING ROWS" in out, out
+    assert progress(chat) == {"sql/filtering": "unverified"}, "restarting is not verifying"
+    from bot.features.paths.service import path_service
+
+    state = path_service(services).plan(lid, now=now).state
+    assert "sql/filtering" in state.unverified

@@ -35,7 +35,7 @@ def test_learn_nudges_lists_what_is_planned_and_why(core) -> None:
     answer = chat.say("/learn nudges")
     assert "YOUR UPCOMING NUDGES" in answer
     assert "Mon 23 Nov 10:00 · Time for a quick review: Quick review" in answer
-    assert "6 of your quiz answers are fading" in answer
+    assert "6 quiz answers from 2 days ago are fading" in answer
     assert "/learn snooze" in answer
 
 

@@ -84,7 +84,8 @@ def test_managers_from_the_chart_see_their_team_in_a_direct_message(team) -> Non
     assert "Max" not in out
     image = next(b for r in replies for b in r.blocks if isinstance(b, Image))
     assert image.data.startswith(b"\x89PNG")
-    assert "`security-awareness`: 4 assessed, mean 64%, mastered 50%" in out
+    # Mean of 0.3, 0.9, 0.85 and 0.5 is 0.6375: floored like every mastery number.
+    assert "`security-awareness`: 4 assessed, mean 63%, mastered 50%" in out
 
 
 def test_in_a_channel_only_aggregates_and_detail_goes_privately(team) -> None:
@@ -147,6 +148,10 @@ def test_assign_makes_the_module_required_with_its_due_date(team) -> None:
     assert "Assigned to you" in step.reason
     out = text_of(run(team, who("mia"), "assign security/phishing-drill team"))
     assert "to 4 people" in out
+    by_title = text_of(run(team, who("mia"), "assign Our code of conduct <@UANA> due 2026-12-10"))
+    assert "Assigned `compliance/code-of-conduct` to 1 person" in by_title
+    ambiguous = text_of(run(team, who("mia"), "assign security/phish <@UANA>"))
+    assert "could be more than one module" in ambiguous
 
 
 def test_assign_refuses_bad_input_and_other_teams(team) -> None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.context import Services
+from bot.core import messages as msg
 from bot.core.errors import UserError
+from bot.core.names import Named
+from bot.features.names import resolve
 from learning.calibration import CalibrationError, CalibrationResult, calibrate
 from learning.formats import UnknownBankFormatError, parse_bank
 from learning.formats.model import BankParseResult, ParseError
+from learning.framework import Competency
 from learning.irt import FloatArray
 from learning.itemstats import item_stats
 from learning.response_data import ResponseDataError, parse_response_csv
@@ -60,18 +65,36 @@ def _clashes(services: Services, result: BankParseResult, source: str) -> dict[s
     }
 
 
-def import_bank_file(services: Services, path: Path, *, skip_invalid: bool = False) -> ImportReport:
+def import_bank_file(
+    services: Services,
+    path: Path,
+    *,
+    skip_invalid: bool = False,
+    competency: str | None = None,
+) -> ImportReport:
     """Import a quiz-bank file (YAML, CSV, GIFT or Aiken), all or nothing.
 
     A file with any error imports nothing unless `skip_invalid`, which imports its valid
     items. Questions of unsupported types are reported as skipped, never imported.
     Competencies must be those of the framework, once one is imported. An id already used
     by an item from another file is an error; re-importing the same file updates its items.
+
+    Args:
+        services: The core's services.
+        path: The bank file.
+        skip_invalid: Import the valid items of a file with errors.
+        competency: The competency of items whose file cannot name one (Aiken, GIFT outside
+            any category, CSV rows without one, YAML items without one): an id, title or
+            unambiguous title prefix of a framework competency.
     """
     try:
         text = _read_text(path)
-        known = frozenset(c.id for c in services.framework.get().competencies) or None
-        result = parse_bank(text, filename=path.name, known_competencies=known)
+        framework = services.framework.get().competencies
+        known = frozenset(c.id for c in framework) or None
+        default = _competency(framework, competency) if competency else None
+        result = parse_bank(
+            text, filename=path.name, default_competency=default, known_competencies=known
+        )
     except (UserError, UnknownBankFormatError) as err:
         return ImportReport(0, [], [{"line": 0, "message": str(err)}])
     clashes = _clashes(services, result, path.name)
@@ -166,3 +189,13 @@ def stored_item_stats(services: Services) -> list[dict[str, Any]]:
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def _competency(framework: Sequence[Competency], name: str) -> str:
+    """The framework competency `name` means (any id when there is no framework yet)."""
+    if not framework:
+        return name.strip()
+    named = [Named(c.id, c.title) for c in framework]
+    listed = ", ".join(c.id for c in framework[:12])
+    unknown = msg.IMPORT_UNKNOWN_COMPETENCY.format(name=name[:60], known=listed)
+    return resolve(name, named, kind="competency", unknown=unknown).id

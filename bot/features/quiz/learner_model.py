@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.context import Services
 from bot.core import messages as msg
-from bot.core.errors import NotFound, UserError
+from bot.core.errors import UserError
+from bot.core.names import Named
 from bot.core.ports import ReviewsPort
+from bot.features.names import resolve, resolve_leading
 from bot.storage.mastery import MasteryRepository
 
 _MAX_LISTED = 12
@@ -33,18 +36,30 @@ class Competencies:
         return self.titles.get(competency, competency)
 
     def resolve(self, name: str) -> str:
-        """The competency a learner named by id or title (any case).
+        """The competency a learner named by id, title or a title's prefix (any case).
 
         Raises:
-            NotFound: No competency with questions has that id or title; the message lists
-                the valid ones.
+            NotFound: No competency with questions has that name; the message lists the
+                valid ones.
+            Ambiguous: The name could be several; the message lists them.
         """
-        wanted = " ".join(name.split()).casefold()
-        for cid in self.ids:
-            if wanted in (cid.casefold(), self.title(cid).casefold()):
-                return cid
+        return resolve(name, self.named(), kind="competency", unknown=self.unknown(name)).id
+
+    def resolve_leading(self, words: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+        """The competency the longest run of leading words names, and the words after it."""
+        named, rest = resolve_leading(
+            words, self.named(), kind="competency", unknown=self.unknown(" ".join(words))
+        )
+        return named.id, rest
+
+    def named(self) -> list[Named]:
+        """The competencies as names to match."""
+        return [Named(cid, self.title(cid)) for cid in self.ids]
+
+    def unknown(self, name: str) -> str:
+        """What to say when nothing has that name: the valid ones."""
         listed = ", ".join(f"`{c}` ({self.title(c)})" for c in self.ids[:_MAX_LISTED])
-        raise NotFound(msg.QUIZ_UNKNOWN_COMPETENCY.format(name=name[:60], valid=listed or "none"))
+        return msg.QUIZ_UNKNOWN_COMPETENCY.format(name=name[:60], valid=listed or "none")
 
 
 def quiz_competencies(services: Services) -> Competencies:

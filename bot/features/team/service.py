@@ -14,10 +14,14 @@ from statistics import mean
 
 from bot.context import Services
 from bot.core import messages as msg
-from bot.core.errors import Forbidden, NotFound
+from bot.core.errors import Forbidden
 from bot.core.model import Learner
+from bot.core.names import Named
+from bot.features.names import resolve
 from bot.storage.org import OrgRepository
-from learning.path_model import FINISHED
+from learning.path_model import FINISHED, Step
+from learning.profile import Profile
+from learning.risk import PathWork, Shortfall, due_shortfall, inactive
 
 STALLED_AFTER = timedelta(days=14)
 DUE_SOON = timedelta(days=7)
@@ -43,6 +47,7 @@ class MemberStatus:
     failed_checks: tuple[str, ...]
     stalled: bool
     unverified: tuple[str, ...] = ()
+    shortfall: Shortfall | None = None
 
     @property
     def completion(self) -> float | None:
@@ -60,6 +65,16 @@ class MemberStatus:
             out.append(msg.RISK_DUE_SOON.format(modules=", ".join(self.due_soon[:3])))
         if self.failed_checks:
             out.append(msg.RISK_FAILED.format(competencies=", ".join(self.failed_checks[:3])))
+        if self.shortfall is not None:
+            short = self.shortfall
+            out.append(
+                msg.RISK_NO_TIME.format(
+                    module=short.modules[-1],
+                    due=short.due_at,
+                    needed=short.needed,
+                    available=short.available,
+                )
+            )
         if self.stalled:
             out.append(msg.RISK_STALLED.format(days=STALLED_AFTER.days))
         return tuple(out)
@@ -129,16 +144,18 @@ def check_scope(org: OrgRepository, actor: Learner, lead: Learner) -> None:
 
 
 def resolve_competency(services: Services, name: str, known: Iterable[str]) -> str:
-    """A competency by id or title (framework first, then any with measurements)."""
-    wanted = " ".join(name.split()).casefold()
+    """A competency by id, title or a title's prefix (framework first, then any measured).
+
+    Raises:
+        NotFound: nothing has that name.
+        Ambiguous: the name could be several; they are listed.
+    """
     framework = services.framework.get()
-    for comp in framework.competencies:
-        if wanted in (comp.id.casefold(), comp.title.casefold()):
-            return comp.id
-    for comp_id in known:
-        if wanted == comp_id.casefold():
-            return comp_id
-    raise NotFound(msg.TEAM_UNKNOWN_COMPETENCY.format(name=name[:60]))
+    named = [Named(c.id, c.title) for c in framework.competencies]
+    ids = {c.id for c in named}
+    named += [Named(c, c) for c in known if c not in ids]
+    unknown = msg.TEAM_UNKNOWN_COMPETENCY.format(name=name[:60])
+    return resolve(name, named, kind="competency", unknown=unknown).id
 
 
 def build_report(
@@ -161,10 +178,12 @@ def build_report(
     measured = services.team_stats.mastery(ids)
     failures = _repeated_failures(services, ids)
     last_seen = services.team_stats.last_activity(ids)
+    first_seen = services.team_stats.first_seen(ids)
     statuses = []
     for learner in members:
         state = paths.state_source.state(learner.id)
-        prefs = preferences(services.profiles.get(learner.id))
+        profile = services.profiles.get(learner.id)
+        prefs = preferences(profile)
         steps = plan(framework, catalogue, state, prefs, threshold=threshold, now=now).steps
         if competency:
             steps = tuple(s for s in steps if competency in s.competencies) or steps
@@ -172,11 +191,10 @@ def build_report(
         if competency:
             mastery = {k: v for k, v in mastery.items() if k == competency}
         todo = [s for s in steps if s.actionable]
-        seen = last_seen.get(learner.id)
         statuses.append(
             MemberStatus(
                 learner=learner,
-                department=services.profiles.get(learner.id).attributes.get("department", ""),
+                department=profile.attributes.get("department", ""),
                 done=sum(1 for s in steps if s.status in FINISHED),
                 todo=len(todo),
                 overdue=tuple(s.module_id for s in todo if s.status == "overdue"),
@@ -192,8 +210,15 @@ def build_report(
                 failed_checks=tuple(
                     c for c in failures.get(learner.id, ()) if not competency or c == competency
                 ),
-                stalled=bool(todo) and (seen is None or now - seen > STALLED_AFTER),
+                stalled=inactive(
+                    first_seen=first_seen.get(learner.id),
+                    last_activity=last_seen.get(learner.id),
+                    now=now,
+                    window=STALLED_AFTER,
+                    has_work=bool(todo),
+                ),
                 unverified=tuple(s.module_id for s in steps if s.status == "unverified"),
+                shortfall=_shortfall(services, learner.id, profile, todo, now=now),
             )
         )
     comps = sorted({c for s in statuses for c in s.mastery})
@@ -213,3 +238,29 @@ def _repeated_failures(services: Services, ids: list[str]) -> dict[str, list[str
         if count >= REPEATED_FAILURES:
             out.setdefault(learner_id, []).append(comp)
     return out
+
+
+def _shortfall(
+    services: Services, learner_id: str, profile: Profile, todo: Sequence[Step], *, now: datetime
+) -> Shortfall | None:
+    """The first due date the learner's remaining path cannot meet in their free time.
+
+    Free time comes from the nudge service (working hours minus calendar meetings) when this
+    process has one; otherwise the pace alone bounds it.
+    """
+    if not any(s.required and s.due_at is not None and s.due_at > now for s in todo):
+        return None
+    work = [PathWork(s.module_id, s.minutes, s.due_at if s.required else None) for s in todo]
+    nudges = services.nudges
+
+    def free(until: datetime) -> float:
+        assert nudges is not None
+        return nudges.get().free_minutes(learner_id, start=now, end=until)
+
+    return due_shortfall(
+        work,
+        now=now,
+        pace=profile.pace,
+        session_minutes=profile.session_minutes,
+        free_minutes=free if nudges is not None else None,
+    )

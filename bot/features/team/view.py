@@ -8,6 +8,7 @@ import io
 from bot.core import messages as msg
 from bot.core.replies import Attachment, Block, Image, Note, Progress, Section, Text
 from bot.features.team.service import MIN_GROUP, TeamReport
+from learning.mastery import mastery_percent, mastery_text
 
 MAX_PEOPLE_LINES = 25
 # Slack's section text limit is 3000 characters; leave room for the "and N more" line.
@@ -52,7 +53,7 @@ def aggregate_blocks(report: TeamReport, *, public: bool) -> list[Block]:
     rows = [r for r in report.mastery_rows() if not public or r[1] >= MIN_GROUP]
     if rows:
         lines = [
-            msg.TEAM_MASTERY_LINE.format(comp=c, n=n, mean=_pct(p), mastered=_pct(s))
+            msg.TEAM_MASTERY_LINE.format(comp=c, n=n, mean=mastery_text(p), mastered=_pct(s))
             for c, n, p, s in rows
         ]
         blocks.append(Section(msg.TEAM_MASTERY_TITLE, _bounded(lines)))
@@ -93,7 +94,7 @@ def chart_png(report: TeamReport) -> bytes:
 
     rows = report.mastery_rows()
     labels = [r[0][:18] for r in rows] or ["-"]
-    values = [r[2] * 100 for r in rows] or [0.0]
+    values = [float(mastery_percent(r[2])) for r in rows] or [0.0]
     rates = [m.completion * 100 for m in report.members if m.completion is not None]
     figure = Figure(figsize=(8, 3.5), dpi=80)
     left, right = figure.subplots(1, 2)
@@ -144,7 +145,7 @@ def csv_attachment(report: TeamReport) -> Attachment:
                 " ".join(m.overdue),
                 "; ".join(m.risks),
                 " ".join(m.unverified),
-                *(f"{m.mastery[c]:.2f}" if c in m.mastery else "" for c in comps),
+                *(mastery_text(m.mastery[c]) if c in m.mastery else "" for c in comps),
             ]
         )
     return Attachment(

@@ -14,6 +14,8 @@ competencies = Table(
     Column("description", Text, nullable=False, default=""),
     Column("prerequisites", JSON, nullable=False),
     Column("cut_score", Float, nullable=False, default=0.0),
+    # Who helps learners stuck on it: an email or a user reference ("" when none).
+    Column("coach", String(320), nullable=False, default="", server_default=""),
     Column("position", Integer, nullable=False, default=0),
 )
 

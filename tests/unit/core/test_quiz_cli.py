@@ -376,3 +376,48 @@ def test_the_quiz_commands_run_as_a_real_process(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["imported"] == 10
+
+
+AIKEN = """\
+Which protocol secures web traffic?
+A)HTTPS
+B)FTP
+ANSWER: A
+
+What should you do with a suspicious email?
+A.Reply and ask who sent it
+B.Report it with the Report Phish button
+C.Delete it without telling anyone
+ANSWER: B
+"""
+
+
+def test_competency_option_gives_aiken_items_their_competency(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bank = tmp_path / "phishing.aiken"
+    bank.write_text(AIKEN)
+    code, out, _ = cli("quiz", "import", str(bank), "--json")
+    assert code == 1, "Aiken cannot name a competency, and 'general' is not in the framework"
+    assert "unknown competency 'general'" in out
+    code, out, _ = cli("quiz", "import", str(bank), "--competency", "Security awareness", "--json")
+    assert code == 0, out
+    assert json.loads(out)["imported"] == 2
+    assert _services().items.competencies() == {"security": 2}
+    code, out, _ = cli("quiz", "import", str(bank), "--competency", "cooking", "--json")
+    assert code == 1
+    assert "--competency 'cooking' is not a competency of the framework" in out
+
+
+def test_competency_option_fills_gift_questions_outside_a_category(  # type: ignore[no-untyped-def]
+    cli, tmp_path, shared_data
+) -> None:
+    real = (shared_data / "quiz-banks" / "gift-pegjs" / "mc1.gift").read_text()
+    bank = tmp_path / "mixed.gift"
+    bank.write_text(
+        real + "\n\n$CATEGORY: sql\n\n::Sorting:: Which keyword sorts rows? {=ORDER BY ~GROUP BY}\n"
+    )
+    code, out, _ = cli("quiz", "import", str(bank), "--competency", "security", "--json")
+    assert code == 0, out
+    assert json.loads(out)["imported"] == 2
+    by_stem = {i.stem: i.competency for i in _services().items.bank()}
+    assert by_stem["Who's buried in Grant's tomb?"] == "security"
+    assert by_stem["Which keyword sorts rows?"] == "sql", "a category still names its own"

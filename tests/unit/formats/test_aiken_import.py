@@ -109,3 +109,45 @@ def test_stem_without_options_followed_by_blank_line() -> None:
     result = aiken("Just a sentence.\n\nQ?\nA) x\nB) y\nANSWER: A\n")
     assert [i.stem for i in result.items] == ["Q?"]
     assert {e.line for e in result.errors} == {1}
+
+
+MOODLE_STYLE = """\
+Which protocol secures web traffic?
+A)HTTPS
+B)FTP
+C)Telnet
+ANSWER: A
+
+What should you do with a suspicious email?
+A.Reply and ask who sent it
+B.Report it with the Report Phish button
+C.Forward it to your team
+D.Delete it without telling anyone
+ANSWER: B
+
+Which degree does the role ask for? e.g. a B.Sc. in computing
+B.Sc. holders may apply without experience.
+A) A bachelor's degree
+B) A doctorate
+ANSWER: A
+"""
+
+
+def test_options_without_a_space_after_the_letter_like_moodle() -> None:
+    result = aiken(MOODLE_STYLE, default_competency="security")
+    assert result.errors == ()
+    first, second, third = result.items
+    assert [o.text for o in first.options] == ["HTTPS", "FTP", "Telnet"]
+    assert first.correct_ids == frozenset({"a"})
+    assert [o.text for o in second.options][1] == "Report it with the Report Phish button"
+    assert second.correct_ids == frozenset({"b"})
+    assert third.stem.splitlines()[1] == "B.Sc. holders may apply without experience.", (
+        "a letter out of sequence without a space is stem text, not an option"
+    )
+    assert [o.text for o in third.options] == ["A bachelor's degree", "A doctorate"]
+    assert {i.competency for i in result.items} == {"security"}
+
+
+def test_a_letter_out_of_sequence_with_a_space_is_still_an_error() -> None:
+    text = "Pick one\nA) One\nC) Three\nANSWER: A\n"
+    assert errors(text) == [(3, "option 'C' is out of sequence: expected 'B'")]

@@ -203,7 +203,7 @@ def test_items_without_positive_discrimination_are_never_chosen() -> None:
     assert results(state, bank, config=config)[0].stop_reason == "no items left"
 
 
-def test_undetermined_when_the_evidence_stays_mixed() -> None:
+def test_mixed_evidence_when_items_run_out_is_decided_by_the_posterior() -> None:
     items = simulated_bank(np.random.default_rng(8), n_items=6, competency="c")
     config = CatConfig(min_gain_per_item=0.0)
     answers = iter([True, False] * 3)
@@ -212,8 +212,22 @@ def test_undetermined_when_the_evidence_stays_mixed() -> None:
     )
     (result,) = results(state, items, config=config)
     assert result.stop_reason == "no items left"
-    assert result.decision == "undetermined"
+    assert result.by_posterior, "decided without the decision threshold's confidence"
+    expected = "mastered" if result.p_mastery >= 0.5 else "not mastered"
+    assert result.decision == expected
+    assert result.likely_mastered == (expected == "mastered")
     assert result.confidence == max(result.p_mastery, 1 - result.p_mastery) < 0.8
+
+
+def test_undetermined_only_while_more_items_will_be_asked() -> None:
+    items = simulated_bank(np.random.default_rng(8), n_items=6, competency="c")
+    config = CatConfig(min_gain_per_item=0.0, min_items=4)
+    state = CatState.start({"c": 0.5})
+    state = record(state, items[0], True)
+    (result,) = results(state, items, config=config)
+    assert result.stop_reason is None
+    assert result.decision == "undetermined"
+    assert not result.by_posterior
 
 
 def test_expected_gain_is_largest_near_the_cut_and_zero_without_items() -> None:

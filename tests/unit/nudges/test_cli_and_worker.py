@@ -67,7 +67,7 @@ def test_plan_prints_exactly_the_documented_json(ana) -> None:
         "module_id": None,
         "reason": planned[0]["reason"],
     }
-    assert "5 of your quiz answers are fading" in planned[0]["reason"]
+    assert "5 quiz answers from 2 days ago are fading" in planned[0]["reason"]
 
 
 def test_plan_around_a_calendar_file_writes_nothing(ana, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from learning.profile import Profile
 from nudges.calendar import CalendarEvent
+from nudges.candidates import FadingItem
 from nudges.matching import Catalogue, ModuleInfo
 from nudges.planner import (
     JIT,
@@ -216,6 +217,32 @@ def test_reviews_wait_until_enough_items_have_faded() -> None:
     first = plan(PlanInput(profile=profile, now=MONDAY, fading=sorted(three)))[0]
     assert first.local.date() == MONDAY.date()
     assert first.reason.startswith("3 of your quiz answers are fading")
+
+
+def test_the_review_says_how_many_answers_fade_on_which_module_and_since_when() -> None:
+    profile = Profile(timezone="Europe/Berlin")
+    day = 86400.0
+    start = MONDAY.timestamp()
+    items = [
+        *(FadingItem(start - 3600 * h, "security", start - 9 * day) for h in (1, 2, 3)),
+        *(FadingItem(start - 60 * m, "expenses", start - day) for m in (5, 6)),
+        FadingItem(start - 30, None, start - 2 * day),
+        FadingItem(start + 30 * day, "feedback", start),
+    ]
+    inputs = PlanInput(
+        profile=profile,
+        now=MONDAY,
+        fading=sorted(i.fades_at for i in items),
+        fading_items=items,
+        modules={m.id: m for m in MODULES},
+    )
+    first = next(n for n in plan(inputs) if n.kind == REVIEW)
+    assert first.reason.startswith(
+        "3 answers on Phishing and password security from last week, "
+        "2 answers on Filing expense reports from yesterday and "
+        "1 quiz answer from 2 days ago are fading"
+    ), first.reason
+    assert "Giving useful feedback" not in first.reason, "not fading yet"
 
 
 def test_the_plan_is_deterministic_and_keys_are_unique() -> None:

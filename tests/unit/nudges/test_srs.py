@@ -32,7 +32,12 @@ def test_answers_map_to_ratings(answer: Answer, rating: Rating) -> None:
 
 
 def test_review_matches_the_fsrs_scheduler_step_by_step() -> None:
-    scheduler = Scheduler(desired_retention=TARGET_RETENTION, enable_fuzzing=False)
+    scheduler = Scheduler(
+        desired_retention=TARGET_RETENTION,
+        learning_steps=(),
+        relearning_steps=(),
+        enable_fuzzing=False,
+    )
     card = Card(card_id=7, due=NOW)
     state = CardState.new(7, now=NOW)
     at = NOW
@@ -48,6 +53,25 @@ def test_review_matches_the_fsrs_scheduler_step_by_step() -> None:
         at = card.due + timedelta(hours=1)
     assert state.reviews == 6
     assert state.lapses == 1, "the wrong answer came after the card had graduated"
+
+
+def test_a_chat_answer_goes_straight_to_review_days_away() -> None:
+    right = review(CardState.new(1, now=NOW), Answer(correct=True), now=NOW)
+    wrong = review(CardState.new(2, now=NOW), Answer(correct=False), now=NOW)
+    assert right.state == wrong.state == int(State.Review)
+    assert right.step is None
+    assert right.due_at - NOW >= timedelta(days=2), "a first correct answer is days away"
+    assert wrong.due_at - NOW == timedelta(days=1), "a wrong one comes back tomorrow, not in 1 min"
+    lapse = review(right, Answer(correct=False), now=right.due_at)
+    assert lapse.state == int(State.Review)
+    assert lapse.due_at - right.due_at == timedelta(days=1)
+
+
+def test_a_card_stored_mid_step_graduates_on_its_next_answer() -> None:
+    stepping = CardState(3, int(State.Learning), 1, 2.3, 5.0, NOW, NOW - timedelta(minutes=10))
+    after = review(stepping, Answer(correct=True), now=NOW)
+    assert after.state == int(State.Review)
+    assert after.due_at - NOW >= timedelta(days=1)
 
 
 def _random_reviewed_cards(n: int) -> list[Card]:
@@ -91,10 +115,11 @@ def test_fading_time_is_the_first_whole_day_below_the_target() -> None:
 
 
 def test_cards_in_learning_steps_are_due_at_their_due_time() -> None:
-    fresh = review(CardState.new(1, now=NOW), Answer(correct=False), now=NOW)
-    packed = pack([[fresh]])
+    due = NOW + timedelta(minutes=10)
+    stepping = CardState(1, int(State.Learning), 1, 0.2, 7.0, due, NOW)
+    packed = pack([[stepping]])
     (fading,) = packed.fading_by_learner()
-    assert fading == [fresh.due_at.timestamp()]
+    assert fading == [due.timestamp()]
     assert retrievability(packed.stability, packed.last_review, NOW.timestamp())[0] > 0
 
 

@@ -127,8 +127,8 @@ def test_golden_path_with_evidence_exemptions_and_completion() -> None:
         "Not needed: your mastery of Security is 90% (the plan needs 80%)."
     )
     assert reasons["support/triage"] == (
-        "Customer support is a target of your role and your mastery is 30%, "
-        "below the 80% the plan needs."
+        "Customer support is a target of your role and your mastery is 30%: not enough "
+        "evidence to decide either way yet, so its modules stay (the plan needs 80%)."
     )
     assert reasons["comp/conduct"] == "Completed on 2026-11-22."
     assert path.total_minutes == 13
@@ -349,3 +349,35 @@ def test_a_module_done_without_its_check_is_unverified_not_done() -> None:
     assert path.completion == pytest.approx(3 / 6), "finished steps count, verified or not"
     statuses = [r["status"] for r in path.rows()]
     assert statuses == ["unverified", "done", "todo", "todo", "todo", "unverified"]
+
+
+def test_an_undecided_competency_keeps_its_modules_and_says_so() -> None:
+    from learning.path_model import CompetencyPlan
+    from learning.path_reasons import evidence_clause
+
+    def clause(p: float) -> str:
+        return evidence_clause(CompetencyPlan("c", "C", "foundation", "role", "gap", p), 0.8)
+
+    assert clause(0.1) == "your mastery is 10%, below the 80% the plan needs"
+    assert clause(0.55).startswith("your mastery is 55%: not enough evidence to decide")
+    assert "its modules stay" in clause(0.79)
+    assert clause(0.2) == "your mastery is 20%, below the 80% the plan needs", "decided: not"
+
+
+def test_a_waiver_takes_a_module_that_is_not_required_off_the_path_too() -> None:
+
+    framework = parse_framework(
+        {
+            "competencies": [{"id": "sec", "title": "Security"}],
+            "roles": [{"id": "agent", "title": "Agent", "targets": [{"competency": "sec"}]}],
+        }
+    )
+    catalogue = [CatalogModule("sec/phish", "Phishing", ("sec",), minutes=6)]
+    prefs = Preferences(role="agent")
+    before = plan(framework, catalogue, LearnerState(), prefs, threshold=0.8, now=NOW)
+    assert before.step("sec/phish").actionable
+    waived = LearnerState(waivers={"sec/phish": "w1"})
+    after = plan(framework, catalogue, waived, prefs, threshold=0.8, now=NOW)
+    step = after.step("sec/phish")
+    assert step is None or (step.status == "exempt" and "waiver w1" in step.reason)
+    assert after.next_step() is None
