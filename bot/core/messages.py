@@ -590,3 +590,13 @@ LESSON_CHECK = (
     "Check: {count} questions in the bank cover {names}. "
     "Show what you learned with `/learn check {first} {module}`."
 )
+
+# Terminal chat: typed numbers pick the buttons of the last answer
+TERMINAL_ONE_OPTION = "There is one option here: type 1 to choose it."
+TERMINAL_PICK_RANGE = "Choose a number between 1 and {count}."
+TERMINAL_OPEN = "Open {url}"
+TERMINAL_ONE_LIST = "Pick one option, or several options of the same list."
+NUMBER_WITHOUT_BUTTONS = (
+    "There is no button for {number} to pick right now. Ask a question in words, or type "
+    "`/learn help` to see what I can do."
+)
