@@ -165,6 +165,7 @@ def build_router(services: Services) -> Router:
         actions={
             ask.FEEDBACK_ACTION: ask.handle_feedback,
             paths.WHY_ACTION: paths.on_why,
+            paths.ALL_ACTION: paths.on_show_all,
             **path_steps.ACTIONS,
             **quiz.ACTIONS,
             nudge_handlers.ACTION: nudge_handlers.handle_action,

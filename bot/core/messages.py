@@ -600,3 +600,13 @@ NUMBER_WITHOUT_BUTTONS = (
     "There is no button for {number} to pick right now. Ask a question in words, or type "
     "`/learn help` to see what I can do."
 )
+
+# Learning path: the short view of `/learn path` and its Show all button
+PATH_MORE_LATER = "Then {steps} in {sessions}."
+PATH_MORE_LEFT_OUT = "{steps} done or not needed."
+PATH_SHOW_ALL_HINT = "Tap Show all, or type `/learn path all`, to see the whole path."
+PATH_SHOW_ALL = "Show all"
+PATH_USAGE = (
+    "I don't know `/learn path {word}`. Use `/learn path`, `/learn path all` or "
+    "`/learn path why MODULE`."
+)
