@@ -54,6 +54,14 @@ def open_app() -> App:
     return build_app(settings)
 
 
+def audit_cli(core: App, action: str, target: str, **detail: Any) -> None:
+    """Record a change made from the command line in the audit log (actor "cli")."""
+    services = core.services
+    services.audit.record(
+        actor="cli", action=action, target=target, detail=detail, now=services.clock.now()
+    )
+
+
 def parse_user(ref: str) -> Identity:
     """Parse a --user value or exit with a clear message."""
     from bot.core.errors import UserError

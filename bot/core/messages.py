@@ -522,7 +522,7 @@ RISK_DUE_SOON = "due within a week: {modules}"
 RISK_FAILED = "failed repeated checks on {competencies}"
 RISK_STALLED = "no learning activity for {days} days"
 TEAM_NO_DEPARTMENT = "(no department)"
-TEAM_NOT_YOURS = "{name}'s team is not part of yours, so I can't show it."
+TEAM_NOT_YOURS = "{name} is not part of your team, so I can't show their progress."
 TEAM_UNKNOWN_COMPETENCY = "I don't know the competency '{name}'."
 TEAM_TITLE = "Team of {name}"
 TEAM_EVERYONE = "All learners"
@@ -609,4 +609,16 @@ PATH_SHOW_ALL = "Show all"
 PATH_USAGE = (
     "I don't know `/learn path {word}`. Use `/learn path`, `/learn path all` or "
     "`/learn path why MODULE`."
+)
+
+# Managers: one person's progress (`/learn team @person`) and a named lead's empty team
+TEAM_PERSON_TITLE = "Progress of {name}"
+TEAM_PERSON_SENT = "I sent you this person's progress privately."
+TEAM_PERSON_MASTERY = "`{comp}`: {p}"
+TEAM_PERSON_RISKS = "{name} needs help: {risks}."
+TEAM_PERSON_OK = "Nothing in {name}'s learning needs your attention right now."
+TEAM_F_DONE = "Steps done"
+TEAM_F_TODO = "Steps to do"
+TEAM_EMPTY_OF = (
+    "Nobody in {name}'s team has talked to me yet (the org chart lists who reports to them)."
 )
