@@ -622,3 +622,12 @@ TEAM_F_TODO = "Steps to do"
 TEAM_EMPTY_OF = (
     "Nobody in {name}'s team has talked to me yet (the org chart lists who reports to them)."
 )
+
+# Bursts: one person's messages beyond their queue (LEARNBOT_LEARNER_QUEUE)
+SLOW_DOWN = (
+    "You sent me a lot of messages at once. I'm answering the first {limit} in order and "
+    "skipped the rest: please send those again, one at a time, once I've answered."
+)
+ONBOARDING_NUMBER = (
+    "There is no button with that number here. Click a button, or type your answer in words."
+)
