@@ -188,7 +188,11 @@ def handle_progress(ctx: Context, args: str) -> list[Reply]:
     total = done + sum(1 for s in path.steps if s.actionable)
     blocks.append(Progress(msg.PROGRESS_PATH, path.completion))
     blocks.append(
-        Text(msg.PROGRESS_COUNTS.format(done=done, total=total, minutes=path.total_minutes))
+        Text(
+            msg.PROGRESS_COUNTS.format(
+                done=done, total=msg.plural(total, "step"), minutes=path.total_minutes
+            )
+        )
     )
     unverified = [s.title for s in path.steps if s.status == "unverified"]
     if unverified:

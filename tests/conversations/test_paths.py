@@ -67,7 +67,7 @@ def test_why_button_explains_the_step(chat: Conversation) -> None:
     assert "nothing has measured it yet" not in why, "the reason on the path is not repeated"
     assert "Customer support is a target of your role Support agent at intermediate level." in why
     assert "No quiz or mastery check has measured Customer support yet." in why
-    assert "It comes before When to escalate" in why
+    assert "It comes before When to escalate, which builds on it." in flat(why)
     typed = chat.say("/learn path why Passwords and MFA")
     assert "WHY PASSWORDS AND MFA?" in typed
     assert "Your probability of mastery of Security awareness is 35%; the plan needs 80%." in typed
