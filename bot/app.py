@@ -187,6 +187,7 @@ def build_router(services: Services) -> Router:
         actions={
             ask.FEEDBACK_ACTION: ask.handle_feedback,
             paths.WHY_ACTION: paths.on_why,
+            paths.ALL_ACTION: paths.on_show_all,
             **path_steps.ACTIONS,
             **quiz.ACTIONS,
             **lessons.ACTIONS,

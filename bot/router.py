@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
@@ -25,6 +26,8 @@ from bot.handlers.files import upload_role
 
 log = logging.getLogger(__name__)
 ROLE_ORDER = {"learner": 0, "manager": 1, "admin": 2}
+# A typed button number ("1", "2, 3") that no dialog took: never a question for the library.
+_BARE_NUMBERS = re.compile(r"^\d{1,3}(\s*[, ]\s*\d{1,3})*$")
 ActionHandler = Callable[[Context, ActionClicked], list[Reply]]
 EventHandler = Callable[[Context, Event], list[Reply]]
 
@@ -166,6 +169,8 @@ class Router:
                 return replies
         if event.channel.is_direct and self._needs_onboarding(ctx):
             return self.dialogs.start(ctx, "onboarding", text)
+        if _BARE_NUMBERS.match(text):
+            return [say(msg.NUMBER_WITHOUT_BUTTONS.format(number=text[:20]))]
         return self._ask(ctx, text)
 
     def _needs_onboarding(self, ctx: Context) -> bool:

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="LEARNBOT_LOG_LEVEL")
     mastery_threshold: float = Field(default=0.8, alias="LEARNBOT_MASTERY_THRESHOLD", gt=0, lt=1)
     coach: str = Field(default="", alias="LEARNBOT_COACH")
+    # One person's events in line at once (the one being answered included); see README.
+    learner_queue: int = Field(default=20, alias="LEARNBOT_LEARNER_QUEUE", ge=1, le=1000)
     fetch_allow_private: bool = Field(default=False, alias="LEARNBOT_FETCH_ALLOW_PRIVATE")
     fetch_timeout: float = Field(default=15.0, alias="LEARNBOT_FETCH_TIMEOUT", gt=0)
     privacy_salt: SecretStr | None = Field(default=None, alias="LEARNBOT_PRIVACY_SALT")

@@ -6,6 +6,7 @@ chat's own strings live in `bot.core.messages`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from learning.mastery import mastery_text
@@ -42,6 +43,7 @@ DETAILS = {
     "measured": "Your probability of mastery of {competency} is {p}; the plan needs {needed}.",
     "exempt": "{competency} is exempt on evidence {evidence}.",
     "needed_before": "It comes before {modules}, which build on it.",
+    "needed_before_one": "It comes before {modules}, which builds on it.",
     "due": "It is due {due}, {days} days after you started as {role}.",
     "overdue": "It is overdue: it was due {due}, {days} days after you started as {role}.",
     "required_stays": (
@@ -57,6 +59,14 @@ DETAILS = {
     "shape": "Level {difficulty}, format {format}, about {minutes} minutes.",
     "skipped": "You skipped it for now; pass its mastery check to test out of it.",
 }
+
+
+def listing(names: Iterable[str]) -> str:
+    """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
+    items = list(names)
+    if len(items) < 3:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def day(at: datetime) -> str:
@@ -85,7 +95,7 @@ def gap_reason(plan: CompetencyPlan, *, threshold: float, titles: dict[str, str]
     """The one-line reason for a module that closes a gap in `plan`'s competency."""
     evidence = evidence_clause(plan, threshold)
     if plan.origin == "prerequisite":
-        needed_by = " and ".join(titles.get(c, c) for c in plan.needed_by)
+        needed_by = listing(titles.get(c, c) for c in plan.needed_by)
         return REASONS["gap_prereq"].format(
             competency=plan.title, needed_by=needed_by, evidence=evidence
         )
@@ -98,7 +108,7 @@ def competency_details(
 ) -> list[str]:
     """Why a competency is in the plan, and what is known about the learner's mastery."""
     if plan.origin == "prerequisite":
-        needed_by = " and ".join(titles.get(c, c) for c in plan.needed_by)
+        needed_by = listing(titles.get(c, c) for c in plan.needed_by)
         lines = [DETAILS["prerequisite"].format(competency=plan.title, needed_by=needed_by)]
     else:
         lines = [DETAILS[plan.origin].format(competency=plan.title, role=role, level=plan.level)]

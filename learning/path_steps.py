@@ -20,7 +20,15 @@ from learning.path_model import (
     StepStatus,
 )
 from learning.path_order import Key, order_steps
-from learning.path_reasons import DETAILS, REASONS, competency_details, day, gap_reason, percent
+from learning.path_reasons import (
+    DETAILS,
+    REASONS,
+    competency_details,
+    day,
+    gap_reason,
+    listing,
+    percent,
+)
 from learning.path_select import Pick, PlanInputs, ancestors, competency_order, standing
 
 INF = float("inf")
@@ -108,7 +116,7 @@ def _base_verdict(inputs: PlanInputs, pick: Pick, titles: Mapping[str, str]) -> 
         kind: ReasonKind = "prerequisite" if gaps[0].origin == "prerequisite" else "gap"
         return _Verdict("todo", kind, text)
     if gaps or not comps:
-        module = " and ".join(titles[m] for m in pick.needed_by) or "other steps"
+        module = listing(titles[m] for m in pick.needed_by) or "other steps"
         return _Verdict("todo", "prerequisite", REASONS["module_prereq"].format(module=module))
     first = comps[0]
     if first.standing == "exempt":
@@ -235,8 +243,9 @@ def _details(
                 lines.append(line)
     lines += _requirement_details(inputs, pick, verdict, role_title)
     if pick.needed_by:
-        names = ", ".join(titles[n] for n in pick.needed_by)
-        lines.append(DETAILS["needed_before"].format(modules=names))
+        names = listing(titles[n] for n in pick.needed_by)
+        key = "needed_before" if len(pick.needed_by) > 1 else "needed_before_one"
+        lines.append(DETAILS[key].format(modules=names))
     if pick.chosen_over:
         others = ", ".join(
             f"{inputs.catalogue.modules[o].title} ({inputs.catalogue.modules[o].format})"

@@ -202,7 +202,9 @@ def _required_why(module: ModuleInfo, due_at: datetime, profile: Profile) -> Why
             return msg.WHY_REQUIRED_OVERDUE.format(title=module.title, when=when)
         if (due_day - today).days > 1:
             when = msg.WHEN_IN_DAYS.format(when=when, days=(due_day - today).days)
-        return msg.WHY_REQUIRED.format(title=module.title, when=when, minutes=module.minutes)
+        return msg.WHY_REQUIRED.format(
+            title=module.title, when=when, minutes=msg.plural(module.minutes, "minute")
+        )
 
     return why
 

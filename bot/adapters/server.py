@@ -20,6 +20,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from bot.adapters.page.routes import add_routes as add_page_routes
 from bot.adapters.page.routes import redact
+from bot.adapters.queue import LearnerQueue
 from bot.app import App
 from bot.core.model import IndexStatus
 from bot.core.ports import ChatPort
@@ -52,6 +53,8 @@ OPTIONS = web.AppKey("learnbot.options", ServeOptions)
 CORE = web.AppKey("learnbot.core", App)
 MOUNTED = web.AppKey("learnbot.mounted", dict[str, bool])
 NOTES = web.AppKey("learnbot.notes", dict[str, str])
+# One line per learner for the whole process, shared by every platform's mount.
+QUEUE = web.AppKey("learnbot.queue", LearnerQueue)
 
 
 def note(web_app: web.Application, platform: str, text: str) -> None:
@@ -101,6 +104,7 @@ def build_web_app(
     web_app[CORE] = core
     web_app[OPTIONS] = options
     web_app[NOTES] = {}
+    web_app[QUEUE] = LearnerQueue(core.settings.learner_queue)
     mounted = dict.fromkeys(PLATFORMS, False)
     for ref in mounters:
         mounted[platform_of(ref)] = bool(_load(ref)(web_app, core, insecure_dev=insecure_dev))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperOption
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -19,6 +20,21 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+_typed = TyperOption.display_type_rich
+
+
+def _flag_without_type(self: TyperOption, ctx: Any) -> str | None:
+    """A flag takes no value, so its help row shows no type.
+
+    Typer's rich help prints the annotation's type for every option, so a flag read
+    `--json <bool>` as if it needed a value; every other option keeps its type (`<int>`).
+    Click's plain help already omits it; this keeps the rich panels.
+    """
+    return None if self.is_flag else _typed(self, ctx)
+
+
+TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
 
 UserOpt = Annotated[
     str, typer.Option("--user", help="A terminal user name, slack:TEAM:USER or teams:TENANT:USER.")
@@ -56,6 +72,14 @@ def open_app() -> App:
         return build_app(settings)
     except ConfigError as err:
         raise fail(str(err)) from None
+
+
+def audit_cli(core: App, action: str, target: str, **detail: Any) -> None:
+    """Record a change made from the command line in the audit log (actor "cli")."""
+    services = core.services
+    services.audit.record(
+        actor="cli", action=action, target=target, detail=detail, now=services.clock.now()
+    )
 
 
 def parse_user(ref: str) -> Identity:

@@ -46,12 +46,13 @@ def ingest(
     """Add or update documents in the content library (Markdown, HTML, PDF, DOCX, text)."""
     from rich.progress import Progress
 
-    from bot.cli import emit_json, fail, open_app
+    from bot.cli import audit_cli, emit_json, fail, open_app
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise fail(f"not found: {', '.join(missing)}", 2)
-    library = _library(open_app())
+    core = open_app()
+    library = _library(core)
     with Progress(transient=True, disable=as_json) as bar:
         task = bar.add_task("Ingesting", total=None)
 
@@ -59,6 +60,16 @@ def ingest(
             bar.update(task, completed=done, total=total, description=source[-50:])
 
         report = library.ingest(paths, prune=prune, progress=step)
+    audit_cli(
+        core,
+        "ingest",
+        ", ".join(p.name for p in paths),
+        ingested=report.ingested,
+        skipped=report.skipped,
+        failed=len(report.failed),
+        chunks=report.chunks,
+        pruned=report.pruned if prune else 0,
+    )
     if as_json:
         emit_json(report.as_json())
     else:

@@ -65,7 +65,7 @@ def framework_import(
     ] = False,
 ) -> None:
     """Replace the competency framework with FILE (nothing changes if it has an error)."""
-    from bot.cli import emit_json, fail, open_app
+    from bot.cli import audit_cli, emit_json, fail, open_app
     from bot.core.errors import UserError
     from bot.features.imports import check_replacement, load_framework_file
 
@@ -80,6 +80,7 @@ def framework_import(
         raise fail(f"{file}: {err}") from err
     core.services.framework.replace(framework)
     summary = {"competencies": len(framework.competencies), "roles": len(framework.roles)}
+    audit_cli(core, "framework.import", file.name, **summary, replace_all=replace_all)
     if as_json:
         emit_json(summary)
     else:

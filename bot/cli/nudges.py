@@ -106,7 +106,7 @@ def calendar_import(
     as_json: JsonOpt = False,
 ) -> None:
     """Replace a learner's calendar with FILE (the previous one stays if FILE is bad)."""
-    from bot.cli import emit_json, fail, open_app, parse_user
+    from bot.cli import audit_cli, emit_json, fail, open_app, parse_user
     from bot.core.errors import UserError
     from nudges.calendars import import_calendar_bytes
 
@@ -132,6 +132,7 @@ def calendar_import(
         "days": result.days,
         "skipped": result.skipped,
     }
+    audit_cli(core, "calendar.import", learner.id, file=file.name, **summary)
     if as_json:
         emit_json(summary)
     else:

@@ -45,13 +45,20 @@ def quiz_import(
     as_json: JsonOpt = False,
 ) -> None:
     """Import quiz items from FILE; a file with errors imports nothing unless --skip-invalid."""
-    from bot.cli import emit_json, open_app
+    from bot.cli import audit_cli, emit_json, open_app
     from bot.features.quiz.bank import import_bank_file
 
-    report = import_bank_file(
-        open_app().services, file, skip_invalid=skip_invalid, competency=competency
-    )
+    core = open_app()
+    report = import_bank_file(core.services, file, skip_invalid=skip_invalid, competency=competency)
     failed = bool(report.errors) and not skip_invalid
+    audit_cli(
+        core,
+        "quiz.import",
+        file.name,
+        imported=report.imported,
+        skipped=len(report.skipped),
+        errors=len(report.errors),
+    )
     if as_json:
         emit_json(report.as_json())
     else:

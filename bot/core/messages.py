@@ -130,9 +130,7 @@ FILE_KIND_UNSUPPORTED = (
 )
 UPLOAD_FAILED = "Nothing was added: {error}"
 UPLOAD_UNCHANGED = "{name} is already in the library, unchanged."
-UPLOAD_DONE = (
-    "Added {name} to the library ({chunks} sections indexed). Learners can ask about it now."
-)
+UPLOAD_DONE = "Added {name} to the library ({sections} indexed). Learners can ask about it now."
 # Learning paths
 PATH_TITLE = "Your learning path"
 PATH_SUMMARY = (
@@ -197,7 +195,7 @@ CANNOT_SKIP_EXEMPT = "**{title}** is already left out of your path: {reason}"
 NO_SUCH_STEP = "There is no module '{module}' in the library. Type `/learn path` to see your steps."
 PROGRESS_TITLE = "Your progress"
 PROGRESS_PATH = "Path completed"
-PROGRESS_COUNTS = "{done} of {total} steps done; about {minutes} min left."
+PROGRESS_COUNTS = "{done} of {total} done; about {minutes} min left."
 PROGRESS_UNVERIFIED = "Done, not verified (mastery check not passed): {titles}."
 PROGRESS_NO_EVIDENCE = "{title} (no evidence yet)"
 PROGRESS_EXEMPT = "{title} (exempt)"
@@ -218,9 +216,7 @@ QUIZ_INTRO = (
     "stops as soon as I can tell what you already know. If you don't know an answer, say so: "
     "a guess only makes the result less accurate. You can pause at any time."
 )
-CHECK_INTRO = (
-    "A short check on **{title}**: {count} questions at most. Pass it and you can move on."
-)
+CHECK_INTRO = "A short check on **{title}**: {questions} at most. Pass it and you can move on."
 QUIZ_PROGRESS = "Question {number}, about {left} to go"
 QUIZ_PROGRESS_LAST = "Question {number}, probably the last one"
 QUIZ_PICK_ALL = "More than one answer is right: select every one that applies, then submit."
@@ -242,7 +238,7 @@ QUIZ_WRONG = "❌ **Not quite.** The answer: {answer}."
 QUIZ_DONT_KNOW = "No problem. The answer: {answer}."
 QUIZ_YOUR_ANSWER = "Your answer: {answer}"
 QUIZ_RESULTS_TITLE = "Your results"
-QUIZ_RESULT_LINE = "{verdict} · {count} questions"
+QUIZ_RESULT_LINE = "{verdict} · {questions}"
 VERDICT_MASTERED = "likely mastered ({pct}% sure)"
 VERDICT_NOT_MASTERED = "not mastered yet ({pct}% sure)"
 VERDICT_UNDETERMINED = "not enough evidence yet ({pct}% chance you have mastered it)"
@@ -336,7 +332,7 @@ WHY_REVIEW_ONE = (
     "{A_minutes} {minutes}-minute review now keeps it."
 )
 WHY_NEXT_STEP = "You have {free} free minutes now; next on your path: {title} ({minutes} min)."
-WHY_REQUIRED = "Required training {title} is due {when}; it takes about {minutes} minutes."
+WHY_REQUIRED = "Required training {title} is due {when}; it takes about {minutes}."
 WHY_REQUIRED_OVERDUE = "Required training {title} was due {when}; it is overdue."
 WHY_JIT = "“{event}” is {when}: {title} ({minutes} min) prepares you for it."
 WHEN_TODAY = "today"
@@ -362,21 +358,21 @@ NUDGE_FOOTER = "About {minutes} min. `/learn nudges` shows what is planned and w
 
 # Calendar
 CALENDAR_IMPORTED = (
-    "Imported your calendar: {events} events in the next {days} days, {busy} of them busy. "
+    "Imported your calendar: {events} in the next {days}, {busy} of them busy. "
     "I plan nudges around your busy times and keep only times, titles and descriptions."
 )
 CALENDAR_SUBSCRIBED = (
-    "Subscribed to your calendar feed: {events} events in the next {days} days, {busy} of "
-    "them busy. I refresh it every {hours:g} hours; `/learn calendar off` removes it."
+    "Subscribed to your calendar feed: {events} in the next {days}, {busy} of them busy. "
+    "I refresh it every {hours}; `/learn calendar off` removes it."
 )
-CALENDAR_SKIPPED = "{skipped} events without a start time were left out."
+CALENDAR_SKIPPED = "Left out {skipped} without a start time."
 CALENDAR_REMOVED = "Removed your calendar and every event I had from it."
 CALENDAR_NONE = (
     "You have no calendar connected. Send me an .ics file, or subscribe to a feed with "
     "`/learn calendar URL`."
 )
 CALENDAR_STATUS = (
-    "Your calendar ({source}) covers {events} events until {until:%a} {until.day} {until:%b}."
+    "Your calendar ({source}) covers {events} until {until:%a} {until.day} {until:%b}."
 )
 CALENDAR_LAST_ERROR = "The last refresh failed: {error} I kept the calendar as it was."
 CALENDAR_SOURCE_FILE = "an imported file"
@@ -432,11 +428,8 @@ NUDGE_ALREADY = "Already done."
 NOT_YOUR_NUDGE = "That nudge was sent to someone else, so I ignored the click."
 
 # Home tab summaries
-HOME_PATH_SUMMARY = "{steps} steps to go, about {minutes} min. Next: **{title}**. {reason}"
-HOME_PROGRESS_SUMMARY = (
-    "{done} of {total} path steps done; {mastered} of {competencies} competencies mastered "
-    "or exempted."
-)
+HOME_PATH_SUMMARY = "{steps} to go, about {minutes} min. Next: **{title}**. {reason}"
+HOME_PROGRESS_SUMMARY = "{done} of {total} done; {mastered} of {competencies} mastered or exempted."
 HOME_NUDGE_SUMMARY = "{at} (your time): {title}. {reason}"
 
 # Roles and the org chart
@@ -459,9 +452,7 @@ ORG_BAD_EMAIL = "Line {line}: '{email}' is not an email address; nothing was imp
 ORG_DUPLICATE = "Line {line}: {email} is already listed on line {first}; nothing was imported."
 ORG_UNKNOWN_MANAGER = "Line {line}: the manager {manager} is not in the file; nothing was imported."
 ORG_LOOP = "Line {line}: reporting loop {chain}; nothing was imported."
-ORG_IMPORTED = (
-    "Imported the org chart: {people} people, {managers} managers, {linked} already known to me."
-)
+ORG_IMPORTED = "Imported the org chart: {people}, {managers}, {linked} already known to me."
 
 # Admin: uploads from a URL
 FETCH_BAD_URL = "{url} is not an http(s) URL I can fetch."
@@ -490,23 +481,19 @@ ADMIN_MODULES_TITLE = "Library modules ({count})"
 ADMIN_RETAGGED = "Tags of `{module}` are now: {tags}."
 ADMIN_RETIRED = "Retired `{module}`: it leaves paths and answers until restored."
 ADMIN_RESTORED = "Restored `{module}`."
-ADMIN_REINDEXED = "Rebuilt the search index from {chunks} stored sections."
+ADMIN_REINDEXED = "Rebuilt the search index from {sections}."
 ADMIN_NO_GAPS = "No unanswered questions are recorded."
-ADMIN_GAPS_TITLE = "Unanswered questions: {questions}, in {groups} groups of similar wording"
+ADMIN_GAPS_TITLE = "Unanswered questions: {questions}, in {groups} of similar wording"
 ADMIN_ITEMS_TITLE = "Quiz item statistics (flagged items below)"
 ADMIN_NO_FLAGS = "No item is flagged."
 EQUITY_TITLE = "Equity by {attribute}"
 EQUITY_GROUP = "**{group}** ({n}): recommended {rec}, exempted {exempt}, completed {done}"
 EQUITY_SMALL = "**{group}** ({n}): too small to compare"
 EQUITY_GAP = "{mark}{metric}: {points:.1f} points between {high} and {low}"
-EQUITY_MISSING = "{count} learners were never shown a path and are not counted."
-IMPORT_QUIZ_FAILED = (
-    "Nothing was imported from {name}: line {line}: {error} ({count} problem(s) in all)."
-)
-IMPORT_QUIZ_DONE = "Imported {count} quiz items from {name} ({skipped} unsupported skipped)."
-IMPORT_FRAMEWORK_DONE = (
-    "Replaced the framework with {name}: {competencies} competencies, {roles} roles."
-)
+EQUITY_MISSING = "Not counted: {learners} never shown a path."
+IMPORT_QUIZ_FAILED = "Nothing was imported from {name}: line {line}: {error} ({problems} in all)."
+IMPORT_QUIZ_DONE = "Imported {items} from {name} ({skipped} unsupported skipped)."
+IMPORT_FRAMEWORK_DONE = "Replaced the framework with {name}: {competencies}, {roles}."
 
 # Data rights
 MY_DATA_TITLE = "Everything learnbot stores about you"
@@ -528,7 +515,7 @@ RISK_DUE_SOON = "due within a week: {modules}"
 RISK_FAILED = "failed repeated checks on {competencies}"
 RISK_STALLED = "no learning activity for {days} days"
 TEAM_NO_DEPARTMENT = "(no department)"
-TEAM_NOT_YOURS = "{name}'s team is not part of yours, so I can't show it."
+TEAM_NOT_YOURS = "{name} is not part of your team, so I can't show their progress."
 TEAM_UNKNOWN_COMPETENCY = "I don't know the competency '{name}'."
 TEAM_TITLE = "Team of {name}"
 TEAM_EVERYONE = "All learners"
@@ -809,4 +796,45 @@ HOME_MASTERY_ITEM = "{title} {pct}"
 # Quiz-bank import: the competency given on the command line
 IMPORT_UNKNOWN_COMPETENCY = (
     "--competency '{name}' is not a competency of the framework (known: {known})."
+)
+
+# Terminal chat: typed numbers pick the buttons of the last answer
+TERMINAL_ONE_OPTION = "There is one option here: type 1 to choose it."
+TERMINAL_PICK_RANGE = "Choose a number between 1 and {count}."
+TERMINAL_OPEN = "Open {url}"
+TERMINAL_ONE_LIST = "Pick one option, or several options of the same list."
+NUMBER_WITHOUT_BUTTONS = (
+    "There is no button for {number} to pick right now. Ask a question in words, or type "
+    "`/learn help` to see what I can do."
+)
+
+# Learning path: the short view of `/learn path` and its Show all button
+PATH_MORE_LATER = "Then {steps} in {sessions}."
+PATH_MORE_LEFT_OUT = "{steps} done or not needed."
+PATH_SHOW_ALL_HINT = "Tap Show all, or type `/learn path all`, to see the whole path."
+PATH_SHOW_ALL = "Show all"
+PATH_USAGE = (
+    "I don't know `/learn path {word}`. Use `/learn path`, `/learn path all` or "
+    "`/learn path why MODULE`."
+)
+
+# Managers: one person's progress (`/learn team @person`) and a named lead's empty team
+TEAM_PERSON_TITLE = "Progress of {name}"
+TEAM_PERSON_SENT = "I sent you this person's progress privately."
+TEAM_PERSON_MASTERY = "`{comp}`: {p}"
+TEAM_PERSON_RISKS = "{name} needs help: {risks}."
+TEAM_PERSON_OK = "Nothing in {name}'s learning needs your attention right now."
+TEAM_F_DONE = "Steps done"
+TEAM_F_TODO = "Steps to do"
+TEAM_EMPTY_OF = (
+    "Nobody in {name}'s team has talked to me yet (the org chart lists who reports to them)."
+)
+
+# Bursts: one person's messages beyond their queue (LEARNBOT_LEARNER_QUEUE)
+SLOW_DOWN = (
+    "You sent me a lot of messages at once. I'm answering the first {limit} in order and "
+    "skipped the rest: please send those again, one at a time, once I've answered."
+)
+ONBOARDING_NUMBER = (
+    "There is no button with that number here. Click a button, or type your answer in words."
 )

@@ -43,6 +43,15 @@ Answer = Callable[[Context, str], list[Reply]]
 _GREETINGS = frozenset(
     {"hi", "hello", "hey", "hiya", "howdy", "yo", "morning", "hallo", "start", "help", "thanks"}
 )
+# What typed text answers the welcome: "Let's start" or "Not now" in words.
+_START = frozenset({"yes", "y", "ok", "okay", "sure", "start", "let's start", "lets start", "go"})
+_LATER = frozenset({"not now", "later", "no", "n", "not yet"})
+# A first word that makes typed text a question ("How do I ...", "Is there ...").
+_QUESTION_WORDS = frozenset(
+    "how what when where why who whom whose which can could do does did is are was were "  # noqa: SIM905
+    "should would will shall may might am have has".split()
+)
+_BARE_NUMBERS = re.compile(r"^\d+(\s*[, ]\s*\d+)*$")
 
 
 def is_question(text: str) -> bool:
@@ -55,6 +64,28 @@ def is_question(text: str) -> bool:
     if words[0] in _GREETINGS and len(words) <= 3:
         return False
     return len(words) >= 3
+
+
+def asks(text: str) -> bool:
+    """Whether typed text reads as a question rather than an answer to a step."""
+    words = re.findall(r"[\w']+", text.lower())
+    return text.rstrip().endswith("?") or bool(words and words[0] in _QUESTION_WORDS)
+
+
+def _matches(ctx: Context, state: dict[str, Any], answer: str) -> bool:
+    """Whether the text is a valid answer of the current step in its own right: a role or
+    goal the framework names, a format, a session length, a time zone, working hours."""
+    stage = state["stage"]
+    framework = ctx.services.framework.get()
+    if (stage == "role" and not framework.roles) or (
+        stage == "goals" and not framework.competencies
+    ):
+        return answer.strip().lower() in _NO_GOALS if stage == "goals" else False
+    try:
+        _APPLY[stage](ctx, state, answer)
+    except ProfileError:
+        return False
+    return True
 
 
 class OnboardingFlow:
@@ -106,11 +137,27 @@ class OnboardingFlow:
             choice = ",".join(values)
         return self._answer(ctx, ref, state, choice)
 
-    def on_text(self, ctx: Context, ref: DialogRef, state: dict[str, Any], text: str) -> Step:
-        """Apply a typed answer; every stage takes text."""
-        if state["stage"] == "welcome":
-            return self._answer(ctx, ref, state, "go")
-        return self._answer(ctx, ref, state, text.strip())
+    def on_text(
+        self, ctx: Context, ref: DialogRef, state: dict[str, Any], text: str
+    ) -> Step | None:
+        """Apply typed text that answers the current step; None for a question that does not
+        (the router answers it and onboarding waits), so a burst of questions is never taken
+        as answers. A bare number is never an answer (no button has that number here)."""
+        answer, stage = text.strip(), state["stage"]
+        if _BARE_NUMBERS.match(answer):
+            return Step(
+                state, [Reply((Text(msg.ONBOARDING_NUMBER),)), *self.prompt(ctx, ref, state)]
+            )
+        if stage == "welcome":
+            said = " ".join(answer.lower().rstrip("!.").split())
+            if said in _LATER:
+                return self.on_action(ctx, ref, state, "later", ())
+            if said in _START:
+                return self._answer(ctx, ref, state, "go")
+            return None if asks(answer) else Step(state, self.prompt(ctx, ref, state))
+        if asks(answer) and not _matches(ctx, state, answer):
+            return None
+        return self._answer(ctx, ref, state, answer)
 
     def _answer(self, ctx: Context, ref: DialogRef, state: dict[str, Any], answer: str) -> Step:
         stage = state["stage"]

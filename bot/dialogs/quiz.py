@@ -223,7 +223,11 @@ def _pick(dialog_id: str, cat: CatState, bank: ItemBank, state: Mapping[str, Any
 def _intro(state: Mapping[str, Any]) -> Reply:
     titles = list(state["titles"].values())
     if state["context"] == "check":
-        return say(msg.CHECK_INTRO.format(title=titles[0], count=state["limits"][2]))
+        return say(
+            msg.CHECK_INTRO.format(
+                title=titles[0], questions=msg.plural(state["limits"][2], "question")
+            )
+        )
     return say(msg.QUIZ_INTRO.format(titles=", ".join(titles)))
 
 

@@ -80,7 +80,9 @@ def _diagnostic(
     verdicts = set()
     for r in found:
         verdict = judge(r.p_mastery, threshold=threshold)
-        line = msg.QUIZ_RESULT_LINE.format(verdict=verdict_text(verdict), count=r.items_used)
+        line = msg.QUIZ_RESULT_LINE.format(
+            verdict=verdict_text(verdict), questions=msg.plural(r.items_used, "question")
+        )
         fields.append((titles[r.competency], line))
         verdicts.add(verdict.verdict)
         if verdict.verdict != "mastered":

@@ -150,7 +150,7 @@ def _retire(retired: bool) -> Sub:
 
 def _reindex(ctx: Context, words: list[str]) -> list[Reply]:
     written = _library(ctx).reindex()
-    return [say(msg.ADMIN_REINDEXED.format(chunks=written))]
+    return [say(msg.ADMIN_REINDEXED.format(sections=msg.plural(written, "stored section")))]
 
 
 def _gaps(ctx: Context, words: list[str]) -> list[Reply]:
@@ -161,7 +161,9 @@ def _gaps(ctx: Context, words: list[str]) -> list[Reply]:
     lines = [f"{g.count}x _{g.example[:150]}_" for g in groups[:MAX_LINES]]
     if len(groups) > MAX_LINES:
         lines.append(msg.AND_MORE.format(count=len(groups) - MAX_LINES))
-    title = msg.ADMIN_GAPS_TITLE.format(questions=len(rows), groups=len(groups))
+    title = msg.ADMIN_GAPS_TITLE.format(
+        questions=len(rows), groups=msg.plural(len(groups), "group")
+    )
     return [Reply((Section(title, "\n".join(lines)),))]
 
 
@@ -210,7 +212,7 @@ def _equity(ctx: Context, words: list[str]) -> list[Reply]:
         Section(msg.EQUITY_TITLE.format(attribute=words[0]), "\n".join(lines[:MAX_LINES]))
     ]
     if missing:
-        blocks.append(Text(msg.EQUITY_MISSING.format(count=missing)))
+        blocks.append(Text(msg.EQUITY_MISSING.format(learners=msg.plural(missing, "learner"))))
     return [Reply(tuple(blocks))]
 
 

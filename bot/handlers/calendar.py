@@ -13,9 +13,16 @@ from nudges.calendars import ImportResult
 
 def _summary(result: ImportResult, template: str, ctx: Context) -> list[Reply]:
     hours = ctx.services.settings.calendar_refresh_hours
-    texts = [template.format(events=result.events, busy=result.busy, days=result.days, hours=hours)]
+    texts = [
+        template.format(
+            events=msg.plural(result.events, "event"),
+            busy=result.busy,
+            days=msg.plural(result.days, "day"),
+            hours=f"{hours:g} {'hour' if hours == 1 else 'hours'}",
+        )
+    ]
     if result.skipped:
-        texts.append(msg.CALENDAR_SKIPPED.format(skipped=result.skipped))
+        texts.append(msg.CALENDAR_SKIPPED.format(skipped=msg.plural(result.skipped, "event")))
     return [say(*texts)]
 
 
@@ -30,7 +37,7 @@ def handle_calendar(ctx: Context, args: str) -> list[Reply]:
         texts = [
             msg.CALENDAR_STATUS.format(
                 source=calendars.source_label(calendar),
-                events=calendar.event_count,
+                events=msg.plural(calendar.event_count, "event"),
                 until=calendar.horizon_end.astimezone(ctx.services.profiles.get(learner_id).zone),
             )
         ]

@@ -118,4 +118,4 @@ def ingest_content(ctx: Context, name: str, data: bytes) -> list[Reply]:
     )
     if report.skipped:
         return [say(msg.UPLOAD_UNCHANGED.format(name=name))]
-    return [say(msg.UPLOAD_DONE.format(name=name, chunks=report.chunks))]
+    return [say(msg.UPLOAD_DONE.format(name=name, sections=msg.plural(report.chunks, "section")))]

@@ -29,7 +29,10 @@ class HomeSections:
             return None
         minutes = sum(s.minutes for s in steps)
         return msg.HOME_PATH_SUMMARY.format(
-            steps=len(steps), minutes=minutes, title=steps[0].title, reason=steps[0].reason
+            steps=msg.plural(len(steps), "step"),
+            minutes=minutes,
+            title=steps[0].title,
+            reason=steps[0].reason,
         )
 
     def progress(self, learner_id: str, *, now: datetime) -> str | None:
@@ -41,9 +44,9 @@ class HomeSections:
         mastered = sum(1 for c in planned.competencies if c.standing in ("mastered", "exempt"))
         summary = msg.HOME_PROGRESS_SUMMARY.format(
             done=done,
-            total=len(planned.steps),
+            total=msg.plural(len(planned.steps), "path step"),
             mastered=mastered,
-            competencies=len(planned.competencies),
+            competencies=msg.plural(len(planned.competencies), "competency", "competencies"),
         )
         measured = [
             msg.HOME_MASTERY_ITEM.format(title=c.title, pct=mastery_text(c.mastery))

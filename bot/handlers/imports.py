@@ -32,14 +32,19 @@ def import_quiz(ctx: Context, name: str, data: bytes) -> list[Reply]:
         first = report.errors[0]
         raise UserError(
             msg.IMPORT_QUIZ_FAILED.format(
-                name=name, line=first["line"], error=first["message"], count=len(report.errors)
+                name=name,
+                line=first["line"],
+                error=first["message"],
+                problems=msg.plural(len(report.errors), "problem"),
             )
         )
     audit(ctx, "quiz.import", name, imported=report.imported, skipped=len(report.skipped))
     return [
         say(
             msg.IMPORT_QUIZ_DONE.format(
-                name=name, count=report.imported, skipped=len(report.skipped)
+                name=name,
+                items=msg.plural(report.imported, "quiz item"),
+                skipped=len(report.skipped),
             )
         )
     ]
@@ -62,7 +67,11 @@ def import_framework(ctx: Context, name: str, data: bytes) -> list[Reply]:
     ctx.services.framework.replace(framework)
     counts = {"competencies": len(framework.competencies), "roles": len(framework.roles)}
     audit(ctx, "framework.import", name, **counts)
-    return [say(msg.IMPORT_FRAMEWORK_DONE.format(name=name, **counts))]
+    competencies = msg.plural(counts["competencies"], "competency", "competencies")
+    roles = msg.plural(counts["roles"], "role")
+    return [
+        say(msg.IMPORT_FRAMEWORK_DONE.format(name=name, competencies=competencies, roles=roles))
+    ]
 
 
 def import_org_file(ctx: Context, name: str, data: bytes) -> list[Reply]:
@@ -81,7 +90,9 @@ def import_org_file(ctx: Context, name: str, data: bytes) -> list[Reply]:
     return [
         say(
             msg.ORG_IMPORTED.format(
-                people=result.people, managers=result.managers, linked=result.linked
+                people=msg.plural(result.people, "person", "people"),
+                managers=msg.plural(result.managers, "manager"),
+                linked=result.linked,
             )
         )
     ]

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.context import Command, Context
 from bot.core import messages as msg
-from bot.core.errors import Conflict
+from bot.core.errors import Conflict, UserError
 from bot.core.events import ActionClicked
 from bot.core.names import Named
 from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Section, Text
@@ -17,6 +17,10 @@ from learning.path_model import FINISHED, Step
 from learning.streak import streak
 
 WHY_ACTION = "path.why"
+ALL_ACTION = "path.all"
+# `/learn path` shows this many sessions (packed to the learner's session length); the rest
+# is one "Show all" away.
+SHORT_SESSIONS = 2
 
 
 def service(ctx: Context) -> PathService:
@@ -64,22 +68,30 @@ def _summary(planned: PlannedPath) -> str:
     )
 
 
-def preview_blocks(ctx: Context, planned: PlannedPath) -> list[Block]:
-    """The whole path: sessions of steps with reasons, then what was left out."""
+def preview_blocks(ctx: Context, planned: PlannedPath, *, whole: bool = True) -> list[Block]:
+    """The path: sessions of steps with reasons, then what was left out.
+
+    Args:
+        whole: Every session and the steps done or not needed; when False, only the next
+            `SHORT_SESSIONS` sessions, with a Show all button when anything is left out.
+    """
     path = planned.path
+    shown = path.sessions if whole else min(path.sessions, SHORT_SESSIONS)
     blocks: list[Block] = [Section(msg.PATH_TITLE, _summary(planned))]
     blocks += [Note(n) for n in path.notices]
-    for number in range(1, path.sessions + 1):
+    for number in range(1, shown + 1):
         steps = [s for s in path.steps if s.session == number]
         minutes = sum(s.minutes for s in steps)
         blocks.append(Text(msg.PATH_SESSION.format(number=number, minutes=minutes)))
         for step in steps:
             blocks += _step_blocks(step)
     rest = [s for s in path.steps if not s.actionable]
-    if rest:
+    if whole and rest:
         blocks.append(Text(f"**{msg.PATH_LEFT_OUT}**"))
         for step in rest:
             blocks += _step_blocks(step)
+    if not whole:
+        blocks += _more(planned, shown, left_out=len(rest))
     blocks.append(Note(msg.PATH_WHY_HINT))
     if path.warnings and ctx.learner.has_role("admin"):
         first = path.warnings[0]
@@ -87,18 +99,54 @@ def preview_blocks(ctx: Context, planned: PlannedPath) -> list[Block]:
     return blocks
 
 
+def _more(planned: PlannedPath, shown: int, *, left_out: int) -> list[Block]:
+    """What the short view leaves out, and the Show all button (nothing when it is all there)."""
+    path = planned.path
+    later = [s for s in path.steps if s.actionable and s.session > shown]
+    if not later and not left_out:
+        return []
+    parts = []
+    if later:
+        steps, sessions = len(later), path.sessions - shown
+        parts.append(
+            msg.PATH_MORE_LATER.format(
+                steps=msg.plural(steps, "step"), sessions=msg.plural(sessions, "more session")
+            )
+        )
+    if left_out:
+        parts.append(msg.PATH_MORE_LEFT_OUT.format(steps=msg.plural(left_out, "step")))
+    return [
+        Note(" ".join(parts) + " " + msg.PATH_SHOW_ALL_HINT),
+        Buttons((Button(msg.PATH_SHOW_ALL, ALL_ACTION, "all"),)),
+    ]
+
+
 def handle_path(ctx: Context, args: str) -> list[Reply]:
-    """`/learn path` previews the path; `/learn path why MODULE` explains one step."""
+    """`/learn path` previews the next sessions, `/learn path all` the whole path, and
+    `/learn path why MODULE` explains one step."""
     words = args.split(None, 1)
-    if words and words[0].lower() == "why":
+    first = words[0].lower() if words else ""
+    if first == "why":
         return explain(ctx, words[1].strip() if len(words) > 1 else "")
+    if first and first != "all":
+        raise UserError(msg.PATH_USAGE.format(word=words[0][:40]))
+    return show_path(ctx, whole=first == "all")
+
+
+def show_path(ctx: Context, *, whole: bool) -> list[Reply]:
+    """The learner's path, planned now and recorded as shown."""
     paths = service(ctx)
     planned = paths.plan(ctx.learner.id, now=ctx.now)
     paths.record_shown(planned)
     if not planned.path.steps:
         empty = msg.PATH_NO_MODULES if planned.path.competencies else msg.PATH_EMPTY
         return [Reply((Text(empty), *(Note(n) for n in planned.path.notices)))]
-    return [Reply(tuple(preview_blocks(ctx, planned)), summary=msg.PATH_TITLE)]
+    return [Reply(tuple(preview_blocks(ctx, planned, whole=whole)), summary=msg.PATH_TITLE)]
+
+
+def on_show_all(ctx: Context, event: ActionClicked) -> list[Reply]:
+    """The Show all button: the whole path."""
+    return show_path(ctx, whole=True)
 
 
 def explain(ctx: Context, module_id: str) -> list[Reply]:
@@ -111,7 +159,9 @@ def explain(ctx: Context, module_id: str) -> list[Reply]:
         step = planned.path.step(resolve(module_id, steps, kind="module", unknown=unknown).id)
     if step is None:
         raise Conflict(msg.NOT_IN_PATH.format(module=module_id[:200]))
-    text = "\n".join(f"• {line}" for line in step.details)
+    # The step's one-line reason is on the path already; Why? gives the reasons behind it.
+    own = [line for line in step.details if line != step.reason] or [step.reason]
+    text = "\n".join(f"• {line}" for line in own)
     return [Reply((Section(msg.WHY_TITLE.format(title=step.title), text),))]
 
 
@@ -140,7 +190,11 @@ def handle_progress(ctx: Context, args: str) -> list[Reply]:
     total = done + sum(1 for s in path.steps if s.actionable)
     blocks.append(Progress(msg.PROGRESS_PATH, path.completion))
     blocks.append(
-        Text(msg.PROGRESS_COUNTS.format(done=done, total=total, minutes=path.total_minutes))
+        Text(
+            msg.PROGRESS_COUNTS.format(
+                done=done, total=msg.plural(total, "step"), minutes=path.total_minutes
+            )
+        )
     )
     unverified = [s.title for s in path.steps if s.status == "unverified"]
     if unverified:
@@ -166,8 +220,8 @@ def learner_streak(ctx: Context, paths: PathService) -> int:
 
 PATH_COMMAND = Command(
     "path",
-    "Preview your learning path, with time estimates and the reason for every step.",
-    "/learn path [why MODULE]",
+    "Preview your next learning sessions, with time estimates and the reason for every step.",
+    "/learn path [all | why MODULE]",
     "learner",
     handle_path,
 )

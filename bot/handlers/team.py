@@ -16,8 +16,20 @@ from bot.core.names import Named
 from bot.core.replies import Block, Direct, Here, Reply, Text
 from bot.features.names import resolve
 from bot.features.roles import split_args, target_identity
-from bot.features.team.service import build_report, check_scope, resolve_competency, team_members
-from bot.features.team.view import aggregate_blocks, chart_block, csv_attachment, detail_blocks
+from bot.features.team.service import (
+    TeamReport,
+    build_report,
+    check_scope,
+    resolve_competency,
+    team_members,
+)
+from bot.features.team.view import (
+    aggregate_blocks,
+    chart_block,
+    csv_attachment,
+    detail_blocks,
+    person_blocks,
+)
 from bot.handlers.admin import audit
 from bot.storage.org import OrgRepository
 
@@ -33,9 +45,11 @@ def _is_person(word: str) -> bool:
 
 
 def handle_team(ctx: Context, args: str) -> list[Reply]:
-    """Parse `[all|@lead] [COMPETENCY] [--csv]`, check the scope, report.
+    """Parse `[all|@person] [COMPETENCY] [--csv]`, check the scope, report.
 
-    The router has checked the roles: manager, and admin for `all`.
+    `@person` names a manager below the asker (their team) or a report (that person's own
+    progress). The router has checked the roles: manager, and admin for `all`. Every view,
+    refused or empty ones too, is written to the audit log.
     """
     words = split_args(args)
     want_csv = "--csv" in words
@@ -47,33 +61,59 @@ def handle_team(ctx: Context, args: str) -> list[Reply]:
     elif words and _is_person(words[0]):
         lead = target_identity(ctx.event.identity, words.pop(0), learners=ctx.services.learners)
     org = _org(ctx)
-    check_scope(org, ctx.learner, lead)
+    seen = {"csv": want_csv, "channel": not ctx.event.channel.is_direct}
+    try:
+        check_scope(org, ctx.learner, lead)
+    except Forbidden:
+        audit(ctx, "team.refused", lead.id, **seen)
+        raise
     # An admin without reports asking about their own team sees everyone; never via a lead.
-    alone = lead.id == ctx.learner.id and not (lead.email and org.reports(lead.email))
+    leads = bool(lead.email and org.reports(lead.email))
+    alone = lead.id == ctx.learner.id and not leads
     everyone = everyone or (alone and ctx.learner.has_role("admin"))
-    members = team_members(ctx.services, org, lead, everyone=everyone)
-    if not members:
-        return [Reply((Text(msg.TEAM_EMPTY),))]
+    person = lead.id != ctx.learner.id and not leads and not everyone
+    scope = "all" if everyone else "person" if person else "team"
+    members = [lead] if person else team_members(ctx.services, org, lead, everyone=everyone)
     competency = None
-    if words:
+    if words and members:
         competency = resolve_competency(ctx.services, " ".join(words), known=())
-    title = msg.TEAM_TITLE.format(name=lead.name)
-    if everyone:
-        title = msg.TEAM_EVERYONE
+    audit(
+        ctx,
+        "team.view",
+        lead.id,
+        scope=scope,
+        members=len(members),
+        competency=competency or "",
+        **seen,
+    )
+    if not members:
+        empty = msg.TEAM_EMPTY if lead.id == ctx.learner.id else msg.TEAM_EMPTY_OF
+        return [Reply((Text(empty.format(name=lead.name)),))]
+    title = msg.TEAM_EVERYONE if everyone else msg.TEAM_TITLE.format(name=lead.name)
+    if person:
+        title = msg.TEAM_PERSON_TITLE.format(name=lead.name)
     report = build_report(ctx.services, members, title=title, competency=competency, now=ctx.now)
-    audit(ctx, "team.report", lead.id, members=len(members), competency=competency or "")
+    return _team_replies(ctx, report, person=person, want_csv=want_csv)
+
+
+def _team_replies(ctx: Context, report: TeamReport, *, person: bool, want_csv: bool) -> list[Reply]:
+    """Aggregates where the command was typed; per-person detail only in a direct message."""
     public = not ctx.event.channel.is_direct
     private = Direct(ctx.event.identity) if public else Here()
-    summary: list[Block] = [*aggregate_blocks(report, public=public)]
-    if not public or len(members) >= 3:
-        summary.append(chart_block(report))
-    detail: list[Block] = [Text(msg.TEAM_DETAIL_SENT)] if public else []
-    detail += detail_blocks(report)
+    if person:
+        summary: list[Block] = [Text(msg.TEAM_PERSON_SENT)] if public else []
+        detail: list[Block] = person_blocks(report)
+    else:
+        summary = [*aggregate_blocks(report, public=public)]
+        if not public or len(report.members) >= 3:
+            summary.append(chart_block(report))
+        detail = [Text(msg.TEAM_DETAIL_SENT)] if public else []
+        detail += detail_blocks(report)
     if want_csv:
         detail.append(csv_attachment(report))
     if not public:
-        return [Reply(tuple(summary + detail), summary=title)]
-    return [Reply(tuple(summary), summary=title), Reply(tuple(detail), to=private)]
+        return [Reply(tuple(summary + detail), summary=report.title)]
+    return [Reply(tuple(summary), summary=report.title), Reply(tuple(detail), to=private)]
 
 
 def _due(words: list[str], today: date) -> datetime | None:

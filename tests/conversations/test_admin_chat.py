@@ -104,3 +104,25 @@ def test_admin_equity_reuses_the_equity_report(team) -> None:
 def test_unknown_admin_subcommand_shows_usage(core) -> None:
     make_admin(core, ADMIN)
     assert "Use `/learn admin` with one of" in text_of(run(core, ADMIN, "admin frobnicate"))
+
+
+def test_counts_of_one_read_in_the_singular(core) -> None:  # type: ignore[no-untyped-def]
+    make_admin(core, ADMIN)
+    framework = (
+        b"competencies:\n  - {id: sql, title: SQL}\n"
+        b"roles:\n  - id: analyst\n    title: Analyst\n"
+        b"    targets: [{competency: sql, level: foundation}]\n"
+    )
+    said = _send(core, "one.yaml", framework)
+    assert "Replaced the framework with one.yaml: 1 competency, 1 role." in said
+    chart = b"email,manager_email,department,location,role\nsolo@example.com,,Ops,Oslo,analyst\n"
+    assert "Imported the org chart: 1 person, 0 managers, 0 already known" in _send(
+        core, "org.csv", chart
+    )
+    content = ContentRepository(core.services.engine)
+    content.record_gap(
+        "Is there a gym?", learner_id=None, best_score=0.1, now=core.services.clock.now()
+    )
+    assert "Unanswered questions: 1, in 1 group of similar wording" in text_of(
+        run(core, ADMIN, "admin gaps")
+    )

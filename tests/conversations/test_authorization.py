@@ -82,8 +82,8 @@ def test_nothing_changed_after_refusals(team) -> None:
 
 
 def test_a_manager_asking_about_another_managers_team_is_refused(team) -> None:
-    assert "not part of yours" in text_of(run(team, who("max"), "team <@UMIA>"))
-    assert "not part of yours" in text_of(run(team, who("mia"), "team <@UMAX> --csv"))
+    assert "is not part of your team" in text_of(run(team, who("max"), "team <@UMIA>"))
+    assert "is not part of your team" in text_of(run(team, who("mia"), "team <@UMAX> --csv"))
     assert "does not report to you" in text_of(
         run(team, who("max"), "assign security/phishing <@UANA>")
     )

@@ -117,7 +117,7 @@ def test_done_without_check_shows_as_unverified_everywhere(chat, monkeypatch) ->
     out = flat(chat.click("Done without check"))
     assert "done, not verified: pass its mastery check to verify it." in out
     assert progress(chat) == {"sql/filtering": "unverified"}
-    path = flat(chat.say("/learn path"))
+    path = flat(chat.say("/learn path all"))
     assert "done, not verified" in path
     assert "without its mastery check (not verified)" in path
     shown = flat(chat.say("/learn progress"))
@@ -174,7 +174,7 @@ def test_passing_the_check_marks_the_module_done_and_replans(chat) -> None:
     assert "Filtering rows is marked done." in flat(out).replace("*", "")
     assert progress(chat)["sql/filtering"] == "done"
     assert ("module.done", "sql/filtering") in verbs(chat)
-    path = flat(chat.say("/learn path"))
+    path = flat(chat.say("/learn path all"))
     assert "not verified" not in path
     assert "Completed on" in path
     again = flat(chat.say("/learn done sql/filtering"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from bot.app import build_app
 from tests.conversations.transcript import Conversation
@@ -161,3 +161,68 @@ def test_a_greeting_is_told_apart_from_a_question() -> None:
         assert not is_question(greeting), greeting
     for question in ("When do we get paid?", "payday?", "how do I claim expenses"):
         assert is_question(question), question
+
+
+def _message(core, text: str) -> str:  # type: ignore[no-untyped-def]
+    """A direct message from Ana on Slack (no numbered buttons to pick), answered as text."""
+    from bot.core.events import Channel, Identity, MessageReceived, UserInfo
+    from tests.conversations.admin_helpers import text_of
+
+    event = MessageReceived(
+        Identity("slack", "T1", "U0ANA"), Channel("D1"), UserInfo("Ana"), text=text
+    )
+    return text_of(core.router.handle(event))
+
+
+def test_questions_sent_during_onboarding_are_answered_not_taken_as_answers(make_core) -> None:  # type: ignore[no-untyped-def]
+    from bot.context import Lazy
+    from tests.fakes import StandInLibrary
+
+    core = make_core(library=Lazy.ready(StandInLibrary(lambda q: f"Answer to: {q}")))
+    chat = Conversation(core)
+    chat.say("hi")
+    chat.click("Let's start")
+    burst = [
+        "How do I request leave?",
+        "What is the expense limit?",
+        "Where is the wiki?",
+        "is there a parking lot",
+    ]
+    for question in burst:
+        core.services.clock.advance(timedelta(seconds=1))  # one "asked" activity per instant
+        assert f"Answer to: {question}" in chat.say(question)
+    assert chat.profile.job_role == "", "no question became the role"
+    assert "better at" in chat.say("Support agent"), "the role step still waits for its answer"
+    assert chat.profile.job_role == "Support agent"
+    core.services.clock.advance(timedelta(seconds=1))
+    assert "Answer to: Which goals exist?" in chat.say("Which goals exist?")
+    assert chat.profile.goals == ()
+    assert "prefer to learn" in chat.say("Skip")
+
+
+def test_the_welcome_takes_yes_or_not_now_in_words_and_repeats_itself_otherwise(core) -> None:  # type: ignore[no-untyped-def]
+    chat = Conversation(core)
+    chat.say("hi")
+    assert "[1] Let's start   [2] Not now" in chat.say("hello again")
+    assert "what is your role?" in chat.say("yes")
+    other = Conversation(core, "ben")
+    other.say("hi")
+    assert "/learn start" in other.say("not now")
+
+
+def test_a_bare_number_with_no_button_is_never_an_answer(core) -> None:  # type: ignore[no-untyped-def]
+    assert "Hi Ana!" in _message(core, "hi")
+    assert "Hi Ana!" in _message(core, "1"), "the welcome is shown again"
+    assert "no button with that number" in _message(core, "1")
+    assert "role" in _message(core, "yes")
+    answer = _message(core, "1")
+    assert "There is no button with that number here." in answer
+    assert "what is your role?" in answer
+    learner = core.services.learners.find(_slack_ana())
+    assert core.services.profiles.get(learner.id).job_role == "", "no 'Role: 1'"
+
+
+def _slack_ana():  # type: ignore[no-untyped-def]
+    from bot.core.events import Identity
+
+    return Identity("slack", "T1", "U0ANA")

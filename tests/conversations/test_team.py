@@ -110,7 +110,7 @@ def test_a_team_smaller_than_three_shows_no_numbers_in_a_channel(team) -> None:
 
 def test_a_manager_cannot_see_another_managers_team(team) -> None:
     out = text_of(run(team, who("max"), "team <@UMIA>"))
-    assert "not part of yours" in out
+    assert "Mia is not part of your team" in out
     # The boss manages both managers, so may look at either team.
     assert "Team of Mia" in text_of(run(team, who("boss"), "team <@UMIA>"))
 
@@ -203,3 +203,76 @@ def test_assigning_to_team_without_reports_names_nobody(team) -> None:  # type: 
     command = "assign compliance/code-of-conduct team"
     said = text_of(run(team, who("eve"), command, email="eve@example.com"))
     assert "no reports in the org chart" in said
+
+
+def _views(team) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    entries = reversed(team.services.audit.entries())
+    return [e for e in entries if e["action"].startswith("team.")]
+
+
+def test_a_report_named_shows_that_persons_progress_to_the_manager(team) -> None:
+    (reply,) = run(team, who("mia"), "team <@UANA>")
+    out = text_of([reply])
+    assert "Progress of Ana" in out
+    assert "Ana needs help: overdue: compliance/code-of-conduct" in out
+    assert "Steps done: 0" in out
+    assert "`security-awareness`: 30%" in out
+    assert "your team" not in out.lower(), "worded for the manager, not as if Ana asked"
+    assert "Members" not in out
+    public, private = run(team, who("mia"), "team <@UBO>", channel=True)
+    assert text_of([public]) == "I sent you this person's progress privately."
+    assert private.to == Direct(who("mia"))
+    assert "Progress of Bo" in text_of([private])
+    assert "Nothing in Bo's learning needs your attention" not in text_of([private])
+
+
+def test_a_named_lead_whose_reports_never_came_is_named_in_the_answer(team) -> None:
+    services = team.services
+    chart = CHART + "zoe@example.com,boss@example.com,Ops,Oslo,manager\n"
+    chart += "yan@example.com,zoe@example.com,Ops,Oslo,support-agent\n"
+    import_org(
+        chart.encode(),
+        org=services.org,
+        learners=services.learners,
+        profiles=services.profiles,
+        now=services.clock.now(),
+    )
+    info = UserInfo(display_name="Zoe", email="zoe@example.com")
+    services.learners.resolve(who("zoe"), info, now=services.clock.now())
+    out = text_of(run(team, who("boss"), "team <@UZOE>"))
+    assert out == (
+        "Nobody in Zoe's team has talked to me yet (the org chart lists who reports to them)."
+    )
+
+
+def test_every_team_view_is_audited(team) -> None:
+    boss = team.services.learners.find(who("boss"))
+    team.services.learners.set_roles(boss.id, frozenset({"admin"}), now=team.services.clock.now())
+    mia = team.services.learners.find(who("mia"))
+    ana = team.services.learners.find(who("ana"))
+    run(team, who("mia"), "team")
+    run(team, who("mia"), "team <@UANA>")
+    run(team, who("mia"), "team --csv", channel=True)
+    run(team, who("boss"), "team all")
+    run(team, who("max"), "team <@UMIA>")
+    run(team, who("mia"), "team all")
+    views = _views(team)
+    assert [(v["action"], v["detail"].get("scope")) for v in views] == [
+        ("team.view", "team"),
+        ("team.view", "person"),
+        ("team.view", "team"),
+        ("team.view", "all"),
+        ("team.refused", None),
+    ]
+    assert [v["target"] for v in views[:2]] == [mia.id, ana.id]
+    assert views[0]["detail"] == {
+        "scope": "team",
+        "members": 4,
+        "competency": "",
+        "csv": False,
+        "channel": False,
+    }
+    assert (views[2]["detail"]["csv"], views[2]["detail"]["channel"]) == (True, True)
+    assert views[4]["actor"] == team.services.learners.find(who("max")).id
+    denied = team.services.audit.entries()[0]
+    assert (denied["action"], denied["target"]) == ("denied", "team all"), "the router's refusal"

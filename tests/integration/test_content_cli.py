@@ -51,6 +51,14 @@ def test_ingest_json_then_a_second_run_skips_everything(home: Path) -> None:
     assert (second["ingested"], second["skipped"], second["chunks"]) == (0, modules, 0)
 
 
+def test_ingest_is_audited_with_the_actor_cli(home: Path) -> None:
+    entries = [e for e in _run("audit", "--json") if e["action"] == "ingest"]  # type: ignore[union-attr]
+    first = entries[-1]
+    assert (first["actor"], first["target"]) == ("cli", "content")
+    assert first["detail"]["ingested"] == FIRST_INGEST["ingested"]
+    assert first["detail"]["failed"] == 0
+
+
 def test_ask_json_lists_sources_best_first(home: Path) -> None:
     answer = _run("ask", "How do I claim back money I spent on a work trip?", "--json")
     assert set(answer) == {"answer", "confident", "sources"}

@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
+from bot.adapters.queue import LearnerQueue
 from bot.adapters.slack import inbound
 from bot.adapters.slack.clients import UserDirectory
 from bot.adapters.slack.delivery import deliver, post_placeholder
@@ -60,6 +61,7 @@ class Bridge:
         home: HomePublisher,
         removal: WorkspaceRemoval,
         options: BridgeOptions | None = None,
+        queue: LearnerQueue | None = None,
     ) -> None:
         self.core = core
         self.port = port
@@ -68,6 +70,7 @@ class Bridge:
         self.home = home
         self.removal = removal
         self.options = options or BridgeOptions()
+        self.queue = queue or LearnerQueue(core.settings.learner_queue)
         self._pool = ThreadPoolExecutor(self.options.workers, thread_name_prefix="slack-core")
         self._tasks: set[asyncio.Task[None]] = set()
         self._acking = 0
@@ -132,17 +135,47 @@ class Bridge:
 
     # -- entry points (each called after ack) -----------------------------------------
 
-    async def message(self, body: dict[str, Any], *, retry: str | None = None) -> None:
+    # Messages, commands and clicks take their place in the sender's line when they arrive
+    # (these are called on the loop by the listeners), so they are answered in that order.
+
+    def message(
+        self, body: dict[str, Any], *, retry: str | None = None
+    ) -> Coroutine[Any, Any, None]:
         """A direct message or a mention."""
-        await self._converse(body, inbound.message_event, retry=retry)
+        work = partial(self._converse, body, inbound.message_event, retry=retry)
+        if not _for_the_core(body):
+            return work()
+        return self._in_line(body, work, inbound.message_event, retry)
 
-    async def command(self, body: dict[str, Any]) -> None:
+    def command(self, body: dict[str, Any]) -> Coroutine[Any, Any, None]:
         """A `/learn` slash command."""
-        await self._converse(body, inbound.command_event)
+        work = partial(self._converse, body, inbound.command_event)
+        return self._in_line(body, work, inbound.command_event, None)
 
-    async def action(self, body: dict[str, Any]) -> None:
+    def action(self, body: dict[str, Any]) -> Coroutine[Any, Any, None]:
         """A button click (block_actions)."""
-        await self._thread(self._act, body)
+        return self._in_line(body, partial(self._thread, self._act, body), None, None)
+
+    async def _noop(self) -> None:
+        return None
+
+    def _in_line(
+        self,
+        body: dict[str, Any],
+        work: Callable[[], Awaitable[None]],
+        translate: Translate | None,
+        retry: str | None,
+    ) -> Coroutine[Any, Any, None]:
+        identity = inbound.identity_of(body)
+        if identity is None:
+            return self._noop()
+        turn = self.queue.admit(identity)
+        if turn.admitted:
+            return self.queue.run(turn, work)
+        if turn.warn and translate is not None:
+            return self._thread(self._slow_down, body, translate, retry)
+        log.info("slack: a burst from one person went past the queue; event dropped")
+        return self._noop()
 
     async def home_opened(self, body: dict[str, Any], *, retry: str | None = None) -> None:
         """The user opened the Home tab: publish it."""
@@ -177,6 +210,13 @@ class Bridge:
             placeholder = await self._thread(self._placeholder, event)
         replies = await work
         await self._thread(self._deliver, event, replies, placeholder)
+
+    def _slow_down(self, body: dict[str, Any], translate: Translate, retry: str | None) -> None:
+        """The one reply a burst gets for the events beyond the sender's line."""
+        event = self._prepare(body, translate, retry)
+        if event is not None:
+            text = msg.SLOW_DOWN.format(limit=self.queue.limit)
+            self._deliver(event, [say(text)], None)
 
     def _act(self, body: dict[str, Any]) -> None:
         # A click needs no placeholder, so it is translated, handled and answered in one hop.
@@ -264,3 +304,13 @@ class Bridge:
     def _user_changed(self, body: dict[str, Any], retry: str | None) -> None:
         if self._first_time(body, retry):
             apply_user_change(body, services=self.core.services, users=self.users)
+
+
+def _for_the_core(body: dict[str, Any]) -> bool:
+    """Whether a `message` payload is a person writing to learnbot (not the bot's own post)."""
+    event = body.get("event")
+    if not isinstance(event, dict):
+        return False
+    if event.get("type") == "app_mention":
+        return True
+    return event.get("channel_type") == "im" and inbound.is_person_message(event)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.adapters.queue import LearnerQueue
 from bot.adapters.slack.bolt import SingleWorkspaceAuth, build_bolt_app
 from bot.adapters.slack.bridge import Bridge, BridgeOptions
 from bot.adapters.slack.clients import Clients, UserDirectory
@@ -99,8 +100,15 @@ def slack_chat_port(settings: Settings, engine: Engine) -> SlackChatPort | None:
     return None if clients is None else SlackChatPort(clients=clients)
 
 
-def build_runtime(core: App, mode: str, *, options: BridgeOptions | None = None) -> SlackRuntime:
-    """Build the adapter for a mode returned by `slack_mode` (not OFF)."""
+def build_runtime(
+    core: App,
+    mode: str,
+    *,
+    options: BridgeOptions | None = None,
+    queue: LearnerQueue | None = None,
+) -> SlackRuntime:
+    """Build the adapter for a mode returned by `slack_mode` (not OFF); `queue` is the
+    process's per-learner line (a private one when not given)."""
     settings, services = core.settings, core.services
     oauth = mode == OAUTH
     sql_installs = services.slack_installations if oauth else None
@@ -115,7 +123,14 @@ def build_runtime(core: App, mode: str, *, options: BridgeOptions | None = None)
         services=services, clients=clients, users=users, port=port, installations=sql_installs
     )
     bridge = Bridge(
-        core=core, port=port, users=users, files=files, home=home, removal=removal, options=options
+        core=core,
+        port=port,
+        users=users,
+        files=files,
+        home=home,
+        removal=removal,
+        options=options,
+        queue=queue,
     )
     auth = None if oauth else SingleWorkspaceAuth(make_async_client(token, settings.slack_api_url))
     bolt = _bolt(core, mode, bridge, token, auth)

@@ -25,7 +25,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
-from bot.adapters.server import OPTIONS, ServeOptions, note
+from bot.adapters.server import OPTIONS, QUEUE, ServeOptions, note
 from bot.adapters.slack.bridge import BridgeOptions
 from bot.adapters.slack.logs import guard_bolt_loggers
 from bot.adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH
@@ -53,7 +53,10 @@ def mount(web_app: web.Application, core: App, *, insecure_dev: bool) -> bool:
         log.warning("slack: off (%s)", reason)
         return False
     runtime = build_runtime(
-        core, mode, options=BridgeOptions(placeholder_after=options.slack_placeholder_after)
+        core,
+        mode,
+        options=BridgeOptions(placeholder_after=options.slack_placeholder_after),
+        queue=web_app.get(QUEUE),
     )
     guard_bolt_loggers()
     web_app[RUNTIME] = runtime

@@ -13,6 +13,7 @@ from typing import Any
 from botbuilder.core import Bot, BotAdapter, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
+from bot.adapters.queue import LearnerQueue
 from bot.adapters.teams.delivery import RetryPolicy, deliver, no_sdk_retries
 from bot.adapters.teams.files import file_reader
 from bot.adapters.teams.inbound import (
@@ -27,7 +28,17 @@ from bot.adapters.teams.port import TeamsChatPort
 from bot.adapters.teams.render import render
 from bot.core import messages as msg
 from bot.core.clock import Clock
-from bot.core.events import Event, FileReader, FileShared, Identity, Installed, Uninstalled
+from bot.core.events import (
+    ActionClicked,
+    CommandInvoked,
+    Event,
+    FileReader,
+    FileShared,
+    Identity,
+    Installed,
+    MessageReceived,
+    Uninstalled,
+)
 from bot.core.ports import ChatPorts, DeliveryFailed, RecipientGone
 from bot.core.replies import Direct, Reply, say
 from bot.storage.conversations import ConversationRef, ConversationRepository
@@ -80,6 +91,9 @@ class LearnbotBot(Bot):  # type: ignore[misc]
             limited to SharePoint/OneDrive hosts and the activity's service URL host).
         is_known: Whether learnbot has met an identity; unknown ones get their email and
             guest status from the Teams roster before the core sees them.
+        queue: The process's per-learner line: messages, commands and clicks of one person
+            are handled one at a time in arrival order, and a burst beyond the line gets one
+            "slow down" reply (without one, each turn runs at once).
     """
 
     def __init__(
@@ -96,6 +110,7 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         open_file: ReaderFactory | None = None,
         is_known: Callable[[Identity], bool] | None = None,
         others: Callable[[], ChatPorts | None] | None = None,
+        queue: LearnerQueue | None = None,
     ) -> None:
         self._handle = handle
         self._commands = commands
@@ -108,6 +123,7 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         self._open_file = open_file
         self._is_known = is_known
         self._others = others
+        self._queue = queue
 
     async def on_turn(self, context: TurnContext) -> None:
         """Handle one activity."""
@@ -127,6 +143,19 @@ class LearnbotBot(Bot):  # type: ignore[misc]
             await self._route(context, event)
 
     async def _route(self, context: TurnContext, event: Event) -> None:
+        queue = self._queue
+        if queue is None or not isinstance(event, MessageReceived | CommandInvoked | ActionClicked):
+            await self._turn(context, event)
+            return
+        turn = queue.admit(event.identity)
+        if turn.admitted:
+            await queue.run(turn, partial(self._turn, context, event))
+        elif turn.warn:
+            await self._reply(context, event, [say(msg.SLOW_DOWN.format(limit=queue.limit))])
+        else:
+            log.info("teams: a burst from one person went past the queue; activity dropped")
+
+    async def _turn(self, context: TurnContext, event: Event) -> None:
         if isinstance(event, FileShared) and event.size > self._max_upload:
             mb = 1024 * 1024
             text = msg.TEAMS_FILE_TOO_BIG.format(

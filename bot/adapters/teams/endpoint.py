@@ -31,6 +31,8 @@ from botframework.connector.auth import (
 )
 from msrest.exceptions import DeserializationError  # type: ignore[attr-defined]
 
+from bot.adapters.queue import LearnerQueue
+from bot.adapters.server import QUEUE
 from bot.adapters.teams.bot import LearnbotBot, answer_invoke, not_supported
 from bot.adapters.teams.config import app_type, problems
 from bot.adapters.teams.delivery import RetryPolicy
@@ -253,7 +255,8 @@ def mount(
     pin_sdk_loggers()
     config = sdk_configuration(settings, cloud)
     auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials_factory)
-    endpoint = _build(core, auth, app_id=app_id, retry=retry)
+    queue = web_app.get(QUEUE) or LearnerQueue(settings.learner_queue)
+    endpoint = _build(core, auth, app_id=app_id, retry=retry, queue=queue)
     web_app[ENDPOINT_KEY] = endpoint
     core.services.chat_ports.add(endpoint.port)
     web_app.router.add_post(ROUTE, endpoint.handle)
@@ -275,6 +278,7 @@ def _build(
     *,
     app_id: str,
     retry: RetryPolicy | None,
+    queue: LearnerQueue,
 ) -> TeamsEndpoint:
     services = core.services
     conversations = services.conversations
@@ -298,6 +302,7 @@ def _build(
         retry=retry,
         is_known=lambda identity: services.learners.find(identity) is not None,
         others=lambda: services.chat_ports,
+        queue=queue,
     )
     return TeamsEndpoint(
         adapter=adapter,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.adapters.terminal.render import Pick, PlainRenderer
 from bot.core import messages as msg
@@ -22,6 +23,18 @@ from bot.core.replies import Direct, Reply, Text
 _NUMBERS = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
 
 
+class PickMemory(Protocol):
+    """Keeps what each typed number stands for between runs of the terminal chat."""
+
+    def load(self) -> list[Pick]:
+        """The numbered buttons of the last answer printed to this user, in order."""
+        ...
+
+    def save(self, picks: list[Pick]) -> None:
+        """Remember the numbered buttons just printed (an empty list when there were none)."""
+        ...
+
+
 @dataclass
 class TerminalChat:
     """One person's chat with the core in a terminal.
@@ -32,6 +45,8 @@ class TerminalChat:
         user: What the "platform" reports about them (name, time zone).
         inbox: Messages delivered to this terminal while the user typed (nudges), printed
             after each answer, before the next prompt.
+        memory: Where the numbered buttons of the last answer are kept, so a number typed
+            after `learnbot chat` restarts still picks a button of the last prompt.
 
     A `Direct` reply the core addresses to someone else (a coach, a manager) is not shown:
     the terminal has no way to reach them, so a note line says it was not delivered.
@@ -42,12 +57,15 @@ class TerminalChat:
     user: UserInfo = field(default_factory=UserInfo)
     renderer: PlainRenderer = field(default_factory=PlainRenderer)
     inbox: Callable[[], list[Reply]] | None = None
+    memory: PickMemory | None = None
 
     def __post_init__(self) -> None:
         self._channel = Channel(id=f"dm-{self.identity.user_id}", is_direct=True)
+        self._restored = False
 
     def send(self, line: str) -> list[str]:
         """Process one typed line and return the printed answer."""
+        self._restore()
         event = self._event(line)
         if isinstance(event, str):
             return [event]
@@ -60,7 +78,17 @@ class TerminalChat:
             if out:
                 out.append("")
             out.extend(self.renderer.render(reply))
+        if self.memory is not None:
+            self.memory.save(list(self.renderer.picks))
         return out
+
+    def _restore(self) -> None:
+        """Before the first line of a run, take back the buttons the last run printed."""
+        if self._restored:
+            return
+        self._restored = True
+        if self.memory is not None and not self.renderer.picks:
+            self.renderer.picks = self.memory.load()
 
     def _for_me(self, reply: Reply) -> Reply:
         """The reply itself, or a note in its place when it is addressed to someone else."""
@@ -83,14 +111,14 @@ class TerminalChat:
         picks = self.renderer.picks
         if any(not 1 <= n <= len(picks) for n in numbers):
             if len(picks) == 1:
-                return "There is one option here: type 1 to choose it."
-            return f"Choose a number between 1 and {len(picks)}."
+                return msg.TERMINAL_ONE_OPTION
+            return msg.TERMINAL_PICK_RANGE.format(count=len(picks))
         chosen = [picks[n - 1] for n in numbers]
         first = chosen[0]
         if first.url:
-            return f"Open {first.url}"
+            return msg.TERMINAL_OPEN.format(url=first.url)
         if len(chosen) > 1 and not all(p.multi and p.value == first.value for p in chosen):
-            return "Pick one option, or several options of the same list."
+            return msg.TERMINAL_ONE_LIST
         return self._click(base, first, chosen)
 
     @staticmethod

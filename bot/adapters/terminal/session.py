@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
 from bot.adapters.terminal.chat import TerminalChat, run_script
-from bot.adapters.terminal.render import PlainRenderer
+from bot.adapters.terminal.render import Pick, PlainRenderer
 from bot.app import App
+from bot.core.clock import Clock
 from bot.core.events import Identity, UserInfo
 from bot.core.replies import Reply
+from bot.storage.terminal import TerminalPromptRepository
 
 PROMPT = "you> "
 
@@ -72,6 +75,7 @@ def open_chat(
         user=info,
         renderer=PlainRenderer(files=core.settings.home / "files"),
         inbox=_inbox(core, learner.id),
+        memory=StoredPicks(TerminalPromptRepository(services.engine), learner.id, services.clock),
     )
     return ChatSession(chat)
 
@@ -87,3 +91,23 @@ def _inbox(core: App, learner_id: str) -> Callable[[], list[Reply]] | None:
         return nudges.get().terminal_inbox(learner_id, now=services.clock.now())
 
     return unseen
+
+
+@dataclass
+class StoredPicks:
+    """The terminal user's numbered buttons, kept in the database between runs."""
+
+    prompts: TerminalPromptRepository
+    learner_id: str
+    clock: Clock
+
+    def load(self) -> list[Pick]:
+        """The buttons of the last answer the previous run printed."""
+        known = {f.name for f in dataclasses.fields(Pick)}
+        stored = self.prompts.load(self.learner_id)
+        return [Pick(**{k: v for k, v in p.items() if k in known}) for p in stored]
+
+    def save(self, picks: list[Pick]) -> None:
+        """Remember the buttons just printed."""
+        stored = [dataclasses.asdict(p) for p in picks]
+        self.prompts.save(self.learner_id, stored, now=self.clock.now())

@@ -85,6 +85,35 @@ def detail_blocks(report: TeamReport) -> list[Block]:
     return [Section(msg.TEAM_AT_RISK_TITLE.format(count=len(risky)), "\n".join(lines))]
 
 
+def person_blocks(report: TeamReport) -> list[Block]:
+    """One report's own progress, as their manager sees it (sent privately to the manager)."""
+    (member,) = report.members
+    fields = (
+        (msg.TEAM_F_DONE, str(member.done)),
+        (msg.TEAM_F_TODO, str(member.todo)),
+        (msg.TEAM_F_UNVERIFIED, str(len(member.unverified))),
+    )
+    blocks: list[Block] = [
+        Section(report.title, "", fields),
+        Progress(msg.TEAM_COMPLETION, member.completion or 0.0),
+    ]
+    if member.mastery:
+        lines = [
+            msg.TEAM_PERSON_MASTERY.format(comp=c, p=_pct(p)) for c, p in member.mastery.items()
+        ]
+        blocks.append(Section(msg.TEAM_MASTERY_TITLE, _bounded(lines)))
+    risks = "; ".join(member.risks)
+    name = member.learner.name[:80]
+    blocks.append(
+        Text(
+            msg.TEAM_PERSON_RISKS.format(name=name, risks=risks)
+            if risks
+            else msg.TEAM_PERSON_OK.format(name=name)
+        )
+    )
+    return blocks
+
+
 def chart_png(report: TeamReport) -> bytes:
     """A bar chart of mean mastery per competency and path completion (PNG)."""
     import matplotlib

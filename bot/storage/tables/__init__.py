@@ -29,6 +29,7 @@ from bot.storage.tables.quiz import abilities, exemptions, items, mastery_checks
 from bot.storage.tables.schema import metadata
 from bot.storage.tables.slack import slack_bots, slack_installations, slack_oauth_states
 from bot.storage.tables.teams import teams_conversations
+from bot.storage.tables.terminal import terminal_prompts
 
 __all__ = [
     "abilities",
@@ -69,5 +70,6 @@ __all__ = [
     "slack_installations",
     "slack_oauth_states",
     "teams_conversations",
+    "terminal_prompts",
     "xapi_cursor",
 ]

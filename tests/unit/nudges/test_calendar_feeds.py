@@ -97,9 +97,10 @@ def test_subscribing_to_a_feed_and_removing_it(open_core, feed: str) -> None:
     learner = onboard(open_core)
     chat = Conversation(open_core)
     answer = chat.say(f"/learn calendar {feed}/moved")
-    assert (
-        "Subscribed to your calendar feed: 1 events in the next 30 days, 1 of them busy" in answer
-    )
+    assert "Subscribed to your calendar feed: 1 event in the next 30 days, 1 of them busy" in answer
+    assert "I refresh it every 6 hours" in " ".join(answer.split())
+    status = chat.say("/learn calendar")
+    assert "a feed at 127.0.0.1) covers 1 event until" in status
     assert "a feed at 127.0.0.1" in chat.say("/learn calendar")
     assert feed not in chat.say("/learn calendar"), "the feed's address is not repeated"
     services = open_core.services
@@ -189,7 +190,7 @@ def test_an_ics_file_sent_to_the_bot_is_imported(core) -> None:
     def said(event: FileShared) -> str:
         return "\n".join(r.fallback for r in core.router.handle(event))
 
-    assert "Imported your calendar: 1 events in the next 30 days, 1 of them busy" in said(
+    assert "Imported your calendar: 1 event in the next 30 days, 1 of them busy" in said(
         _file("team.ics", MEETING)
     )
     assert "previous calendar is unchanged" in said(_file("team.ics", b"garbage"))
