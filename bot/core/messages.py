@@ -757,8 +757,8 @@ def join_and(parts: list[str]) -> str:
 
 # Team risks: due dates the free time cannot meet
 RISK_NO_TIME = (
-    "not enough time for {module} by {due:%a} {due.day} {due:%b}: about {needed} minutes of "
-    "the path before it, about {available} free minutes at their pace"
+    "not enough time for {module} by {due:%a} {due.day} {due:%b}: about {needed} of "
+    "the path before it, about {available} at their pace"
 )
 
 # Coach: a person asked to help after repeated failed checks

@@ -71,8 +71,8 @@ class MemberStatus:
                 msg.RISK_NO_TIME.format(
                     module=short.modules[-1],
                     due=short.due_at,
-                    needed=short.needed,
-                    available=short.available,
+                    needed=msg.plural(short.needed, "minute"),
+                    available=msg.plural(short.available, "free minute"),
                 )
             )
         if self.stalled:

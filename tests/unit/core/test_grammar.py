@@ -13,6 +13,8 @@ COUNTED_PLURAL = re.compile(r"\{([a-z_]+)(?::[^}]*)?\} (?:free )?([a-z]+s)\b")
 NEVER_ONE = {
     ("CHECK_ESCALATED", "count"),  # every third failed check: 3 or more
     ("CHECK_ESCALATED_NO_COACH", "count"),
+    ("CHECK_ESCALATED_MANAGER", "count"),
+    ("REVIEW_SINCE_DAYS", "days"),  # used only for 2 to 6 days
     ("COACH_TEXT", "count"),
     ("RISK_STALLED", "days"),  # a fixed 14
     ("WHEN_IN_DAYS", "days"),  # used only for 2 days or more
