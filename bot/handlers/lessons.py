@@ -13,10 +13,12 @@ from bot.context import Command, Context
 from bot.core import messages as msg
 from bot.core.errors import NotFound, UserError
 from bot.core.events import ActionClicked
+from bot.core.names import Named
 from bot.core.replies import Reply, Section, say
 from bot.dialogs.engine import DialogEngine
 from bot.dialogs.lesson import FLOWS, KIND, RATINGS, LessonGone, load
 from bot.features.lessons import AmbiguousModule, UnknownModule, lesson_service
+from bot.features.names import resolve
 from bot.handlers.ask import audience_of
 from bot.handlers.paths import service as path_service
 from bot.storage.lessons import LessonStats
@@ -94,8 +96,16 @@ def _visible(ctx: Context, key: str) -> str:
         )
     except AmbiguousModule:
         raise
-    except UnknownModule as err:
-        raise NotFound(msg.STUDY_UNKNOWN.format(key=key[:200])) from err
+    except UnknownModule:
+        # Not an id, a whole title or a source path: an unambiguous title prefix, among the
+        # live modules the learner may see.
+        visible = [
+            Named(r.meta.id, r.meta.title)
+            for r in ctx.services.content.modules()
+            if visible_to(r.meta.audience, audience)
+        ]
+        unknown = msg.STUDY_UNKNOWN.format(key=key[:200])
+        return resolve(key, visible, kind="module", unknown=unknown).id
     return record.meta.id
 
 

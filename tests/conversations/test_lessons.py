@@ -132,7 +132,7 @@ def test_pause_then_resume_after_a_restart(study) -> None:  # type: ignore[no-un
     assert "Paused at card 2 of 11" in out
     core.services.engine.dispose()
     again = Conversation(study())
-    out = again.say(f"/learn study {TITLE.lower()}")
+    out = again.say("/learn study spotting and rep")  # an unambiguous prefix of its title
     assert "Picking up Spotting and reporting phishing where you left off: card 2 of 11" in out
     assert "Red flags" in out
 
