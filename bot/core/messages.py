@@ -263,6 +263,8 @@ CHECK_FAILED = (
 CHECK_REVIEW_TITLE = "Worth reviewing"
 CHECK_REVIEW_ITEM = "_{stem}_ {explanation}"
 CHECK_REVIEW_MODULE = "Review **{module}**{sections}."
+CHECK_REVIEW_CARDS = "Review **{module}**: {cards} of its lesson{sections}."
+CHECK_REVIEW_BUTTON = "Review card {n} of {title}"
 CHECK_RETRY = "When you have reviewed it, take the check again with `/learn check {competency}`."
 CHECK_RETRY_BUTTON = "Retry the check"
 CHECK_ESCALATED = (
@@ -630,6 +632,7 @@ STUDY_UNKNOWN = (
 )
 LESSON_STARTING = "**{title}**: {cards}, about {minutes}."
 LESSON_SIZE = "The lesson: {cards}, about {minutes}."
+LESSON_REVIEWING = "**{title}**, card {n} of {total}: the part of the lesson to review."
 LESSON_RESUMING = "Picking up **{title}** where you left off: card {n} of {total}."
 LESSON_NOTHING_TO_STUDY = (
     "There's nothing on your path to study right now. Name a module: `/learn study MODULE`."

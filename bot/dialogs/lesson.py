@@ -50,6 +50,7 @@ NEXT, BACK, SKIP, PAUSE, CHECK, LATER, PASS = (
 # The button that shows the path's next step (the path handlers route it).
 NEXT_STEP_ACTION = "path.next"
 RATE_ACTION = "lesson.rate"
+REVIEW_ACTION = "lesson.open"  # value "MODULE:N": the lesson opened at card N
 OPEN_PAGE_ACTION = "path.open"  # a link button: the platform opens it; the click is logged
 RATINGS = ("useful", "not_useful", "too_long")
 MAX_CARD_SECONDS = 1800.0  # longer on one card is time away, not reading time

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from bot.context import Context
 from bot.core import messages as msg
 from bot.core.replies import Block, Button, Buttons, Direct, Reply, Section, Text
+from bot.dialogs.lesson import REVIEW_ACTION, LessonGone, load
 from bot.features.coach import Coach, find_coach, may_manage
+from bot.features.lessons import covering_cards
 from bot.features.quiz.learner_model import module_titles
 from bot.storage.mastery import CheckAttempt
 from learning.items import Item
@@ -44,16 +46,42 @@ def remediation(ctx: Context, attempt: CheckAttempt) -> list[Block]:
         by_module.setdefault(item.module_id or attempt.module_id or "", []).append(item)
     titles = module_titles(ctx.services, [m for m in by_module if m])
     lines: list[str] = []
+    buttons: list[Button] = []
     for module_id, its in by_module.items():
         if module_id:
             sections = _closest_sections(ctx, module_id, its)
             where = f" (sections: {'; '.join(sections)})" if sections else ""
-            lines.append(msg.CHECK_REVIEW_MODULE.format(module=titles[module_id], sections=where))
+            cards = _lesson_cards(ctx, module_id, its)
+            if cards:
+                word = "card" if len(cards) == 1 else "cards"
+                numbers = msg.join_and([str(n) for n in cards])
+                line = msg.CHECK_REVIEW_CARDS.format(
+                    module=titles[module_id], cards=f"{word} {numbers}", sections=where
+                )
+                lines.append(line)
+                label = msg.CHECK_REVIEW_BUTTON.format(n=cards[0], title=titles[module_id])
+                buttons.append(Button(label[:75], REVIEW_ACTION, f"{module_id}:{cards[0]}"))
+            else:
+                lines.append(
+                    msg.CHECK_REVIEW_MODULE.format(module=titles[module_id], sections=where)
+                )
         lines += [
             "• " + msg.CHECK_REVIEW_ITEM.format(stem=i.stem, explanation=i.explanation).strip()
             for i in its
         ]
-    return [Section(msg.CHECK_REVIEW_TITLE, "\n".join(lines))]
+    blocks: list[Block] = [Section(msg.CHECK_REVIEW_TITLE, "\n".join(lines))]
+    if buttons:
+        blocks.append(Buttons(tuple(buttons[:3])))
+    return blocks
+
+
+def _lesson_cards(ctx: Context, module_id: str, its: Sequence[Item]) -> list[int]:
+    """The module's lesson cards that cover the missed items ([] without a lesson)."""
+    try:
+        lesson = load(ctx, module_id)
+    except LessonGone:
+        return []
+    return covering_cards(lesson, its)
 
 
 def _words(text: str) -> set[str]:

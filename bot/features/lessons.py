@@ -380,3 +380,34 @@ def shown_mastery(services: Services, learner_id: str, competencies: Sequence[st
         if competency in exempt or (ability is not None and ability.p_mastery >= threshold):
             return competency
     return ""
+
+
+def covering_cards(lesson: Lesson, items: Sequence[Item]) -> list[int]:
+    """The reading cards (numbered from 1) that cover some items, in lesson order.
+
+    An item practised in the lesson is covered by the reading card before its practice card;
+    any other item by the reading card sharing most words with it (two at least).
+    """
+    found: set[int] = set()
+    reading = [i for i, c in enumerate(lesson.cards) if c.kind in ("text", "media")]
+    for item in items:
+        practised = next(
+            (
+                i
+                for i, c in enumerate(lesson.cards)
+                if c.kind == "practice" and c.item_id == item.id
+            ),
+            None,
+        )
+        if practised is not None:
+            before = [i for i in reading if i < practised]
+            if before:
+                found.add(before[-1] + 1)
+            continue
+        stem = _words(item.stem + " " + item.explanation)
+        scored = [(len(stem & _words(lesson.cards[i].text)), -i) for i in reading]
+        if scored:
+            score, index = max(scored)
+            if score >= 2:
+                found.add(-index + 1)
+    return sorted(found)

@@ -16,7 +16,15 @@ from bot.core.events import ActionClicked
 from bot.core.names import Named
 from bot.core.replies import Reply, Section, say
 from bot.dialogs.engine import DialogEngine
-from bot.dialogs.lesson import FLOWS, KIND, RATINGS, LessonGone, load
+from bot.dialogs.lesson import (
+    FLOWS,
+    KIND,
+    RATE_ACTION,
+    RATINGS,
+    REVIEW_ACTION,
+    LessonGone,
+    load,
+)
 from bot.features.lessons import AmbiguousModule, UnknownModule, lesson_service
 from bot.features.names import resolve
 from bot.handlers.ask import audience_of
@@ -44,8 +52,11 @@ def handle_study(ctx: Context, args: str) -> list[Reply]:
     return opened
 
 
-def open_lesson(ctx: Context, module_id: str, *, intro: str = "") -> list[Reply] | None:
-    """Open a module's lesson where the learner left off; None when it has no lesson cards.
+def open_lesson(
+    ctx: Context, module_id: str, *, intro: str = "", card: int | None = None
+) -> list[Reply] | None:
+    """Open a module's lesson where the learner left off (or at `card`, from 1); None when it
+    has no lesson cards.
 
     The caller has checked that the learner may see the module.
     """
@@ -57,6 +68,11 @@ def open_lesson(ctx: Context, module_id: str, *, intro: str = "") -> list[Reply]
     engine = _engine()
     active = ctx.services.dialogs.active(ctx.learner.id, KIND)
     total = len(lesson.cards)
+    if card is not None:
+        at = min(max(card - 1, 0), total - 1)
+        head = msg.LESSON_REVIEWING.format(title=lesson.title, n=at + 1, total=total)
+        spec = {"module": module_id, "at": at, "intro": head}
+        return engine.start(ctx, KIND, json.dumps(spec))
     if active is not None and active.state.get("module") == module_id:
         at = min(int(active.state.get("at", 0)), total - 1)
         head = msg.LESSON_RESUMING.format(title=lesson.title, n=at + 1, total=total)
@@ -132,6 +148,17 @@ def _current_module(ctx: Context) -> str:
     return step.module_id
 
 
+def on_review(ctx: Context, event: ActionClicked) -> list[Reply]:
+    """ "Review card N of ..." after a failed check: the lesson at the card that covers it."""
+    module_id, _, number = event.value.rpartition(":")
+    if not module_id or not number.isdigit():
+        raise UserError(msg.STALE_BUTTON)
+    opened = open_lesson(ctx, _visible(ctx, module_id), card=int(number))
+    if opened is None:
+        raise UserError(msg.LESSON_GONE)
+    return opened
+
+
 def on_rate(ctx: Context, event: ActionClicked) -> list[Reply]:
     """Useful / Not useful / Too long at the end of a lesson: stored, once per learner."""
     module_id, _, rating = event.value.rpartition(":")
@@ -182,8 +209,7 @@ def report_line(ctx: Context, s: LessonStats) -> str:
     )
 
 
-RATE_ACTION = "lesson.rate"
-ACTIONS = {RATE_ACTION: on_rate}
+ACTIONS = {RATE_ACTION: on_rate, REVIEW_ACTION: on_review}
 STUDY_COMMAND = Command(
     "study",
     "Study a module in the chat, card by card (alone: pick up where you left off).",

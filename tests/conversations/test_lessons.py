@@ -315,3 +315,19 @@ def test_every_sample_module_can_be_read_to_its_end_with_ones(study) -> None:  #
         position = core.services.lesson_progress.position(lid, module_id)
         assert position is not None, module_id
         assert position.finished_at is not None, module_id
+
+
+def test_a_failed_check_points_to_the_lesson_cards_that_cover_the_missed_questions(study) -> None:  # type: ignore[no-untyped-def]
+    core = study()
+    chat = Conversation(core)
+    out = chat.say(f"/learn check security-awareness {MODULE}")
+    for _ in range(8):
+        if "I don't know" not in chat.renderer.labels:
+            break
+        out = chat.click("I don't know")
+    assert "of its lesson" in out, chat.transcript
+    review = next(label for label in chat.renderer.labels if label.startswith("Review card"))
+    number = int(review.split()[2])
+    opened = chat.click(review)
+    assert f"card {number} of 11: the part of the lesson to review" in opened
+    assert f"Card {number} of 11" in opened
