@@ -137,3 +137,42 @@ async def test_the_home_tab_opens_the_next_lesson_in_the_dm(slack: SlackHarness)
     assert posted[-1]["channel"] == "D0ANA"
     assert "Card 1 of" in message_text(posted[-1])
     assert "Next:" in message_text(posted[-2])
+
+
+async def test_skip_a_part_in_slack_when_mastery_was_shown(slack: SlackHarness) -> None:
+    from bot.storage.mastery import Ability
+
+    learner = slack.onboard("U0ANA")
+    services = slack.core.services
+    services.mastery.save_ability(
+        learner, Ability("security-awareness", 2.5, 0.3, 0.99, 0.3, 8, services.clock.now())
+    )
+    await slack.command("U0ANA", f"study {MODULE}")
+    await slack.settle()
+    card = await _click(slack, _last(slack), "Continue")
+    assert "You've already shown you know Security awareness" in message_text(card)
+    card = await _click(slack, card, "Skip this part")
+    assert "Card 4 of 11" in message_text(card)
+
+
+async def test_a_module_without_a_check_is_done_at_its_last_card_in_slack(
+    slack: SlackHarness,
+) -> None:
+    learner = slack.onboard("U0ANA")
+    services = slack.core.services
+    now = services.clock.now()
+    for item in services.items.bank(["security-awareness"]):
+        services.items.set_retired(item.id, True, now=now)
+    await slack.command("U0ANA", f"study {MODULE}")
+    await slack.settle()
+    card = _last(slack)
+    for _ in range(10):
+        if "Next step" in _labels(card):
+            break
+        card = await _click(slack, card, "Continue")
+    text = message_text(card)
+    assert "You finished *Spotting and reporting phishing*, so it is marked done" in text
+    done = {p.module_id: p.status for p in services.path_records.progress(learner)}
+    assert done[MODULE] == "done"
+    thanks = await _click(slack, card, "Useful")
+    assert "Thanks, noted" in message_text(thanks)
