@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bot.core.model import IngestReport
     from bot.core.ports import LibraryPort
 
+CHUNKS_PER_DOCUMENT = 5
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
@@ -124,10 +125,14 @@ def ask(
 
 def eval_retrieval(
     qa: Annotated[Path, typer.Option("--qa", help="JSON lines: question and gold paths.")],
-    k: Annotated[int, typer.Option("--k", help="How many results to score.")] = 10,
+    k: Annotated[int, typer.Option("--k", help="How many documents to score.")] = 10,
     as_json: JsonOpt = False,
 ) -> None:
-    """Score retrieval on a question set: recall@1/5/10, MRR and latency."""
+    """Score document retrieval on a question set: recall@1/5/10, MRR and latency.
+
+    Each document counts once, at its first chunk's rank; recall@k is the share of questions
+    with a gold document among the first k documents.
+    """
     from bot.cli import emit_json, fail, open_app
 
     if not qa.is_file():
@@ -138,24 +143,35 @@ def eval_retrieval(
             continue
         try:
             row = json.loads(line)
-            rows.append((str(row["question"]), [g.split("#")[0] for g in row["gold"]]))
+            rows.append((str(row["question"]), [str(g) for g in row["gold"]]))
         except (json.JSONDecodeError, KeyError, TypeError) as err:
             raise fail(f'{qa}, line {n}: expected {{"question": ..., "gold": [...]}}') from err
+    from retrieval.evaluation import first_relevant_rank, normalise_source
+
     library = _library(open_app())
     ranks, times = [], []
     for question, gold in rows:
         start = time.perf_counter()
-        hits = library.search(question, roles=None, k=max(k, 10))
+        documents = _documents(library, question, k)
         times.append((time.perf_counter() - start) * 1000)
-        records = [library.content.get(h.module_id) for h in hits]
-        sources = [r.meta.source if r is not None else "" for r in records]
-        ranks.append(next((i + 1 for i, s in enumerate(sources) if s in gold), None))
+        ranks.append(first_relevant_rank(documents[:k], {normalise_source(g) for g in gold}))
     report = _metrics(ranks, times)
     if as_json:
         emit_json(report)
     else:
         for key, value in report.items():
             typer.echo(f"{key:>10}: {value}")
+
+
+def _documents(library: LibraryPort, question: str, k: int) -> list[str]:
+    """The distinct source documents of a search, each at its first chunk's rank."""
+    from retrieval.evaluation import Retrieved, ranked_documents
+
+    # Several chunks of one document often rank together; fetch enough to fill k documents.
+    hits = library.search(question, roles=None, k=max(k, 10) * CHUNKS_PER_DOCUMENT)
+    records = {h.module_id: library.content.get(h.module_id) for h in hits}
+    sources = [records[h.module_id] for h in hits]
+    return ranked_documents([Retrieved(r.meta.source) for r in sources if r is not None])
 
 
 def _metrics(ranks: list[int | None], times: list[float]) -> dict[str, float | int]:
