@@ -590,3 +590,9 @@ LESSON_CHECK = (
     "Check: {count} questions in the bank cover {names}. "
     "Show what you learned with `/learn check {first} {module}`."
 )
+
+# Questions and answers: messages that ask nothing, unsure answers, follow-ups
+NOT_A_QUESTION = (
+    "I answer questions about the learning library, for example "
+    '"How do I request time off?". `/learn help` lists everything else I can do.'
+)

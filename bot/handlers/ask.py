@@ -10,6 +10,7 @@ from bot.core.errors import UserError
 from bot.core.events import ActionClicked
 from bot.core.model import Learner
 from bot.core.replies import Button, Buttons, Note, Reply, Text, say
+from bot.features.questions import is_content_question
 
 FEEDBACK_ACTION = "answer"
 
@@ -25,7 +26,13 @@ def audience_of(services: Services, learner: Learner) -> list[str]:
 
 
 def handle_question(ctx: Context, text: str) -> list[Reply]:
-    """Answer a question from the library, with citations and feedback buttons."""
+    """Answer a question from the library, with citations and feedback buttons.
+
+    A message that asks about nothing (a command, a number, a greeting, thanks, an emoji) gets
+    a pointer to what the bot does; it is neither searched nor recorded as a content gap.
+    """
+    if not is_content_question(text):
+        return [say(msg.NOT_A_QUESTION)]
     if ctx.services.library is None:
         return [say(msg.NO_LIBRARY)]
     library = ctx.services.library.get()
