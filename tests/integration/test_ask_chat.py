@@ -120,3 +120,10 @@ def test_messages_that_ask_nothing_are_not_content_gaps(chat: Conversation) -> N
     chat.say("/learn ask who won the 2030 World Cup?")
     gaps = [g["question"] for g in _rows(chat.core, content_gaps)]
     assert gaps == ["who won the 2030 World Cup?"]
+
+
+def test_when_do_we_get_paid_is_answered_with_the_pay_day(chat: Conversation) -> None:
+    answer = " ".join(chat.say("/learn ask When do we get paid?").split())
+    assert "Northwind pays every other Friday by direct deposit. [1]" in answer
+    assert "Pay, probation and check-ins" in answer, "the section is cited"
+    assert "Bereavement" not in answer
