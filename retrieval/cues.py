@@ -83,3 +83,17 @@ def fits(kind: str | None, sentence: str) -> bool:
     a "yes/no" answer a permission or rule.
     """
     return kind is not None and bool(_SENTENCE_CUES[kind].search(sentence))
+
+
+# Questions about what is true right now (a price today, the latest score) are for live
+# systems, not for a library of documents.
+_LIVE_DATA = re.compile(
+    r"\b(today|tonight|right now|currently|at the moment|latest|live|stock price|share price|"
+    r"weather|score of|news)\b",
+    _I,
+)
+
+
+def asks_for_live_data(question: str) -> bool:
+    """Whether a question asks for something that changes by the day ("the stock price today")."""
+    return bool(_LIVE_DATA.search(question))

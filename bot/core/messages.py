@@ -109,7 +109,6 @@ NO_ANSWER = (
     "I couldn't find an answer to that in the learning library, so I won't guess. "
     "I've noted the question for the content team."
 )
-RELATED = "These modules might still help:\n{modules}"
 THANKS_FEEDBACK = "Thanks, noted. It helps improve the library."
 
 # Files sent to the bot
@@ -596,3 +595,8 @@ NOT_A_QUESTION = (
     "I answer questions about the learning library, for example "
     '"How do I request time off?". `/learn help` lists everything else I can do.'
 )
+UNSURE = (
+    "I'm not sure the learning library answers that, so I won't guess. "
+    "I've noted the question for the content team."
+)
+MAY_HELP = "These may help:\n{modules}"

@@ -300,15 +300,18 @@ class Library:
         return self.retriever() if self._content.has_chunks() else None
 
     def ask(self, question: str, *, roles: Sequence[str] | None) -> Answered:
-        """Answer a question from the library, or say honestly that it has no answer."""
-        from retrieval.confidence import is_confident
+        """Answer a question from the library, or say honestly that it has no answer.
 
+        The answer is confident only when the evidence supports it (the best match's
+        similarity, dense and lexical search agreeing, the question's words in the passage,
+        an answer-like sentence: `retrieval.confidence.should_answer`); otherwise the
+        result carries up to three related modules and no answer.
+        """
         retriever = self._live_retriever()
         hits = retriever.search(question, k=10, roles=roles) if retriever else []
         modules: Mapping[str, Any] = retriever.modules if retriever else {}
         sources = tuple(source_of(h, modules) for h in hits)
-        unknown = retriever.unknown_share(question) if retriever and hits else 0.0
-        if not hits or not is_confident(hits, unknown_share=unknown):
+        if retriever is None or not hits or not _should_answer(question, hits, retriever):
             return Answered("", False, (), related=unique_modules(sources)[:3])
         answer = self._compose(question, hits, modules)
         if answer is None or not answer.text:
@@ -352,6 +355,20 @@ class Library:
             else:
                 return generated if generated.citations else None
         return compose_extractive(question, hits, modules=modules)
+
+
+def _should_answer(question: str, hits: Sequence[Hit], retriever: HybridRetriever) -> bool:
+    """Whether the evidence supports a confident answer (`retrieval.confidence`)."""
+    from retrieval.confidence import gather_evidence, should_answer
+
+    evidence = gather_evidence(
+        question,
+        hits,
+        modules=retriever.modules,
+        unknown_share=retriever.unknown_share(question),
+        term_weights=retriever.term_weights(question),
+    )
+    return should_answer(evidence)
 
 
 def _with_id(chunk: Any, new_id: str) -> Any:

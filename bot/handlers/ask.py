@@ -68,11 +68,11 @@ def _answer(result: Any, answer_id: str) -> Reply:
 
 
 def _no_answer(result: Any) -> Reply:
-    blocks: list[Any] = [Text(msg.NO_ANSWER)]
-    if result.related:
-        related = "\n".join(f"• [{s.title}]({s.link})" for s in result.related)
-        blocks.append(Note(msg.RELATED.format(modules=related)))
-    return Reply(tuple(blocks))
+    """No confident answer: say so; when some modules came close, offer up to three."""
+    if not result.related:
+        return Reply((Text(msg.NO_ANSWER),))
+    related = "\n".join(f"• [{s.title}]({s.link})" for s in result.related[:3])
+    return Reply((Text(msg.UNSURE), Note(msg.MAY_HELP.format(modules=related))))
 
 
 def handle_feedback(ctx: Context, event: ActionClicked) -> list[Reply]:
