@@ -44,6 +44,7 @@ from bot.storage.lessons import LessonRepository
 from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
+from bot.storage.questions import LastQuestions
 from bot.storage.rights import RightsRepository
 from bot.storage.team import TeamRepository
 from bot.storage.workspaces import SlackInstallations
@@ -92,6 +93,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         mastery=MasteryRepository(engine),
         policy=policy,
         content=ContentRepository(engine),
+        last_questions=LastQuestions(engine),
         lessons=LessonRepository(engine),
         path_records=PathRepository(engine),
         conversations=ConversationRepository(engine),

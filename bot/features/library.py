@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
+# A follow-up's previous module: its hits' fused scores count this much more, enough to win
+# a near tie, not to hide a clearly better module.
+PREFERRED_BOOST = 0.2
 EMBED_GROUP = 1024  # chunks embedded together (length-sorted batches need a wide pool)
 
 
@@ -299,16 +302,21 @@ class Library:
         """The retriever, or None for an empty library (no index is built for it)."""
         return self.retriever() if self._content.has_chunks() else None
 
-    def ask(self, question: str, *, roles: Sequence[str] | None) -> Answered:
+    def ask(
+        self, question: str, *, roles: Sequence[str] | None, prefer: str | None = None
+    ) -> Answered:
         """Answer a question from the library, or say honestly that it has no answer.
 
         The answer is confident only when the evidence supports it (the best match's
         similarity, dense and lexical search agreeing, the question's words in the passage,
         an answer-like sentence: `retrieval.confidence.should_answer`); otherwise the
-        result carries up to three related modules and no answer.
+        result carries up to three related modules and no answer. `prefer` names a module
+        whose hits count `PREFERRED_BOOST` more (a follow-up's previous module).
         """
         retriever = self._live_retriever()
         hits = retriever.search(question, k=10, roles=roles) if retriever else []
+        if prefer:
+            hits = _preferring(hits, prefer)
         modules: Mapping[str, Any] = retriever.modules if retriever else {}
         sources = tuple(source_of(h, modules) for h in hits)
         if retriever is None or not hits or not _should_answer(question, hits, retriever):
@@ -355,6 +363,17 @@ class Library:
             else:
                 return generated if generated.citations else None
         return compose_extractive(question, hits, modules=modules)
+
+
+def _preferring(hits: Sequence[Hit], module_id: str) -> list[Hit]:
+    """Hits re-ranked with the preferred module's scores raised by `PREFERRED_BOOST`."""
+    from dataclasses import replace
+
+    boosted = [
+        replace(h, score=h.score * (1 + PREFERRED_BOOST)) if h.module_id == module_id else h
+        for h in hits
+    ]
+    return sorted(boosted, key=lambda h: -h.score)
 
 
 def _should_answer(question: str, hits: Sequence[Hit], retriever: HybridRetriever) -> bool:

@@ -10,7 +10,13 @@ from bot.core.errors import UserError
 from bot.core.events import ActionClicked
 from bot.core.model import Learner
 from bot.core.replies import Button, Buttons, Note, Reply, Text, say
-from bot.features.questions import is_content_question
+from bot.features.questions import (
+    content_words,
+    conversation_key,
+    follow_up_query,
+    is_content_question,
+)
+from bot.storage.questions import LastQuestion
 
 FEEDBACK_ACTION = "answer"
 
@@ -28,17 +34,22 @@ def audience_of(services: Services, learner: Learner) -> list[str]:
 def handle_question(ctx: Context, text: str) -> list[Reply]:
     """Answer a question from the library, with citations and feedback buttons.
 
-    A message that asks about nothing (a command, a number, a greeting, thanks, an emoji) gets
-    a pointer to what the bot does; it is neither searched nor recorded as a content gap.
+    A short follow-up in a direct message or thread, within ten minutes of the previous
+    question there, is read with that question's content words and module. A message that
+    asks about nothing (a command, a number, a greeting, thanks, an emoji) gets a pointer to
+    what the bot does; it is neither searched nor recorded as a content gap.
     """
-    if not is_content_question(text):
+    query, module = _with_topic(ctx, text)
+    if not is_content_question(query):
         return [say(msg.NOT_A_QUESTION)]
     if ctx.services.library is None:
         return [say(msg.NO_LIBRARY)]
     library = ctx.services.library.get()
     if not library.content.has_chunks():
         return [say(msg.NO_LIBRARY)]
-    result = library.ask(text, roles=audience_of(ctx.services, ctx.learner))
+    result = library.ask(query, roles=audience_of(ctx.services, ctx.learner), prefer=module)
+    _remember(ctx, query, result)
+    text = query  # a follow-up is recorded with the topic it was read with
     if not result.confident:
         library.content.record_gap(text, learner_id=ctx.learner.id, best_score=0.0, now=ctx.now)
         ctx.services.activity.record(
@@ -51,6 +62,29 @@ def handle_question(ctx: Context, text: str) -> list[Reply]:
     )
     ctx.services.activity.record(ctx.learner.id, "asked", detail={"answered": True}, now=ctx.now)
     return [_answer(result, answer_id)]
+
+
+def _with_topic(ctx: Context, text: str) -> tuple[str, str | None]:
+    """The question to search, with the previous question's topic when this is a follow-up,
+    and the module that question was answered from."""
+    conversation = conversation_key(ctx.event.channel)
+    if conversation is None:
+        return text, None
+    previous = ctx.services.last_questions.recall(ctx.learner.id, conversation)
+    query = follow_up_query(text, previous, now=ctx.now) if previous else None
+    if previous is None or query is None:
+        return text, None
+    return query, previous.module_id
+
+
+def _remember(ctx: Context, query: str, result: Any) -> None:
+    conversation = conversation_key(ctx.event.channel)
+    if conversation is None:
+        return
+    best = result.sources or result.related
+    module = best[0].module_id if best else None
+    last = LastQuestion(query, tuple(content_words(query)), module, ctx.now)
+    ctx.services.last_questions.remember(ctx.learner.id, conversation, last)
 
 
 def _answer(result: Any, answer_id: str) -> Reply:

@@ -6,7 +6,13 @@ defines every table, so Alembic and `from bot.storage.tables import x` see the w
 
 from __future__ import annotations
 
-from bot.storage.tables.content import answer_feedback, chunks, content_gaps, modules
+from bot.storage.tables.content import (
+    answer_feedback,
+    chunks,
+    content_gaps,
+    last_questions,
+    modules,
+)
 from bot.storage.tables.core import dialogs, identities, learners, processed_events, profiles
 from bot.storage.tables.framework import competencies, roles
 from bot.storage.tables.journal import activity, audit_log, xapi_cursor
@@ -39,6 +45,7 @@ __all__ = [
     "exemptions",
     "identities",
     "items",
+    "last_questions",
     "learners",
     "lesson_cards",
     "mastery_checks",
