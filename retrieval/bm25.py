@@ -88,18 +88,19 @@ class BM25Index:
         return sum(1 for t in terms if t not in self._vocabulary) / len(terms)
 
     def term_weights(self, query: str) -> dict[str, float]:
-        """The inverse document frequency of each of the query's terms in the index.
+        """The inverse document frequency of each of the query's terms the index has.
 
-        A term the index lacks weighs as much as the rarest possible one; this says which of
-        a question's words are distinctive ("party" in "the company holiday party").
+        Says which of a question's words are distinctive ("party" in "the company holiday
+        party"); terms the index lacks are left out (`unknown_share` counts them).
         """
         n_docs = len(self.ids)
         frequency = np.diff(self._weights.indptr)  # chunks per term (one column per term)
         weights = {}
         for term in tokenize(query, use_stemming=self.params.use_stemming):
             column = self._vocabulary.get(term)
-            df = int(frequency[column]) if column is not None else 0
-            weights[term] = float(np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)))
+            if column is not None:
+                df = int(frequency[column])
+                weights[term] = float(np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)))
         return weights
 
     @classmethod

@@ -10,7 +10,7 @@ from content_index.model import ModuleMeta
 from retrieval.answer import score_sentences
 from retrieval.cues import asks_for_live_data
 from retrieval.hybrid import Hit
-from retrieval.text import tokenize
+from retrieval.text import stem, tokenize
 
 # Minimum cosine similarity between the question and its best dense hit. Measured by
 # bench/bench_retrieval.py (section "confidence threshold"): the 92 answerable handbook
@@ -32,8 +32,8 @@ STRONG_MATCH = 0.6
 # bench/bench_answers.py: logistic regression on the sample library's and the 18F handbook's
 # own questions (answerable) against each corpus's questions asked of the other corpus (those
 # the other library really answers dropped by hand) and general off-topic questions.
-WEIGHTS = (0.926, 1.023, -0.144, 1.239, 1.344, -0.955)
-BIAS = -2.606
+WEIGHTS = (0.922, 1.022, -0.146, 1.259, 1.337, -0.949)
+BIAS = -2.612
 ANSWER_CUT = 0.4
 
 
@@ -96,9 +96,9 @@ class Evidence:
 # Question words that say how to ask, not what about: not counted for coverage (stemmed).
 _FILLER_LIST = """
     much many long often far put take get make know tell want like mean happen someone
-    something anything thing way ok okay
+    something anything thing way ok okay ask asking wonder
     """
-QUESTION_FILLERS = frozenset(_FILLER_LIST.split())
+QUESTION_FILLERS = frozenset(stem(w) for w in _FILLER_LIST.split())
 FEATURES = ("top_dense", "agreement", "margin", "coverage", "answer_fit", "unknown_share")
 
 
@@ -117,15 +117,20 @@ def gather_evidence(
         hits: Its search results.
         modules: Module metadata (titles count as part of a passage).
         unknown_share: Share of the question's terms the library never uses.
-        term_weights: Weight per question term for coverage (the library's idf, so a missing
-            distinctive word counts more than a missing common one); None weighs all alike.
+        term_weights: Weight per question term the library knows, for coverage (its idf, so
+            a missing distinctive word counts more than a missing common one); other terms
+            weigh as much as the average known one; None weighs all alike.
     """
     scored = score_sentences(question, hits)
     best = hits[max(scored, key=lambda s: s.score).rank] if scored else hits[0]
     meta = modules.get(best.module_id)
     passage = set(tokenize(" ".join((best.text, best.section, meta.title if meta else ""))))
     terms = [t for t in tokenize(question) if t not in QUESTION_FILLERS]
-    weights = {t: (term_weights or {}).get(t, 1.0) for t in terms}
+    known = {t: w for t, w in (term_weights or {}).items() if t in terms}
+    # A word the library never uses is a paraphrase as often as a new topic ("weird link"):
+    # it weighs as much as an average known word here; `unknown_share` judges it apart.
+    usual = sum(known.values()) / len(known) if known else 1.0
+    weights = {t: known.get(t, usual) for t in terms}
     total = sum(weights.values())
     covered = sum(w for t, w in weights.items() if t in passage) / total if total else 0.0
     return Evidence(
