@@ -2,6 +2,7 @@
 
 Usage:
     .venv/bin/python bench/bench_retrieval.py [--variant harder|original] [--no-ablations]
+        [--no-baselines]
 
 The HARDER variant blanks each question's own heading line in a temporary copy of the corpus,
 so a question cannot be answered by matching its verbatim heading. Every system is scored on
@@ -340,7 +341,21 @@ def ablations(
     print_table("learnbot ablations (same chunks, same vectors)", rows)
 
 
-def run(variant: str, *, with_ablations: bool) -> None:
+def baselines(
+    root: Path, modules: dict[str, ModuleMeta], questions: list[dict[str, Any]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Plain BM25 and LangChain's tutorial pipeline over 1,000-character chunks."""
+    docs = split_1000(raw_pages(root, modules))
+    print(f"1,000-character chunks: {len(docs)}")
+    rows = [("BM25, 1,000-char chunks", evaluate(bm25_baseline(docs), questions))]
+    started = time.perf_counter()
+    langchain = langchain_baseline(docs)
+    print(f"LangChain index built in {time.perf_counter() - started:.1f} s")
+    rows.append(("LangChain tutorial (splitter + HF + Chroma)", evaluate(langchain, questions)))
+    return rows
+
+
+def run(variant: str, *, with_ablations: bool, skip_baselines: bool = False) -> None:
     questions = load_questions()
     with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
         root = harder_copy(questions, Path(tmp)) if variant == "harder" else DATA
@@ -350,13 +365,7 @@ def run(variant: str, *, with_ablations: bool) -> None:
             f"corpus: {len(modules)} documents, {len(chunks)} learnbot chunks "
             f"(parse+chunk {time.perf_counter() - started:.1f} s); {len(questions)} questions"
         )
-        docs = split_1000(raw_pages(root, modules))
-        print(f"1,000-character chunks: {len(docs)}")
-        rows = [("BM25, 1,000-char chunks", evaluate(bm25_baseline(docs), questions))]
-        started = time.perf_counter()
-        langchain = langchain_baseline(docs)
-        print(f"LangChain index built in {time.perf_counter() - started:.1f} s")
-        rows.append(("LangChain tutorial (splitter + HF + Chroma)", evaluate(langchain, questions)))
+        rows = [] if skip_baselines else baselines(root, modules, questions)
         embedder: Embedder = OnnxEmbedder(Path(tmp) / "models")
         store = ChromaVectorStore(path=Path(tmp) / "chroma")
         started = time.perf_counter()
@@ -376,8 +385,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variant", choices=["harder", "original"], default="harder")
     parser.add_argument("--no-ablations", action="store_true")
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="Skip BM25 and LangChain (minutes faster)."
+    )
     args = parser.parse_args()
-    run(args.variant, with_ablations=not args.no_ablations)
+    run(args.variant, with_ablations=not args.no_ablations, skip_baselines=args.no_baselines)
 
 
 if __name__ == "__main__":

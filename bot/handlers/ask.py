@@ -49,16 +49,16 @@ def handle_question(ctx: Context, text: str) -> list[Reply]:
         return [say(msg.NO_LIBRARY)]
     result = library.ask(query, roles=audience_of(ctx.services, ctx.learner), prefer=module)
     _remember(ctx, query, result)
-    text = query  # a follow-up is recorded with the topic it was read with
+    # A follow-up is recorded (gap or answer) with the topic it was read with.
     if not result.confident:
-        library.content.record_gap(text, learner_id=ctx.learner.id, best_score=0.0, now=ctx.now)
+        library.content.record_gap(query, learner_id=ctx.learner.id, best_score=0.0, now=ctx.now)
         ctx.services.activity.record(
             ctx.learner.id, "asked", detail={"answered": False}, now=ctx.now
         )
         return [_no_answer(result)]
     sources = [{"module_id": s.module_id, "section": s.section} for s in result.sources]
     answer_id = library.content.record_answer(
-        learner_id=ctx.learner.id, question=text, sources=sources, now=ctx.now
+        learner_id=ctx.learner.id, question=query, sources=sources, now=ctx.now
     )
     ctx.services.activity.record(ctx.learner.id, "asked", detail={"answered": True}, now=ctx.now)
     return [_answer(result, answer_id)]
