@@ -48,6 +48,7 @@ from bot.storage.lessons import LessonProgressRepository, LessonRepository
 from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
+from bot.storage.questions import LastQuestions
 from bot.storage.rights import RightsRepository
 from bot.storage.secrets import secret_box
 from bot.storage.team import TeamRepository
@@ -111,6 +112,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         mastery=MasteryRepository(engine),
         policy=policy,
         content=ContentRepository(engine),
+        last_questions=LastQuestions(engine),
         lessons=LessonRepository(engine),
         lesson_progress=LessonProgressRepository(engine),
         path_records=PathRepository(engine),

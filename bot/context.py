@@ -35,6 +35,7 @@ from bot.storage.lessons import LessonProgressRepository, LessonRepository
 from bot.storage.mastery import MasteryRepository
 from bot.storage.org import OrgRepository
 from bot.storage.paths import PathRepository
+from bot.storage.questions import LastQuestions
 from bot.storage.rights import RightsRepository
 from bot.storage.team import TeamRepository
 from bot.storage.workspaces import SlackInstallations
@@ -95,6 +96,7 @@ class Services:
         mastery: Abilities, exemptions and mastery-check attempts.
         policy: Where roles come from besides grants (settings, the org chart).
         chat_ports: The platforms this process can send proactive messages to.
+        last_questions: Each learner's last question per conversation (for follow-ups).
         library: The content library.
         nudges: The nudge service.
         paths: Learning paths, for features other than the path handlers.
@@ -122,6 +124,7 @@ class Services:
     # The nudges types are named for type checking only: the nudges package sits above this
     # module.
     content: ContentRepository
+    last_questions: LastQuestions
     lessons: LessonRepository
     lesson_progress: LessonProgressRepository
     path_records: PathRepository

@@ -126,7 +126,8 @@ def _paragraphs(text: str) -> list[list[_Token]]:
         if not words and current:
             paragraphs.append(current)
             current = []
-        item = bool(_ITEM_START.match(line.lstrip()))
+        # Parsed tables are rows of "cell | cell" lines: each row keeps its own line too.
+        item = bool(_ITEM_START.match(line.lstrip())) or " | " in line
         for position, word in enumerate(words):
             previous = current[-1].word if current else None
             starts = _starts_sentence(word, previous=previous, item=item and position == 0)

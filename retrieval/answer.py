@@ -1,4 +1,4 @@
-"""Extractive answers: the most relevant sentences of the best hits, with numbered citations."""
+"""Extractive answers: the sentences of the best hits that answer the question, with citations."""
 
 from __future__ import annotations
 
@@ -8,17 +8,28 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from content_index.model import ModuleMeta
+from retrieval.cues import fits, question_kind
 from retrieval.embedding import Embedder
 from retrieval.hybrid import Hit
 from retrieval.text import split_sentences, tokenize
 
 _MARKUP_ONLY = re.compile(r"^[\s#>*|\-=_`:]*$")
 _MIN_WORDS = 4
-# Added to a sentence's relevance for the hit it comes from: 0.3 for the first, 0.15, 0.1...
-_RANK_PRIOR = 0.3
-# A sentence joins the answer only if it scores at least this share of the best sentence,
-# so a weak sentence from a lower-ranked hit does not pad a good answer.
+# Added to a sentence's relevance for the hit it comes from: 0.4 for the first, 0.2, 0.13...
+_RANK_PRIOR = 0.4
+# Times the hit's cosine similarity to the question, also added: a chunk close in meaning
+# beats one that merely shares a word or two ("report" in an incident table).
+_DENSE_PRIOR = 0.5
+# Added when the sentence has the shape the question asks for (a day for "when"...).
+_CUE_BONUS = 0.2
+# Share of the question's terms found only in the sentence's section heading that counts.
+_HEADING_SHARE = 0.75
+_EMPHASIS_BONUS = 0.05
+# A sentence joins the best one only if it scores at least this share of it (from the same
+# hit), or this higher share (from another hit), so weak sentences do not pad a good answer.
 _KEEP_SHARE = 0.6
+_KEEP_SHARE_OTHER_HIT = 0.95
+MAX_ANSWER_CHARS = 600
 
 SentenceScorer = Callable[[str, Sequence[str]], Sequence[float]]
 
@@ -80,11 +91,30 @@ def format_citations(citations: Sequence[Citation]) -> str:
 
 def _candidate_sentences(text: str) -> list[str]:
     kept = []
-    for sentence in split_sentences(text):
-        sentence = sentence.lstrip("#>*-+ ").strip()
-        if len(sentence.split()) >= _MIN_WORDS and not _MARKUP_ONLY.match(sentence):
-            kept.append(sentence)
+    for piece in _table_rows(text):
+        for sentence in split_sentences(piece):
+            sentence = sentence.lstrip("#>*-+ ").strip()
+            if len(sentence.split()) >= _MIN_WORDS and not _MARKUP_ONLY.match(sentence):
+                kept.append(sentence)
     return kept
+
+
+def _table_rows(text: str) -> list[str]:
+    """The text in pieces, each table row ("cell | cell") a piece of its own, headers left out."""
+    pieces: list[str] = []
+    prose: list[str] = []
+    previous = ""
+    for line in text.split("\n"):
+        if " | " not in line:
+            prose.append(line)
+        elif " | " in previous:
+            # A row after a row: the first row of a table is its header ("Type | Allowance"),
+            # which answers nothing.
+            pieces += ["\n".join(prose), line]
+            prose = []
+        previous = line
+    pieces.append("\n".join(prose))
+    return [p for p in pieces if p.strip()]
 
 
 def lexical_relevance(question: str, sentences: Sequence[str]) -> list[float]:
@@ -113,32 +143,29 @@ def embedding_relevance(embedder: Embedder) -> SentenceScorer:
     return score
 
 
-def compose_extractive(
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    rank: int
+    position: int
+    sentence: str
+    module_id: str
+
+
+def score_sentences(
     question: str,
     hits: Sequence[Hit],
     *,
-    modules: Mapping[str, ModuleMeta],
-    max_sentences: int = 3,
     max_hits: int = 3,
     scorer: SentenceScorer = lexical_relevance,
-) -> Answer:
-    """Answer with up to `max_sentences` sentences taken from the best hits, cited as [n].
+) -> list[_Scored]:
+    """Every candidate sentence of the first `max_hits` hits, scored as an answer.
 
-    Each sentence scores its relevance (by default question-term overlap, stemmed, stop words
-    removed) plus a prior for better-ranked hits; the chosen ones are shown in hit order, then
-    reading order.
-
-    Args:
-        question: The learner's question.
-        hits: Retrieval results, best first.
-        modules: Module metadata for titles and sources.
-        max_sentences: Sentences in the answer.
-        max_hits: Only the first `max_hits` hits are read.
-        scorer: Relevance of sentences to the question (`lexical_relevance` or
-            `embedding_relevance(embedder)`).
-
-    Returns:
-        The answer; empty text and no citations when no hit has usable sentences.
+    A sentence scores its relevance (`scorer`), plus a share for question terms that only its
+    section heading has, a bonus when it has the shape the question asks for (a day for
+    "when", a number for "how much", a role for "who": `retrieval.cues`), a small one for
+    emphasis the author put on it, and a prior for better-ranked hits and for hits closer in
+    meaning to the question.
     """
     candidates = [
         (rank, position, sentence)
@@ -146,22 +173,95 @@ def compose_extractive(
         for position, sentence in enumerate(_candidate_sentences(hit.text))
     ]
     relevance = scorer(question, [sentence for _, _, sentence in candidates])
-    scored = [
-        (score + _RANK_PRIOR / (1 + rank), rank, position, sentence)
-        for score, (rank, position, sentence) in zip(relevance, candidates, strict=True)
-    ]
-    chosen = sorted(scored, key=lambda s: (-s[0], s[1], s[2]))[:max_sentences]
-    if chosen:
-        chosen = [s for s in chosen if s[0] >= _KEEP_SHARE * chosen[0][0]]
-    chosen.sort(key=lambda s: (s[1], s[2]))
+    kind = question_kind(question)
+    terms = set(tokenize(question))
+    dense = [h.dense_score for h in hits]
+    scored = []
+    for base, (rank, position, sentence) in zip(relevance, candidates, strict=True):
+        heading = set(tokenize(hits[rank].section)) - set(tokenize(sentence))
+        bonus = _HEADING_SHARE * len(terms & heading) / max(1, len(terms))
+        bonus += _CUE_BONUS if fits(kind, sentence) else 0.0
+        bonus += _EMPHASIS_BONUS if "**" in sentence else 0.0
+        score = base + bonus + _RANK_PRIOR / (1 + rank) + _DENSE_PRIOR * (dense[rank] or 0.0)
+        scored.append(_Scored(score, rank, position, _plain(sentence), hits[rank].module_id))
+    return scored
+
+
+def _plain(sentence: str) -> str:
+    return sentence.replace("**", "").replace("__", "")
+
+
+def _choose(scored: Sequence[_Scored], *, max_sentences: int, max_chars: int) -> list[_Scored]:
+    """The best sentence, then others close to it: from its own hit, or from another hit of
+    the same module only when nearly as good; within `max_chars` in all."""
+    ranked = sorted(scored, key=lambda s: (-s.score, s.rank, s.position))
+    if not ranked or ranked[0].score <= 0:
+        return []
+    best = ranked[0]
+    chosen = [best]
+    length = len(best.sentence)
+    for other in ranked[1:]:
+        share = _KEEP_SHARE if other.rank == best.rank else _KEEP_SHARE_OTHER_HIT
+        if (
+            len(chosen) >= max_sentences
+            or other.score < share * best.score
+            or other.module_id != best.module_id
+            or length + len(other.sentence) + 6 > max_chars
+        ):
+            continue
+        chosen.append(other)
+        length += len(other.sentence) + 6
+    # The best sentence leads; the others follow in reading order, its own hit first.
+    rest = sorted(chosen[1:], key=lambda s: (s.rank != best.rank, s.rank, s.position))
+    return [best, *rest]
+
+
+def compose_extractive(
+    question: str,
+    hits: Sequence[Hit],
+    *,
+    modules: Mapping[str, ModuleMeta],
+    max_sentences: int = 3,
+    max_hits: int = 3,
+    max_chars: int = MAX_ANSWER_CHARS,
+    scorer: SentenceScorer = lexical_relevance,
+) -> Answer:
+    """Answer with the sentences of the best hits that answer the question, cited as [n].
+
+    Sentences are quoted as the source wrote them (emphasis markers removed). The best one
+    leads (see `score_sentences`), the others follow in reading order: sentences of its own
+    hit that score at least `_KEEP_SHARE` of it, of another hit of its module only at
+    `_KEEP_SHARE_OTHER_HIT`; other modules are left to the related-modules list.
+
+    Args:
+        question: The learner's question.
+        hits: Retrieval results, best first.
+        modules: Module metadata for titles and sources.
+        max_sentences: Sentences in the answer.
+        max_hits: Only the first `max_hits` hits are read.
+        max_chars: Longest answer text, markers excluded (a single longer sentence is cut).
+        scorer: Relevance of sentences to the question (`lexical_relevance` or
+            `embedding_relevance(embedder)`).
+
+    Returns:
+        The answer; empty text and no citations when no hit has usable sentences.
+    """
+    scored = score_sentences(question, hits, max_hits=max_hits, scorer=scorer)
+    chosen = _choose(scored, max_sentences=max_sentences, max_chars=max_chars)
     numbers: dict[tuple[str, str], int] = {}
     citations: list[Citation] = []
     parts: list[str] = []
-    for _, rank, _, sentence in chosen:
-        hit = hits[rank]
+    for s in chosen:
+        hit = hits[s.rank]
         key = (hit.module_id, hit.anchor or hit.section)
         if key not in numbers:
             numbers[key] = len(numbers) + 1
             citations.append(citation_for(hit, numbers[key], modules))
-        parts.append(f"{sentence} [{numbers[key]}]")
+        parts.append(f"{_shorten(s.sentence, max_chars)} [{numbers[key]}]")
     return Answer(text=" ".join(parts), citations=tuple(citations))
+
+
+def _shorten(sentence: str, limit: int) -> str:
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: limit - 1].rsplit(" ", 1)[0] + "…"

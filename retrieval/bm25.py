@@ -87,6 +87,22 @@ class BM25Index:
             return 0.0
         return sum(1 for t in terms if t not in self._vocabulary) / len(terms)
 
+    def term_weights(self, query: str) -> dict[str, float]:
+        """The inverse document frequency of each of the query's terms the index has.
+
+        Says which of a question's words are distinctive ("party" in "the company holiday
+        party"); terms the index lacks are left out (`unknown_share` counts them).
+        """
+        n_docs = len(self.ids)
+        frequency = np.diff(self._weights.indptr)  # chunks per term (one column per term)
+        weights = {}
+        for term in tokenize(query, use_stemming=self.params.use_stemming):
+            column = self._vocabulary.get(term)
+            if column is not None:
+                df = int(frequency[column])
+                weights[term] = float(np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)))
+        return weights
+
     @classmethod
     def build(
         cls,

@@ -1,4 +1,4 @@
-"""Retrieval evaluation: document recall@k, MRR, section recall and latency over a question set."""
+"""Retrieval evaluation: document-level recall@k and MRR, section recall and latency."""
 
 from __future__ import annotations
 
@@ -34,20 +34,25 @@ def normalise_source(source: str) -> str:
     return path[2:] if path.startswith("./") else path
 
 
-def first_relevant_rank(results: Sequence[Retrieved], gold: set[str]) -> int | None:
-    """1-based rank of the first result from a gold document, None if there is none."""
-    for rank, result in enumerate(results, start=1):
-        if normalise_source(result.source) in gold:
+def ranked_documents(results: Sequence[Retrieved]) -> list[str]:
+    """The distinct documents of ranked chunk results, each once, at its first chunk's rank."""
+    documents: dict[str, None] = {}
+    for result in results:
+        documents.setdefault(normalise_source(result.source), None)
+    return list(documents)
+
+
+def first_relevant_rank(documents: Sequence[str], gold: set[str]) -> int | None:
+    """1-based rank of the first gold document in a document ranking, None if there is none."""
+    for rank, document in enumerate(documents, start=1):
+        if document in gold:
             return rank
     return None
 
 
-def recall_at(results: Sequence[Retrieved], gold: set[str], k: int) -> float:
-    """Share of the gold documents that appear among the first `k` results."""
-    if not gold:
-        return 0.0
-    found = {normalise_source(r.source) for r in results[:k]} & gold
-    return len(found) / len(gold)
+def hit_at(documents: Sequence[str], gold: set[str], k: int) -> float:
+    """1.0 when a gold document is among the first `k` documents, else 0.0."""
+    return 1.0 if gold.intersection(documents[:k]) else 0.0
 
 
 def section_hit(
@@ -63,10 +68,14 @@ def section_hit(
 
 
 def evaluate(retriever_fn: RetrieverFn, qa: list[dict[str, Any]], *, k: int = 10) -> dict[str, Any]:
-    """Run every question through `retriever_fn` and score the ranked results.
+    """Run every question through `retriever_fn` and score the documents it ranks.
+
+    Results are chunks; each document counts once, at the rank of its first chunk. recall@c is
+    the share of questions with a gold document among the first c documents, and MRR uses the
+    rank of the first gold document (0 beyond `k`).
 
     Args:
-        retriever_fn: Maps a question to ranked results (at least `k` are looked at).
+        retriever_fn: Maps a question to ranked chunk results (enough to fill `k` documents).
         qa: Dicts with "question", "gold" (list of source paths) and optionally "gold_section"
             ({"heading_line", "section_end_line"}, 1-based, in the first gold file).
         k: Cut-off for MRR and the longest recall.
@@ -85,9 +94,10 @@ def evaluate(retriever_fn: RetrieverFn, qa: list[dict[str, Any]], *, k: int = 10
         started = time.perf_counter()
         results = list(retriever_fn(item["question"]))
         latencies.append((time.perf_counter() - started) * 1000.0)
+        documents = ranked_documents(results)
         for cutoff in cutoffs:
-            recalls[cutoff].append(recall_at(results, gold, cutoff))
-        rank = first_relevant_rank(results[:k], gold)
+            recalls[cutoff].append(hit_at(documents, gold, cutoff))
+        rank = first_relevant_rank(documents[:k], gold)
         reciprocal.append(1.0 / rank if rank else 0.0)
         section = item.get("gold_section")
         if section and item["gold"]:

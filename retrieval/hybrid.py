@@ -180,6 +180,10 @@ class HybridRetriever:
         """The share of the query's terms that appear nowhere in the library."""
         return self._lexical.unknown_share(query)
 
+    def term_weights(self, query: str) -> dict[str, float]:
+        """How distinctive each of the query's terms is in the library (BM25 idf)."""
+        return self._lexical.term_weights(query)
+
     def _permitted_modules(
         self, allowed: ModuleFilter | None, roles: Collection[str] | None
     ) -> set[str] | None:

@@ -25,6 +25,18 @@ _STOP_WORD_LIST = """
     """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORD_LIST.split())
 
+# Irregular past forms a question and a handbook often differ by ("when do we get paid?",
+# "Northwind pays every other Friday"). "left" is not here: it is also a direction.
+_IRREGULAR_LIST = """
+    paid:pay spent:spend sent:send lost:lose bought:buy brought:bring taught:teach
+    thought:think told:tell wrote:write written:write chose:choose chosen:choose took:take
+    taken:take gave:give given:give made:make kept:keep met:meet held:hold began:begin
+    begun:begin found:find sold:sell felt:feel knew:know known:know stole:steal stolen:steal
+    broke:break broken:break drove:drive driven:drive flew:fly flown:fly forgot:forget
+    forgotten:forget children:child women:woman men:man
+    """
+IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in _IRREGULAR_LIST.split())
+
 _VOWELS = frozenset("aeiouy")
 _DOUBLE_OK = frozenset("lsz")  # "fall", "pass", "buzz" keep their doubled consonant.
 
@@ -83,7 +95,8 @@ def stem(word: str) -> str:
     """Reduce an English word to a crude stem (a light Porter-style suffix stripper).
 
     The stripper is deliberately conservative: it conflates plurals, -ing/-ed forms and a few
-    derivational suffixes, which is where question wording and handbook text most often differ.
+    derivational suffixes, which is where question wording and handbook text most often differ;
+    a few irregular past forms map to their base form first ("paid" -> "pay").
 
     Args:
         word: A lower-case word.
@@ -91,6 +104,7 @@ def stem(word: str) -> str:
     Returns:
         The stem; digits and short words are returned unchanged.
     """
+    word = IRREGULAR.get(word, word)
     if len(word) <= 3 or not word.isalpha():
         return word
     word = _strip_plural(word)

@@ -71,5 +71,5 @@ class StandInLibrary:
         self._answer = answer
         self.content = _Records()
 
-    def ask(self, question: str, *, roles: Any) -> Answered:
+    def ask(self, question: str, *, roles: Any, prefer: str | None = None) -> Answered:
         return Answered(self._answer(question), True, (SOURCE,))

@@ -1,4 +1,4 @@
-"""`learnbot ingest`, `learnbot ask` and `learnbot eval retrieval`: the content library's CLI."""
+"""`learnbot ingest`, `ask`, `eval retrieval` and `eval answers`: the content library's CLI."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bot.core.model import IngestReport
     from bot.core.ports import LibraryPort
 
+CHUNKS_PER_DOCUMENT = 5
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
@@ -24,6 +25,7 @@ def register(app: typer.Typer) -> None:
     app.command("ask")(ask)
     eval_app = typer.Typer(help="Evaluate learnbot against a question set.")
     eval_app.command("retrieval")(eval_retrieval)
+    eval_app.command("answers")(eval_answers)
     app.add_typer(eval_app, name="eval")
 
 
@@ -135,38 +137,107 @@ def ask(
 
 def eval_retrieval(
     qa: Annotated[Path, typer.Option("--qa", help="JSON lines: question and gold paths.")],
-    k: Annotated[int, typer.Option("--k", help="How many results to score.")] = 10,
+    k: Annotated[int, typer.Option("--k", help="How many documents to score.")] = 10,
     as_json: JsonOpt = False,
 ) -> None:
-    """Score retrieval on a question set: recall@1/5/10, MRR and latency."""
-    from bot.cli import emit_json, fail, open_app
+    """Score document retrieval on a question set: recall@1/5/10, MRR and latency.
 
-    if not qa.is_file():
-        raise fail(f"not found: {qa}", 2)
-    rows = []
-    for n, line in enumerate(qa.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            rows.append((str(row["question"]), [g.split("#")[0] for g in row["gold"]]))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise fail(f'{qa}, line {n}: expected {{"question": ..., "gold": [...]}}') from err
+    Each document counts once, at its first chunk's rank; recall@k is the share of questions
+    with a gold document among the first k documents.
+    """
+    from bot.cli import emit_json, open_app
+
+    rows = _read_questions(qa, with_gold=True)
+    from retrieval.evaluation import first_relevant_rank, normalise_source
+
     library = _library(open_app())
     ranks, times = [], []
     for question, gold in rows:
         start = time.perf_counter()
-        hits = library.search(question, roles=None, k=max(k, 10))
+        documents = _documents(library, question, k)
         times.append((time.perf_counter() - start) * 1000)
-        records = [library.content.get(h.module_id) for h in hits]
-        sources = [r.meta.source if r is not None else "" for r in records]
-        ranks.append(next((i + 1 for i, s in enumerate(sources) if s in gold), None))
+        ranks.append(first_relevant_rank(documents[:k], {normalise_source(g) for g in gold}))
     report = _metrics(ranks, times)
     if as_json:
         emit_json(report)
     else:
         for key, value in report.items():
             typer.echo(f"{key:>10}: {value}")
+
+
+def _read_questions(path: Path, *, with_gold: bool) -> list[tuple[str, list[str]]]:
+    """(question, gold paths) per line of a JSON lines file; exits naming a bad line."""
+    from bot.cli import fail
+
+    if not path.is_file():
+        raise fail(f"not found: {path}", 2)
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            gold = [str(g) for g in row["gold"]] if with_gold else []
+            rows.append((str(row["question"]), gold))
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            shape = '{"question": ..., "gold": [...]}' if with_gold else '{"question": ...}'
+            raise fail(f"{path}, line {n}: expected {shape}") from err
+    return rows
+
+
+def eval_answers(
+    qa: Annotated[Path, typer.Option("--qa", help="JSON lines: question and gold paths.")],
+    off_topic: Annotated[
+        Path | None,
+        typer.Option("--off-topic", help="JSON lines: questions the library should refuse."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score selective answering: how often it answers, citing a gold document, and refuses.
+
+    precision = answered_citing_gold / answered (0 when nothing is answered), coverage =
+    answered / n; off_topic_refused counts off-topic questions answered without confidence.
+    """
+    from bot.cli import emit_json, open_app
+    from retrieval.evaluation import normalise_source
+
+    rows = _read_questions(qa, with_gold=True)
+    others = _read_questions(off_topic, with_gold=False) if off_topic else []
+    library = _library(open_app())
+    answered = citing_gold = refused = 0
+    for question, gold in rows:
+        result = library.ask(question, roles=None)
+        if result.confident:
+            answered += 1
+            wanted = {normalise_source(g) for g in gold}
+            citing_gold += any(normalise_source(s.source) in wanted for s in result.sources)
+    for question, _ in others:
+        refused += not library.ask(question, roles=None).confident
+    report = {
+        "n": len(rows),
+        "answered": answered,
+        "answered_citing_gold": citing_gold,
+        "precision": round(citing_gold / answered, 4) if answered else 0.0,
+        "coverage": round(answered / len(rows), 4) if rows else 0.0,
+        "off_topic_n": len(others),
+        "off_topic_refused": refused,
+    }
+    if as_json:
+        emit_json(report)
+    else:
+        for key, value in report.items():
+            typer.echo(f"{key:>21}: {value}")
+
+
+def _documents(library: LibraryPort, question: str, k: int) -> list[str]:
+    """The distinct source documents of a search, each at its first chunk's rank."""
+    from retrieval.evaluation import Retrieved, ranked_documents
+
+    # Several chunks of one document often rank together; fetch enough to fill k documents.
+    hits = library.search(question, roles=None, k=max(k, 10) * CHUNKS_PER_DOCUMENT)
+    records = {h.module_id: library.content.get(h.module_id) for h in hits}
+    sources = [records[h.module_id] for h in hits]
+    return ranked_documents([Retrieved(r.meta.source) for r in sources if r is not None])
 
 
 def _metrics(ranks: list[int | None], times: list[float]) -> dict[str, float | int]:

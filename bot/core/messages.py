@@ -114,7 +114,6 @@ NO_ANSWER = (
     "I couldn't find an answer to that in the learning library, so I won't guess. "
     "I've noted the question for the content team."
 )
-RELATED = "These modules might still help:\n{modules}"
 THANKS_FEEDBACK = "Thanks, noted. It helps improve the library."
 
 # Files sent to the bot
@@ -841,3 +840,13 @@ SLOW_DOWN = (
 ONBOARDING_NUMBER = (
     "There is no button with that number here. Click a button, or type your answer in words."
 )
+# Questions and answers: messages that ask nothing, unsure answers, follow-ups
+NOT_A_QUESTION = (
+    "I answer questions about the learning library, for example "
+    '"How do I request time off?". `/learn help` lists everything else I can do.'
+)
+UNSURE = (
+    "I'm not sure the learning library answers that, so I won't guess. "
+    "I've noted the question for the content team."
+)
+MAY_HELP = "These may help:\n{modules}"

@@ -126,8 +126,11 @@ class LibraryPort(Protocol):
         """The module, chunk, answer and gap records."""
         ...
 
-    def ask(self, question: str, *, roles: Sequence[str] | None) -> Answered:
-        """Answer from the modules visible to `roles`, or say honestly there is no answer."""
+    def ask(
+        self, question: str, *, roles: Sequence[str] | None, prefer: str | None = None
+    ) -> Answered:
+        """Answer from the modules visible to `roles`, or say honestly there is no answer;
+        `prefer` favours one module (a follow-up's previous one)."""
         ...
 
     def search(self, question: str, *, roles: Sequence[str] | None, k: int = 10) -> list[Hit]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.features.questions import is_content_question
 from bot.storage.content import ModuleRecord
 
 STOPWORDS = frozenset(
@@ -93,9 +94,13 @@ class GapGroup:
 
 
 def group_gaps(questions: Sequence[str], *, similar: float = SIMILAR) -> list[GapGroup]:
-    """Group questions by word overlap (Jaccard of content words), largest group first."""
+    """Group questions by word overlap (Jaccard of content words), largest group first.
+
+    Messages that ask nothing (commands, greetings, numbers, emoji) are left out, also those
+    recorded before such messages stopped being recorded.
+    """
     groups: list[GapGroup] = []
-    for question in questions:
+    for question in filter(is_content_question, questions):
         words = tokens(question)
         best, score = None, 0.0
         for group in groups:

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
+# A follow-up's previous module: its hits' fused scores count this much more, enough to win
+# a near tie, not to hide a clearly better module.
+PREFERRED_BOOST = 0.2
 EMBED_GROUP = 1024  # chunks embedded together (length-sorted batches need a wide pool)
 
 
@@ -401,23 +404,30 @@ class Library:
         """The retriever, or None for an empty library (no index is built for it)."""
         return self.retriever() if self._content.has_chunks() else None
 
-    def ask(self, question: str, *, roles: Sequence[str] | None) -> Answered:
+    def ask(
+        self, question: str, *, roles: Sequence[str] | None, prefer: str | None = None
+    ) -> Answered:
         """Answer a question from the library, or say honestly that it has no answer.
+
+        The answer is confident only when the evidence supports it (the best match's
+        similarity, dense and lexical search agreeing, the question's words in the passage,
+        an answer-like sentence: `retrieval.confidence.should_answer`); otherwise the
+        result carries up to three related modules and no answer. `prefer` names a module
+        whose hits count `PREFERRED_BOOST` more (a follow-up's previous module).
 
         Raises:
             UserError: the index is being rebuilt or is gone, so nothing can be searched (the
                 question is not an unanswered one: it was never searched).
         """
-        from retrieval.confidence import is_confident
-
         if self._rebuilding.is_set() or (self._index_gone() and self._content.has_chunks()):
             raise UserError(msg.LIBRARY_REBUILDING)
         retriever = self._live_retriever()
         hits = retriever.search(question, k=10, roles=roles) if retriever else []
+        if prefer:
+            hits = _preferring(hits, prefer)
         modules: Mapping[str, Any] = retriever.modules if retriever else {}
         sources = tuple(source_of(h, modules) for h in hits)
-        unknown = retriever.unknown_share(question) if retriever and hits else 0.0
-        if not hits or not is_confident(hits, unknown_share=unknown):
+        if retriever is None or not hits or not _should_answer(question, hits, retriever):
             return Answered("", False, (), related=unique_modules(sources)[:3])
         answer = self._compose(question, hits, modules)
         if answer is None or not answer.text:
@@ -480,6 +490,31 @@ def _logged(progress: Progress | None) -> Progress:
             progress(done, total, source)
 
     return report
+
+
+def _preferring(hits: Sequence[Hit], module_id: str) -> list[Hit]:
+    """Hits re-ranked with the preferred module's scores raised by `PREFERRED_BOOST`."""
+    from dataclasses import replace
+
+    boosted = [
+        replace(h, score=h.score * (1 + PREFERRED_BOOST)) if h.module_id == module_id else h
+        for h in hits
+    ]
+    return sorted(boosted, key=lambda h: -h.score)
+
+
+def _should_answer(question: str, hits: Sequence[Hit], retriever: HybridRetriever) -> bool:
+    """Whether the evidence supports a confident answer (`retrieval.confidence`)."""
+    from retrieval.confidence import gather_evidence, should_answer
+
+    evidence = gather_evidence(
+        question,
+        hits,
+        modules=retriever.modules,
+        unknown_share=retriever.unknown_share(question),
+        term_weights=retriever.term_weights(question),
+    )
+    return should_answer(evidence)
 
 
 def _with_id(chunk: Any, new_id: str) -> Any:

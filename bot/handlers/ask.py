@@ -11,6 +11,13 @@ from bot.core.events import ActionClicked
 from bot.core.replies import Button, Buttons, Note, Reply, Text, say
 from bot.features.module_page import link_for
 from bot.features.profile import audience_of
+from bot.features.questions import (
+    content_words,
+    conversation_key,
+    follow_up_query,
+    is_content_question,
+)
+from bot.storage.questions import LastQuestion
 
 __all__ = ["COMMAND", "audience_of", "handle_feedback", "handle_question"]
 
@@ -18,25 +25,59 @@ FEEDBACK_ACTION = "answer"
 
 
 def handle_question(ctx: Context, text: str) -> list[Reply]:
-    """Answer a question from the library, with citations and feedback buttons."""
+    """Answer a question from the library, with citations and feedback buttons.
+
+    A short follow-up in a direct message or thread, within ten minutes of the previous
+    question there, is read with that question's content words and module. A message that
+    asks about nothing (a command, a number, a greeting, thanks, an emoji) gets a pointer to
+    what the bot does; it is neither searched nor recorded as a content gap.
+    """
+    query, module = _with_topic(ctx, text)
+    if not is_content_question(query):
+        return [say(msg.NOT_A_QUESTION)]
     if ctx.services.library is None:
         return [say(msg.NO_LIBRARY)]
     library = ctx.services.library.get()
     if not library.content.has_chunks():
         return [say(msg.NO_LIBRARY)]
-    result = library.ask(text, roles=audience_of(ctx.services, ctx.learner))
+    result = library.ask(query, roles=audience_of(ctx.services, ctx.learner), prefer=module)
+    _remember(ctx, query, result)
+    # A follow-up is recorded (gap or answer) with the topic it was read with.
     if not result.confident:
-        library.content.record_gap(text, learner_id=ctx.learner.id, best_score=0.0, now=ctx.now)
+        library.content.record_gap(query, learner_id=ctx.learner.id, best_score=0.0, now=ctx.now)
         ctx.services.activity.record(
             ctx.learner.id, "asked", detail={"answered": False}, now=ctx.now
         )
         return [_no_answer(result)]
     sources = [{"module_id": s.module_id, "section": s.section} for s in result.sources]
     answer_id = library.content.record_answer(
-        learner_id=ctx.learner.id, question=text, sources=sources, now=ctx.now
+        learner_id=ctx.learner.id, question=query, sources=sources, now=ctx.now
     )
     ctx.services.activity.record(ctx.learner.id, "asked", detail={"answered": True}, now=ctx.now)
     return [_answer(ctx, result, answer_id)]
+
+
+def _with_topic(ctx: Context, text: str) -> tuple[str, str | None]:
+    """The question to search, with the previous question's topic when this is a follow-up,
+    and the module that question was answered from."""
+    conversation = conversation_key(ctx.event.channel)
+    if conversation is None:
+        return text, None
+    previous = ctx.services.last_questions.recall(ctx.learner.id, conversation)
+    query = follow_up_query(text, previous, now=ctx.now) if previous else None
+    if previous is None or query is None:
+        return text, None
+    return query, previous.module_id
+
+
+def _remember(ctx: Context, query: str, result: Any) -> None:
+    conversation = conversation_key(ctx.event.channel)
+    if conversation is None:
+        return
+    best = result.sources or result.related
+    module = best[0].module_id if best else None
+    last = LastQuestion(query, tuple(content_words(query)), module, ctx.now)
+    ctx.services.last_questions.remember(ctx.learner.id, conversation, last)
 
 
 def _answer(ctx: Context, result: Any, answer_id: str) -> Reply:
@@ -76,11 +117,11 @@ def _open(ctx: Context, source: Any) -> Button:
 
 
 def _no_answer(result: Any) -> Reply:
-    blocks: list[Any] = [Text(msg.NO_ANSWER)]
-    if result.related:
-        related = "\n".join(f"• [{s.title}]({s.link})" for s in result.related)
-        blocks.append(Note(msg.RELATED.format(modules=related)))
-    return Reply(tuple(blocks))
+    """No confident answer: say so; when some modules came close, offer up to three."""
+    if not result.related:
+        return Reply((Text(msg.NO_ANSWER),))
+    related = "\n".join(f"• [{s.title}]({s.link})" for s in result.related[:3])
+    return Reply((Text(msg.UNSURE), Note(msg.MAY_HELP.format(modules=related))))
 
 
 def handle_feedback(ctx: Context, event: ActionClicked) -> list[Reply]:

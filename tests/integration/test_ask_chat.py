@@ -107,3 +107,23 @@ def test_a_greeting_is_not_taken_for_a_question(newcomer_core) -> None:
     chat = Conversation(newcomer_core)
     chat.say("hi there")
     assert "your first message" not in chat.click("Not now")
+
+
+def test_messages_that_ask_nothing_are_not_content_gaps(chat: Conversation) -> None:
+    if "Not now" in chat.say("hi"):  # first contact starts onboarding
+        chat.click("Not now")
+    for text in ("thanks!", "42", "learn help", "/quit", "👍", "hello", "x"):
+        reply = chat.say(text)
+        assert "won't guess" not in reply, text
+        assert "/learn help" in reply, text
+    assert _rows(chat.core, content_gaps) == []
+    chat.say("/learn ask who won the 2030 World Cup?")
+    gaps = [g["question"] for g in _rows(chat.core, content_gaps)]
+    assert gaps == ["who won the 2030 World Cup?"]
+
+
+def test_when_do_we_get_paid_is_answered_with_the_pay_day(chat: Conversation) -> None:
+    answer = " ".join(chat.say("/learn ask When do we get paid?").split())
+    assert "Northwind pays every other Friday by direct deposit. [1]" in answer
+    assert "Pay, probation and check-ins" in answer, "the section is cited"
+    assert "Bereavement" not in answer

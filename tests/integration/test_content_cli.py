@@ -90,6 +90,35 @@ def test_eval_retrieval_reports_every_metric(home: Path, tmp_path: Path) -> None
     assert 0 < report["mrr"] <= 1
 
 
+def test_eval_answers_reports_exactly_its_counts_and_fractions(home: Path, tmp_path: Path) -> None:
+    qa = sample_dir() / "questions.jsonl"
+    off_topic = tmp_path / "off.jsonl"
+    unanswerable = (sample_dir() / "unanswerable.txt").read_text().splitlines()
+    off_topic.write_text("".join(json.dumps({"question": q}) + "\n" for q in unanswerable))
+    report = _run("eval", "answers", "--qa", str(qa), "--off-topic", str(off_topic), "--json")
+    assert list(report) == [
+        "n",
+        "answered",
+        "answered_citing_gold",
+        "precision",
+        "coverage",
+        "off_topic_n",
+        "off_topic_refused",
+    ]
+    assert isinstance(report, dict)
+    assert report["n"] == len(qa.read_text().splitlines())
+    assert (report["off_topic_n"], report["off_topic_refused"]) == (6, 6)
+    assert 0 < report["answered_citing_gold"] <= report["answered"] <= report["n"]
+    assert report["precision"] == round(report["answered_citing_gold"] / report["answered"], 4)
+    assert report["coverage"] == round(report["answered"] / report["n"], 4)
+
+
+def test_eval_answers_without_off_topic_questions(home: Path) -> None:
+    report = _run("eval", "answers", "--qa", str(sample_dir() / "questions.jsonl"), "--json")
+    assert isinstance(report, dict)
+    assert (report["off_topic_n"], report["off_topic_refused"]) == (0, 0)
+
+
 def test_eval_retrieval_names_the_bad_line(home: Path, tmp_path: Path) -> None:
     qa = tmp_path / "bad.jsonl"
     qa.write_text('{"question": "ok?", "gold": ["a.md"]}\nnot json\n')

@@ -10,6 +10,7 @@ from bot.storage.tables.content import (
     answer_feedback,
     chunks,
     content_gaps,
+    last_questions,
     library_state,
     modules,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "exemptions",
     "identities",
     "items",
+    "last_questions",
     "learners",
     "lesson_cards",
     "lesson_events",

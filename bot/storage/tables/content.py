@@ -1,4 +1,4 @@
-"""The content library: modules, their chunks, unanswered questions and answer feedback."""
+"""The content library: modules, chunks, unanswered questions, answer feedback, last questions."""
 
 from __future__ import annotations
 
@@ -74,4 +74,17 @@ library_state = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("generation", Integer, nullable=False),
+)
+
+# The last question a learner asked in one conversation (a DM, or a thread), so a short
+# follow-up ("and for contractors?") can be read with its topic.
+last_questions = Table(
+    "last_questions",
+    metadata,
+    Column("learner_id", ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("conversation", String(300), primary_key=True),
+    Column("question", Text, nullable=False),
+    Column("terms", JSON, nullable=False),
+    Column("module_id", String(200), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
 )

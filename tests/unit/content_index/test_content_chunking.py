@@ -146,6 +146,20 @@ def test_list_items_are_split_points() -> None:
         assert all(line.startswith("- item ") for line in chunk.text.split("\n"))
 
 
+def test_table_rows_keep_a_line_each() -> None:
+    doc = parse_md(
+        "# Leave\n\n| Type | Allowance |\n|---|---|\n| Jury duty | 10 days |\n"
+        "| Bereavement | 5 paid days |\n",
+        "leave.md",
+    )
+    (chunk,) = chunk_document(doc)
+    assert chunk.text.split("\n") == [
+        "Type | Allowance",
+        "Jury duty | 10 days",
+        "Bereavement | 5 paid days",
+    ]
+
+
 def test_section_context_avoids_repeating_the_title() -> None:
     doc = parse_md("# Guide\n\nBody.\n")
     assert section_context("Guide", doc.sections[0]) == "Guide"

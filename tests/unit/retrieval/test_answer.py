@@ -55,13 +55,26 @@ def test_picks_the_sentences_that_answer_and_cites_them() -> None:
 
 
 def test_each_cited_section_gets_its_own_number() -> None:
-    answer = compose_extractive(
-        "Who approves vouchers and sick leave?", HITS, modules=MODULES, max_sentences=3
+    vouchers = _hit("travel::1", "Vouchers", "Your supervisor approves vouchers.")
+    approvals = _hit(
+        "travel::2", "Approvals", "Your supervisor approves travel vouchers in a week.", 0.9
     )
-    assert [c.number for c in answer.citations] == [1, 2]
-    assert answer.citations[1].link == "https://handbook.example/leave#sick-leave"
-    assert "[2]" in answer.text
-    assert answer.text.count("[") == 3
+    answer = compose_extractive("Who approves vouchers?", [vouchers, approvals], modules=MODULES)
+    assert [(c.number, c.section) for c in answer.citations] == [
+        (1, "Vouchers"),
+        (2, "Approvals"),
+    ]
+    assert answer.text == (
+        "Your supervisor approves vouchers. [1] "
+        "Your supervisor approves travel vouchers in a week. [2]"
+    )
+
+
+def test_other_modules_are_left_to_the_related_list() -> None:
+    answer = compose_extractive("Who approves vouchers and sick leave?", HITS, modules=MODULES)
+    assert [c.module_id for c in answer.citations] == ["travel"]
+    assert answer.text.startswith("Vouchers need approval from your supervisor. [1]")
+    assert "Sick leave" not in answer.text
 
 
 def test_embedding_scorer_picks_the_closest_sentence() -> None:
@@ -104,3 +117,39 @@ def test_confidence_uses_the_best_dense_score() -> None:
     assert not is_confident([])
     assert is_confident([_hit("a::0", "A", "x", dense=0.2)], threshold=0.2)
     assert top_dense_score([_hit("a::0", "A", "x", dense=None)]) == 0.0
+
+
+PAY = _hit(
+    "first-week::7",
+    "Pay, probation and check-ins",
+    "Northwind pays **every other Friday** by direct deposit. If you start in the middle of a "
+    "pay period, your first payslip covers only the days you worked. Everyone has a "
+    "**90-day probation period**.",
+)
+OTHER_LEAVE = _hit(
+    "leave::3",
+    "Other leave",
+    "Type | Allowance\nBereavement, immediate family | 5 paid days\n"
+    "Jury duty | Paid for up to 10 days",
+)
+
+
+def test_the_sentence_of_the_asked_kind_leads_and_is_quoted_without_markup() -> None:
+    answer = compose_extractive("When do we get paid?", [OTHER_LEAVE, PAY], modules=MODULES)
+    assert answer.text.startswith("Northwind pays every other Friday by direct deposit. [1]")
+    assert answer.citations[0].section == "Pay, probation and check-ins"
+    assert "Bereavement" not in answer.text, "a weaker row of another section does not pad it"
+
+
+def test_table_rows_are_answers_of_their_own_and_headers_are_not() -> None:
+    answer = compose_extractive("How many days for jury duty?", [OTHER_LEAVE], modules=MODULES)
+    assert answer.text.startswith("Jury duty | Paid for up to 10 days [1]")
+    assert "Allowance" not in answer.text
+
+
+def test_answers_stay_short() -> None:
+    long = " ".join(["The travel voucher rules say many things about receipts."] * 30)
+    answer = compose_extractive(
+        "travel voucher receipts", [_hit("travel::9", "V", long)], modules=MODULES
+    )
+    assert len(answer.text) <= 600 + len(" [1]") * 3

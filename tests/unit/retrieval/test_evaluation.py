@@ -6,7 +6,13 @@ from collections.abc import Sequence
 
 import pytest
 
-from retrieval.evaluation import Retrieved, evaluate, hits_as_retrieved, normalise_source
+from retrieval.evaluation import (
+    Retrieved,
+    evaluate,
+    hits_as_retrieved,
+    normalise_source,
+    ranked_documents,
+)
 from retrieval.hybrid import Hit
 
 RANKINGS: dict[str, list[Retrieved]] = {
@@ -18,6 +24,8 @@ RANKINGS: dict[str, list[Retrieved]] = {
     "q3": [Retrieved("b.md"), Retrieved("c.md")],
     # gold sixth
     "q4": [Retrieved(f"x{i}.md") for i in range(5)] + [Retrieved("d.md")],
+    # gold document second, after five chunks of one other document
+    "q5": [Retrieved("b.md", i, i) for i in range(5)] + [Retrieved("a.md"), Retrieved("a.md")],
 }
 QA = [
     {
@@ -56,11 +64,19 @@ def test_mrr_counts_only_the_first_k_results() -> None:
     assert evaluate(_retriever, QA[3:], k=5)["mrr"] == 0.0
 
 
-def test_recall_is_the_share_of_gold_documents_found() -> None:
+def test_recall_counts_a_question_once_any_gold_document_is_found() -> None:
     qa = [{"question": "q1", "gold": ["a.md", "z.md"]}]
     report = evaluate(_retriever, qa, k=10)
-    assert report["recall@10"] == pytest.approx(0.5)
+    assert report["recall@1"] == 1.0
     assert "section_recall@5" not in report
+
+
+def test_documents_are_ranked_once_at_their_first_chunk() -> None:
+    assert ranked_documents(RANKINGS["q5"]) == ["b.md", "a.md"]
+    report = evaluate(_retriever, [{"question": "q5", "gold": ["a.md"]}], k=10)
+    assert report["recall@1"] == 0.0
+    assert report["recall@5"] == 1.0, "a.md is the second document, not the sixth chunk"
+    assert report["mrr"] == pytest.approx(1 / 2)
 
 
 def test_normalise_source() -> None:

@@ -40,6 +40,8 @@ def test_contractions_leave_no_fragments() -> None:
         (("running", "runs"), "run"),
         (("manager", "managers", "managing", "management"), "manag"),
         (("travelers", "traveling", "travel"), "travel"),
+        (("paid", "pays", "pay", "paying"), "pay"),
+        (("wrote", "written", "writing", "writes"), "writ"),
     ],
 )
 def test_stemming_conflates_inflections(words: tuple[str, ...], expected: str) -> None:
