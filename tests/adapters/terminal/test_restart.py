@@ -34,7 +34,7 @@ class UnsureLibrary:
     def __init__(self) -> None:
         self.content = _Gaps()
 
-    def ask(self, question: str, *, roles: Any) -> Answered:
+    def ask(self, question: str, *, roles: Any, prefer: str | None = None) -> Answered:
         return Answered("", False, ())
 
 
