@@ -56,6 +56,8 @@ class FakeSlack:
     uploads: list[bytes] = field(default_factory=list)
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    # Posted messages per channel (ts, text, metadata), served by conversations.history.
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     url: str = ""
     host: str = ""
     download_token: str = "xoxb-test"
@@ -199,7 +201,7 @@ class FakeSlack:
             params.update(json.loads(raw))
         elif raw:
             params.update(parse_qsl(raw.decode(), keep_blank_values=True))
-        for key in ("blocks", "view", "files"):
+        for key in ("blocks", "view", "files", "metadata"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         return params
@@ -238,7 +240,7 @@ class FakeSlack:
         return web.json_response(call.response)
 
     def _answer(self, method: str, params: dict[str, Any], request: web.Request) -> dict[str, Any]:
-        ts = f"{1700000000 + next(self._ts)}.000100"
+        ts = f"{int(time.time())}.{next(self._ts):06d}"  # real time: history filters on it
         if method == "auth.test":
             return {
                 "ok": True,
@@ -256,8 +258,13 @@ class FakeSlack:
                 self.add_user(str(params.get("user")), name=str(params.get("user")))
                 user = self.users[str(params.get("user"))]
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
-        if method in ("chat.postMessage", "chat.update"):
+        if method == "chat.postMessage":
+            self._keep(params, ts)
+            return {"ok": True, "channel": params.get("channel"), "ts": ts}
+        if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts") or ts}
+        if method == "conversations.history":
+            return self._history(params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if method == "conversations.open":
@@ -295,6 +302,36 @@ class FakeSlack:
             base = str(request.url.origin()).replace("http://", "ws://")
             return {"ok": True, "url": f"{base}/socket"}
         return {"ok": True}
+
+    def _keep(self, params: dict[str, Any], ts: str) -> None:
+        message: dict[str, Any] = {"type": "message", "ts": ts, "text": params.get("text", "")}
+        if isinstance(params.get("metadata"), dict):
+            message["metadata"] = params["metadata"]
+        with self._lock:
+            self.history.setdefault(str(params.get("channel")), []).append(message)
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, from `oldest` on; metadata only on request."""
+        oldest = float(params.get("oldest") or 0)
+        with_meta = str(params.get("include_all_metadata")).lower() in ("true", "1")
+        with self._lock:
+            kept = list(self.history.get(str(params.get("channel")), []))
+        messages = [
+            m if with_meta else {k: v for k, v in m.items() if k != "metadata"}
+            for m in reversed(kept)
+            if float(m["ts"]) >= oldest
+        ]
+        return {"ok": True, "messages": messages, "has_more": False}
+
+    def keyed_posts(self, key: str) -> list[dict[str, Any]]:
+        """Every posted message whose metadata carries this nudge key."""
+        with self._lock:
+            return [
+                m
+                for kept in self.history.values()
+                for m in kept
+                if (m.get("metadata") or {}).get("event_payload", {}).get("key") == key
+            ]
 
     async def _record(self, request: web.Request) -> web.Response:
         """What was called so far, for a benchmark running in another process."""
