@@ -222,18 +222,26 @@ class Outbox:
         otherwise a new one is made. Returns the row as it now is, or None when the claim
         was lost (the row must then not be sent).
         """
-        key = nudge.intent_key or uuid.uuid4().hex
-        values = {"intent_key": key, "intent_at": now, "resent": nudge.resent or resend}
-        if not self._store.finish(nudge, values | {"updated_at": now}):
-            return None
-        return replace(nudge, **values)
+        started = replace(
+            nudge,
+            intent_key=nudge.intent_key or uuid.uuid4().hex,
+            intent_at=now,
+            resent=nudge.resent or resend,
+        )
+        values = {
+            "intent_key": started.intent_key,
+            "intent_at": now,
+            "resent": started.resent,
+            "updated_at": now,
+        }
+        return started if self._store.finish(nudge, values) else None
 
     def clear_intent(self, nudge: Nudge, *, now: datetime) -> Nudge | None:
         """Forget a send intent that is known not to have reached the platform."""
-        values: dict[str, Any] = {"intent_key": None, "intent_at": None}
-        if not self._store.finish(nudge, values | {"updated_at": now}):
+        values = {"intent_key": None, "intent_at": None, "updated_at": now}
+        if not self._store.finish(nudge, values):
             return None
-        return replace(nudge, **values)
+        return replace(nudge, intent_key=None, intent_at=None)
 
     def mark_retry(self, nudge: Nudge, *, at: datetime, error: str, now: datetime) -> bool:
         """Try again at `at` (the platform refused the send, so no intent is left open)."""
