@@ -65,6 +65,7 @@ class FakeSlack:
     team_id: str = TEAM  # the workspace auth.test reports: the only one the bot token serves
     enterprise_id: str | None = None  # set for an Enterprise Grid org-wide token
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
+    _stalls: dict[str, float] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loop: asyncio.AbstractEventLoop | None = None
@@ -85,6 +86,11 @@ class FakeSlack:
         """Make the next `times` calls of `method` fail."""
         with self._lock:
             self._failures.setdefault(method, []).append(Failure(status, times, retry_after, error))
+
+    def stall(self, method: str, seconds: float) -> None:
+        """Make the next call of `method` wait `seconds` before answering (0 stops it)."""
+        with self._lock:
+            self._stalls[method] = seconds
 
     def add_user(
         self,
@@ -225,6 +231,10 @@ class FakeSlack:
         call = Call(method, params, token, time.monotonic())
         with self._lock:
             self.calls.append(call)
+        with self._lock:
+            stall = self._stalls.pop(method, 0.0)
+        if stall:
+            await asyncio.sleep(stall)
         forced = self._forced(method)
         if forced is not None:
             headers = (
