@@ -66,6 +66,7 @@ class FakeSlack:
     enterprise_id: str | None = None  # set for an Enterprise Grid org-wide token
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _stalls: dict[str, float] = field(default_factory=dict)
+    _unstalled: threading.Event = field(default_factory=threading.Event)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loop: asyncio.AbstractEventLoop | None = None
@@ -88,9 +89,15 @@ class FakeSlack:
             self._failures.setdefault(method, []).append(Failure(status, times, retry_after, error))
 
     def stall(self, method: str, seconds: float) -> None:
-        """Make the next call of `method` wait `seconds` before answering (0 stops it)."""
+        """Make the next call of `method` wait `seconds` before answering (0 lets every
+        stalled call go on at once)."""
         with self._lock:
-            self._stalls[method] = seconds
+            if seconds:
+                self._unstalled.clear()
+                self._stalls[method] = seconds
+            else:
+                self._stalls.pop(method, None)
+                self._unstalled.set()
 
     def add_user(
         self,
@@ -177,6 +184,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self._unstalled.set()
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:
@@ -233,8 +241,9 @@ class FakeSlack:
             self.calls.append(call)
         with self._lock:
             stall = self._stalls.pop(method, 0.0)
-        if stall:
-            await asyncio.sleep(stall)
+        deadline = time.monotonic() + stall
+        while time.monotonic() < deadline and not self._unstalled.is_set():
+            await asyncio.sleep(0.05)
         forced = self._forced(method)
         if forced is not None:
             headers = (
