@@ -327,7 +327,10 @@ class Delivery:
         except DeliveryFailed as err:
             if err.retry_after:
                 self.pacer.penalise(platform, key, err.retry_after)
-            self._failed(nudge, str(err), err.retryable, err.retry_after, stats)
+            # A timeout or 5xx may hide an accepted post: where it can be looked up, the
+            # intent stays, so the next attempt looks first. Elsewhere a refusal is final.
+            unknown = err.retryable and isinstance(port, SentLookup)
+            self._failed(nudge, str(err), err.retryable, err.retry_after, stats, unknown=unknown)
             return False
         except Exception as err:  # a bug in a port must not stop the worker
             log.exception("chat port %s raised %s", platform, type(err).__name__)

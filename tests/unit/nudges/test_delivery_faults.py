@@ -180,3 +180,26 @@ def test_a_refused_send_leaves_no_intent(core, clock) -> None:
     service.ports().add(Refusing())
     assert service.delivery().run_once().retried == 1
     assert row(service, learner).intent_key is None
+
+
+def test_a_retryable_failure_where_history_can_be_read_is_looked_up_before_the_retry(
+    core, clock
+) -> None:
+    learner = onboard(core, timezone="Europe/Berlin")
+    service = one_nudge(core, learner, clock.now())
+
+    class TimesOutAfterPosting(HistoryPort):
+        def send(self, reply, *, identity, channel=None):  # type: ignore[no-untyped-def]
+            super().send(reply, identity=identity, channel=channel)
+            if len(self.posted) == 1:
+                raise DeliveryFailed("timed out", retryable=True)
+            return Delivered(self.platform, "dm", f"ts-{len(self.posted)}")
+
+    port = TimesOutAfterPosting()
+    service.ports().add(port)
+    assert service.delivery().run_once().retried == 1
+    assert row(service, learner).intent_key == port.posted[0].key
+    clock.advance(row(service, learner).due_at - clock.now())
+    assert service.delivery().run_once().reconciled == 1
+    assert len(port.posted) == 1
+    assert row(service, learner).status == SENT
