@@ -23,6 +23,8 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.adapters.slack import inbound, inbox
 from bot.adapters.slack.clients import UserDirectory
 from bot.adapters.slack.delivery import deliver, post_placeholder
@@ -163,10 +165,14 @@ class Bridge:
         renewing = asyncio.ensure_future(self._renew(claim))
         try:
             await self._answer(event)
-            if claim.key and not await asyncio.to_thread(self.core.services.events.done, claim):
-                log.warning("slack event %s: claim lost before it was done", event.event_id)
+        except SQLAlchemyError:
+            raise  # the database is away: the event stays received, for `resume`
+        except Exception as err:  # a bug would fail the same way again: not retried
+            log.error("slack event %s failed: %s", event.event_id, type(err).__name__, exc_info=err)
         finally:
             renewing.cancel()
+        if claim.key and not await asyncio.to_thread(self.core.services.events.done, claim):
+            log.warning("slack event %s: claim lost before it was done", event.event_id)
 
     async def resume(self) -> int:
         """Process messages received and not done whose holder is gone; returns how many."""

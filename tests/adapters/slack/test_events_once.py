@@ -73,6 +73,18 @@ async def test_a_message_never_acknowledged_is_processed_once_on_its_retry(
     assert events.status(key_of("EvNOACK")) == DONE
 
 
+async def test_a_bug_after_receiving_is_logged_and_not_retried(
+    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def bug(*_args: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(slack.runtime.bridge, "_deliver", bug)
+    await slack.dm("U0ANA", "help", event_id="EvBUG")
+    await slack.settle()
+    assert slack.core.services.events.status(key_of("EvBUG")) == DONE
+
+
 async def test_a_crash_after_receiving_is_finished_once_on_the_next_start(
     tmp_path: Path, fake: FakeSlack, clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -81,8 +93,8 @@ async def test_a_crash_after_receiving_is_finished_once_on_the_next_start(
     normal = await replies_to_help(first)
     bridge = first.runtime.bridge
 
-    def crash(*_args: object) -> None:
-        raise RuntimeError("the process dies here")
+    def crash(*_args: object) -> None:  # the database goes away mid-work
+        raise OperationalError("UPDATE", {}, Exception("server closed the connection"))
 
     monkeypatch.setattr(bridge, "_deliver", crash)
     await first.dm("U0ANA", "help", event_id="EvCRASH")
