@@ -46,8 +46,7 @@ def seed(settings: Settings, identities: list[Identity]) -> list[Nudge]:
         learner = services.learners.resolve(identity, UserInfo(f"Learner {n}"), now=now)
         profile = services.profiles.get(learner.id).with_changes(onboarded_at=now, **ALWAYS)
         services.profiles.save(learner.id, profile, now=now)
-        local = now.replace(tzinfo=None)
-        plan = PlannedNudge(now, local, NEXT_STEP, f"m{n}", f"m{n}", f"Module {n}", "why", 5, 1.0)
+        plan = PlannedNudge(now, now, NEXT_STEP, f"m{n}", f"m{n}", f"Module {n}", "why", 5, 1.0)
         outbox.apply_plan(learner.id, [plan], now=now)
     rows = [
         r for learner in _learners(services, identities) for r in outbox.upcoming(learner, now=now)
