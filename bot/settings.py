@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     delivery_poll_seconds: float = Field(
         default=5.0, alias="LEARNBOT_DELIVERY_POLL_SECONDS", ge=0.1
     )
+    delivery_lease_seconds: float = Field(
+        default=120.0, alias="LEARNBOT_DELIVERY_LEASE_SECONDS", ge=2
+    )
+    # Test hook only: seconds a worker waits after the platform accepted a nudge and before
+    # it marks the row sent, so crash tests can kill it exactly there. Leave it at 0.
+    test_pause_after_send: float = Field(
+        default=0.0, alias="LEARNBOT_TEST_PAUSE_AFTER_SEND", ge=0, le=600
+    )
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")

@@ -14,12 +14,19 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.core import messages as msg
 from bot.core.events import Channel, Identity
-from bot.core.ports import ChatPort, ChatPorts, Delivered, DeliveryFailed, RecipientGone
+from bot.core.ports import (
+    ChatPort,
+    ChatPorts,
+    Delivered,
+    DeliveryFailed,
+    RecipientGone,
+    SentLookup,
+)
 from bot.core.replies import Button, Buttons, Direct, Note, Reply, Section
 from bot.storage.learners import LearnerRepository, ProfileRepository
 from learning.profile import Profile
@@ -41,7 +48,10 @@ ACTIONS = (
 
 
 def nudge_reply(nudge: Nudge, identity: Identity) -> Reply:
-    """The message a nudge becomes: what, why now, and the five buttons."""
+    """The message a nudge becomes: what, why now, and the five buttons.
+
+    It carries the row's idempotency key; a resend (Teams, after an unknown outcome) says so.
+    """
     heading = msg.NUDGE_KIND_TITLES.get(nudge.kind, "learnbot")
     buttons = tuple(
         Button(label, f"{ACTION}.{name}", value=nudge.id, style=style)  # type: ignore[arg-type]
@@ -52,9 +62,11 @@ def nudge_reply(nudge: Nudge, identity: Identity) -> Reply:
             Section(f"{heading}: {nudge.title}", nudge.reason),
             Buttons(buttons),
             Note(msg.NUDGE_FOOTER.format(minutes=nudge.minutes)),
+            *((Note(msg.NUDGE_RESENT),) if nudge.resent else ()),
         ),
         to=Direct(identity),
         summary=f"{heading}: {nudge.title}",
+        key=nudge.intent_key or "",
     )
 
 
@@ -70,6 +82,9 @@ class DeliveryConfig:
     stale: timedelta = STALE
     min_gap: timedelta = timedelta(minutes=30)
     max_hold: float = 0.25
+    # A test hook (LEARNBOT_TEST_PAUSE_AFTER_SEND): seconds to wait between the platform's
+    # acceptance and the mark, so a test can kill the process exactly there. 0 in production.
+    pause_after_send: float = 0.0
 
 
 @dataclass
@@ -84,6 +99,8 @@ class DeliveryStats:
     deferred: int = 0
     lost: int = 0
     released: int = 0
+    reconciled: int = 0
+    resent: int = 0
 
     def add(self, other: DeliveryStats) -> None:
         """Accumulate another pass."""
@@ -216,6 +233,14 @@ class Delivery:
     def _handle(
         self, nudge: Nudge, to: _Recipient, stats: DeliveryStats, waiting: list[_Held]
     ) -> None:
+        if nudge.intent_key:
+            settled = self._settle(nudge, to, stats)
+            if settled is None:
+                return
+            if settled.intent_key:  # a resend: it was checked when it was first sent
+                self._paced(_Held(0.0, settled, to), stats, waiting)
+                return
+            nudge = settled
         now = self.now()
         why = hold_reason(
             nudge, profile=to.profile, prefs=to.prefs, sent=to.sent, now=now, config=self.config
@@ -250,11 +275,49 @@ class Delivery:
                 self.sleep(delay)
             self._paced(held, stats, waiting)
 
+    def _settle(self, nudge: Nudge, to: _Recipient, stats: DeliveryStats) -> Nudge | None:
+        """A row maybe sent before (its intent is left from a process that died mid-send).
+
+        A port that can read back its messages (Slack) is asked for the row's key: found, the
+        row is marked sent with that message; not found, the intent is cleared and the row
+        goes on as new. Other ports (Teams) get one resend, marked as such; a resend whose
+        outcome is unknown too is not sent a third time. Returns the row to go on with, or
+        None when it is settled (or must wait).
+        """
+        now = self.now()
+        port = to.port
+        if isinstance(port, SentLookup):
+            since = (nudge.intent_at or nudge.due_at) - timedelta(minutes=5)
+            try:
+                found = port.find_sent(nudge.intent_key or "", identity=to.identity, since=since)
+            except DeliveryFailed as err:
+                at = now + timedelta(seconds=self.backoff(nudge.attempts))
+                self.outbox.mark_unknown(nudge, at=at, error=f"lookup: {err}", now=now)
+                stats.retried += 1
+                return None
+            if found is not None:
+                self.outbox.mark_sent(nudge, found, now=now)
+                to.sent.append(now)
+                stats.reconciled += 1
+                return None
+            return self.outbox.clear_intent(nudge, now=now)
+        if nudge.resent:
+            self.outbox.mark_dead(nudge, error="outcome unknown after a resend", now=now)
+            stats.dead += 1
+            return None
+        return replace(nudge, resent=True)
+
     def _send(
         self, nudge: Nudge, port: ChatPort, identity: Identity, key: str, stats: DeliveryStats
     ) -> bool:
-        reply = nudge_reply(nudge, identity)
         platform = port.platform
+        started = self.outbox.record_intent(nudge, resend=nudge.resent, now=self.now())
+        if started is None:
+            log.warning("nudge %s lost its claim before sending; not sent", nudge.id)
+            stats.lost += 1
+            return False
+        nudge = started
+        reply = nudge_reply(nudge, identity)
         try:
             delivered = port.send(reply, identity=identity)
         except RecipientGone as err:
@@ -264,14 +327,21 @@ class Delivery:
         except DeliveryFailed as err:
             if err.retry_after:
                 self.pacer.penalise(platform, key, err.retry_after)
-            self._failed(nudge, str(err), err.retryable, err.retry_after, stats)
+            # A timeout or 5xx may hide an accepted post: where it can be looked up, the
+            # intent stays, so the next attempt looks first. Elsewhere a refusal is final.
+            unknown = err.retryable and isinstance(port, SentLookup)
+            self._failed(nudge, str(err), err.retryable, err.retry_after, stats, unknown=unknown)
             return False
         except Exception as err:  # a bug in a port must not stop the worker
             log.exception("chat port %s raised %s", platform, type(err).__name__)
-            self._failed(nudge, f"{type(err).__name__}", True, None, stats)
+            # The port may have sent it before failing: the intent stays for settling.
+            self._failed(nudge, type(err).__name__, True, None, stats, unknown=True)
             return False
+        if self.config.pause_after_send > 0:
+            self.sleep(self.config.pause_after_send)
         if self.outbox.mark_sent(nudge, delivered, now=self.now()):
             stats.sent += 1
+            stats.resent += int(nudge.resent)
         else:
             log.warning("nudge %s was sent after its lease expired", nudge.id)
             stats.lost += 1
@@ -284,6 +354,8 @@ class Delivery:
         retryable: bool,
         retry_after: float | None,
         stats: DeliveryStats,
+        *,
+        unknown: bool = False,
     ) -> None:
         now = self.now()
         if not retryable or nudge.attempts >= self.config.max_attempts:
@@ -291,7 +363,8 @@ class Delivery:
             stats.dead += 1
             return
         delay = retry_after if retry_after else self.backoff(nudge.attempts)
-        self.outbox.mark_retry(nudge, at=now + timedelta(seconds=delay), error=error, now=now)
+        retry = self.outbox.mark_unknown if unknown else self.outbox.mark_retry
+        retry(nudge, at=now + timedelta(seconds=delay), error=error, now=now)
         stats.retried += 1
 
     def backoff(self, attempts: int) -> float:

@@ -10,6 +10,10 @@ makes a second nudge. Statuses:
   planning pass gives it a new time or cancels it;
 - sent, dead (gave up, or the recipient is gone), cancelled (no longer planned).
 
+Before a worker calls the platform it records a send intent on its claimed row (an
+idempotency key and the time): a row whose claim ran out with an intent left on it was
+maybe sent. `nudges.delivery` settles such a row before anything else (README "Nudges").
+
 This module holds the rows' value and the rules; `nudges.store.outbox` runs the SQL.
 """
 
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +59,9 @@ class Nudge:
     platform: str | None
     message_id: str | None
     response: str | None
+    intent_key: str | None = None
+    intent_at: datetime | None = None
+    resent: bool = False
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -208,8 +215,48 @@ class Outbox:
             now=now,
         )
 
+    def record_intent(self, nudge: Nudge, *, resend: bool, now: datetime) -> Nudge | None:
+        """Write down, before the platform call, that this nudge is about to be sent.
+
+        The idempotency key is kept when an earlier send left one (its outcome is unknown);
+        otherwise a new one is made. Returns the row as it now is, or None when the claim
+        was lost (the row must then not be sent).
+        """
+        started = replace(
+            nudge,
+            intent_key=nudge.intent_key or uuid.uuid4().hex,
+            intent_at=now,
+            resent=nudge.resent or resend,
+        )
+        values = {
+            "intent_key": started.intent_key,
+            "intent_at": now,
+            "resent": started.resent,
+            "updated_at": now,
+        }
+        return started if self._store.finish(nudge, values) else None
+
+    def clear_intent(self, nudge: Nudge, *, now: datetime) -> Nudge | None:
+        """Forget a send intent that is known not to have reached the platform."""
+        values = {"intent_key": None, "intent_at": None, "updated_at": now}
+        if not self._store.finish(nudge, values):
+            return None
+        return replace(nudge, intent_key=None, intent_at=None)
+
     def mark_retry(self, nudge: Nudge, *, at: datetime, error: str, now: datetime) -> bool:
-        """Try again at `at`."""
+        """Try again at `at` (the platform refused the send, so no intent is left open)."""
+        return self._finish(
+            nudge,
+            status=RETRY,
+            due_at=at,
+            last_error=error[:300],
+            intent_key=None,
+            intent_at=None,
+            now=now,
+        )
+
+    def mark_unknown(self, nudge: Nudge, *, at: datetime, error: str, now: datetime) -> bool:
+        """Try again at `at`, keeping the intent: the send may have reached the platform."""
         return self._finish(nudge, status=RETRY, due_at=at, last_error=error[:300], now=now)
 
     def release(self, nudge: Nudge, *, at: datetime, now: datetime) -> bool:

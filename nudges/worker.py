@@ -26,13 +26,21 @@ def start_in_process(services: Services) -> Callable[[], None]:
     Returns:
         A callable that stops it gracefully (running jobs finish; the lock is released).
     """
+    from datetime import timedelta
+
+    from nudges.delivery import DeliveryConfig
     from nudges.scheduler import Intervals, NudgeScheduler
 
     settings = services.settings
     service = nudge_service(services)
     scheduler = NudgeScheduler(
         service,
-        delivery=service.delivery(),
+        delivery=service.delivery(
+            config=DeliveryConfig(
+                lease=timedelta(seconds=settings.delivery_lease_seconds),
+                pause_after_send=settings.test_pause_after_send,
+            )
+        ),
         leadership=Leadership(services.engine),
         intervals=Intervals(
             plan=settings.nudge_tick_seconds, deliver=settings.delivery_poll_seconds

@@ -356,6 +356,7 @@ NUDGE_NOT_TODAY = "Not today"
 NUDGE_FEWER = "Fewer like this"
 NUDGE_STOP = "Stop nudges"
 NUDGE_FOOTER = "About {minutes} min. `/learn nudges` shows what is planned and why."
+NUDGE_RESENT = "(sent again after an interruption)"
 
 # Calendar
 CALENDAR_IMPORTED = (

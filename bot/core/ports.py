@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from bot.core.errors import UpstreamError
 from bot.core.events import Channel, Identity
@@ -71,6 +71,19 @@ class ChatPort(Protocol):
 
     def update(self, sent: Delivered, reply: Reply) -> Delivered:
         """Replace a message sent earlier."""
+        ...
+
+
+@runtime_checkable
+class SentLookup(Protocol):
+    """A chat port that can read back what it sent (Slack keeps message metadata).
+
+    Delivery asks it, before sending again, whether a send whose outcome is unknown (the
+    process died between the platform call and the mark) reached the platform after all.
+    """
+
+    def find_sent(self, key: str, *, identity: Identity, since: datetime) -> Delivered | None:
+        """The message sent with idempotency `key` to the identity since `since`, if any."""
         ...
 
 

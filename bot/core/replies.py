@@ -134,12 +134,15 @@ class Reply:
         to: Where it goes.
         replace: Update the message whose button was clicked instead of posting a new one.
         summary: Short plain text for notifications and text fallbacks.
+        key: An idempotency key (nudges). A platform that can store it with the message
+            (Slack message metadata) does, so a send whose outcome is unknown can be looked up.
     """
 
     blocks: tuple[Block, ...]
     to: Target = field(default_factory=Here)
     replace: bool = False
     summary: str = ""
+    key: str = ""
 
     @property
     def fallback(self) -> str:

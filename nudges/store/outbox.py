@@ -214,6 +214,9 @@ class OutboxStore:
                     attempts=0,
                     seen_at=None,
                     response=None,
+                    intent_key=None,
+                    intent_at=None,
+                    resent=False,
                     updated_at=now,
                 )
             )

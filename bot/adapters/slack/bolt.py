@@ -1,5 +1,8 @@
 """The bolt app: every listener acknowledges first and leaves the work to the bridge.
 
+A message or mention is recorded as received (one insert, in a middleware) before it is
+acknowledged, so an acknowledged message is never lost (`bot.adapters.slack.bridge`).
+
 `EVENTS` and `COMMAND` are the single list of what the app listens to; the manifest test
 checks `manifest/slack/manifest.yaml` subscribes to exactly these.
 """
@@ -21,6 +24,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.slack.bridge import Bridge
 from bot.adapters.slack.inbound import COMMAND
@@ -144,14 +148,17 @@ def build_bolt_app(
         authorize=_authorize_with(authorize) if authorize is not None else None,
         request_verification_enabled=bool(signing_secret),
     )
+    app.use(_received_first(bridge))
     _register(app, bridge)
     return app
 
 
 def _register(app: AsyncApp, bridge: Bridge) -> None:
-    async def on_message(ack: AsyncAck, body: dict[str, Any], req: AsyncBoltRequest) -> None:
+    async def on_message(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any]) -> None:
         await ack()
-        bridge.spawn(bridge.message(body, retry=_retry(req)))
+        claim = context.get(CLAIM)  # recorded by `_received_first`, before bolt's ack
+        if claim is not None:
+            bridge.spawn(bridge.message(body, claim))
 
     async def on_home(ack: AsyncAck, body: dict[str, Any], req: AsyncBoltRequest) -> None:
         await ack()
@@ -202,6 +209,32 @@ async def _on_error(error: Exception) -> None:
 
 
 Middleware = Callable[..., Awaitable[BoltResponse]]
+CLAIM = "learnbot_claim"
+MESSAGES = frozenset({"message", "app_mention"})
+
+
+def _received_first(bridge: Bridge) -> Middleware:
+    """Record a message or mention as received before bolt acknowledges it (bolt acks Events
+    API requests before the listener runs). If the record cannot be written the request is
+    answered 503, so Slack sends it again; the claim is handed to the listener."""
+
+    async def received_first(
+        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        body = req.body or {}
+        event = body.get("event") if body.get("type") == "event_callback" else None
+        if isinstance(event, dict) and event.get("type") in MESSAGES:
+            try:
+                req.context[CLAIM] = await bridge.receive(body, retry=_retry(req))
+            except SQLAlchemyError as err:
+                logging.getLogger(__name__).error(
+                    "slack message not recorded (%s): not acknowledged, Slack will retry",
+                    type(err).__name__,
+                )
+                return BoltResponse(status=503, body="")
+        return await next()
+
+    return received_first
 
 
 def _own_workspace_only(auth: SingleWorkspaceAuth) -> Middleware:

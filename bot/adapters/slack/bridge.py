@@ -3,6 +3,12 @@
 Bolt listeners acknowledge first and hand the payload to `Bridge.spawn(...)`; everything
 here runs after Slack already has its 200. The core is synchronous, so it runs in a small
 thread pool of its own (the default executor stays free for aiohttp's own work).
+
+Messages and mentions are processed exactly once across crashes and replicas: before the
+acknowledgement `receive` records the message as received (its normalized event, see
+`bot.adapters.slack.inbox`) and claims it under a lease; `process` runs it, renewing the
+lease, and records it as done. `resume` (on start, then now and then) processes messages
+received and not done whose holder's lease ran out.
 """
 
 from __future__ import annotations
@@ -12,12 +18,15 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.adapters.queue import LearnerQueue
-from bot.adapters.slack import inbound
+from bot.adapters.slack import inbound, inbox
 from bot.adapters.slack.clients import UserDirectory
 from bot.adapters.slack.delivery import deliver, post_placeholder
 from bot.adapters.slack.files import FileFetcher
@@ -27,9 +36,10 @@ from bot.adapters.slack.uploads import prepare_upload
 from bot.adapters.slack.workspace import WorkspaceRemoval, apply_user_change
 from bot.app import App
 from bot.core import messages as msg
-from bot.core.events import Event, Identity
+from bot.core.events import Event, Identity, UserInfo
 from bot.core.ports import Delivered, DeliveryFailed
 from bot.core.replies import Reply, say
+from bot.storage.journal import Claim
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,6 +56,9 @@ class BridgeOptions:
     # Work waits (at most this long) while acknowledgements are being written: during a
     # burst the core's threads would otherwise take the interpreter lock from the loop.
     ack_priority_s: float = 0.5
+    # How long a received message is held by this process before another may take it over
+    # (renewed every third of it while the core works).
+    event_lease: timedelta = inbox.LEASE
 
 
 class Bridge:
@@ -138,14 +151,69 @@ class Bridge:
     # Messages, commands and clicks take their place in the sender's line when they arrive
     # (these are called on the loop by the listeners), so they are answered in that order.
 
-    def message(
-        self, body: dict[str, Any], *, retry: str | None = None
-    ) -> Coroutine[Any, Any, None]:
-        """A direct message or a mention."""
-        work = partial(self._converse, body, inbound.message_event, retry=retry)
+    def message(self, body: dict[str, Any], claim: Claim) -> Coroutine[Any, Any, None]:
+        """A direct message or a mention, recorded as received (`claim`), in the sender's line.
+
+        One dropped because the sender's line is full is recorded as done, so it is not
+        picked up again after a restart.
+        """
+        work = partial(self.process, claim)
         if not _for_the_core(body):
             return work()
-        return self._in_line(body, work, inbound.message_event, retry)
+        return self._in_line(
+            body, work, inbound.message_event, None, dropped=partial(self._drop, claim)
+        )
+
+    async def _drop(self, claim: Claim) -> None:
+        if claim.key:
+            await asyncio.to_thread(self.core.services.events.done, claim)
+
+    async def receive(self, body: dict[str, Any], *, retry: str | None = None) -> Claim | None:
+        """Record a message or mention as received (call before acknowledging it).
+
+        Returns the claim to `process`, or None when there is nothing to do: not a message
+        for the bot, already done, or being processed by another holder. Raises when the
+        record cannot be written, so Slack is not acknowledged and sends it again.
+        """
+        return await asyncio.to_thread(self._receive, body, retry)
+
+    async def process(self, claim: Claim) -> None:
+        """Run a received message through the core, deliver the replies, record it as done."""
+        event = inbox.decode(claim.payload)
+        if event is None:
+            if claim.key:
+                await asyncio.to_thread(self.core.services.events.done, claim)
+            return
+        event = replace(event, user=await self._thread(self.users.info, event.identity))
+        renewing = asyncio.ensure_future(self._renew(claim))
+        try:
+            await self._answer(event)
+        except SQLAlchemyError:
+            raise  # the database is away: the event stays received, for `resume`
+        except Exception as err:  # a bug would fail the same way again: not retried
+            log.error("slack event %s failed: %s", event.event_id, type(err).__name__, exc_info=err)
+        finally:
+            renewing.cancel()
+        if claim.key and not await asyncio.to_thread(self.core.services.events.done, claim):
+            log.warning("slack event %s: claim lost before it was done", event.event_id)
+
+    async def resume(self) -> int:
+        """Process messages received and not done whose holder is gone; returns how many."""
+        services = self.core.services
+        now = services.clock.now()
+        claims = await asyncio.to_thread(
+            partial(
+                services.events.unfinished,
+                prefix=inbox.KEY_PREFIX,
+                now=now,
+                lease=self.options.event_lease,
+                since=now - inbox.MAX_AGE,
+            )
+        )
+        for claim in claims:
+            log.info("slack: processing a message received before a restart")
+            self.spawn(self.process(claim))
+        return len(claims)
 
     def command(self, body: dict[str, Any]) -> Coroutine[Any, Any, None]:
         """A `/learn` slash command."""
@@ -165,6 +233,8 @@ class Bridge:
         work: Callable[[], Awaitable[None]],
         translate: Translate | None,
         retry: str | None,
+        *,
+        dropped: Callable[[], Awaitable[None]] | None = None,
     ) -> Coroutine[Any, Any, None]:
         identity = inbound.identity_of(body)
         if identity is None:
@@ -172,10 +242,23 @@ class Bridge:
         turn = self.queue.admit(identity)
         if turn.admitted:
             return self.queue.run(turn, work)
-        if turn.warn and translate is not None:
-            return self._thread(self._slow_down, body, translate, retry)
         log.info("slack: a burst from one person went past the queue; event dropped")
-        return self._noop()
+        return self._past_the_line(body, translate, retry, warn=turn.warn, dropped=dropped)
+
+    async def _past_the_line(
+        self,
+        body: dict[str, Any],
+        translate: Translate | None,
+        retry: str | None,
+        *,
+        warn: bool,
+        dropped: Callable[[], Awaitable[None]] | None,
+    ) -> None:
+        """An event beyond the sender's line: the burst's one slow-down reply, if due."""
+        if dropped is not None:
+            await dropped()
+        if warn and translate is not None:
+            await self._thread(self._slow_down, body, translate, retry)
 
     async def home_opened(self, body: dict[str, Any], *, retry: str | None = None) -> None:
         """The user opened the Home tab: publish it."""
@@ -197,12 +280,43 @@ class Bridge:
 
     # -- work (runs in the pool) ------------------------------------------------------
 
+    def _receive(self, body: dict[str, Any], retry: str | None) -> Claim | None:
+        identity = inbound.identity_of(body)
+        event = inbound.message_event(body, identity, UserInfo()) if identity else None
+        if event is None:
+            return None
+        if not event.event_id:  # not from the Events API: nothing to deduplicate on
+            return Claim("", "", inbox.encode(event))
+        services = self.core.services
+        claim = services.events.receive(
+            inbox.key_of(event.event_id),
+            inbox.encode(event),
+            now=services.clock.now(),
+            lease=self.options.event_lease,
+        )
+        if claim is None:
+            log.info(
+                "slack event %s (retry %s) was already processed; skipped", event.event_id, retry
+            )
+        return claim
+
+    async def _renew(self, claim: Claim) -> None:
+        services = self.core.services
+        lease = self.options.event_lease
+        while claim.key:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            now = services.clock.now()
+            await asyncio.to_thread(partial(services.events.renew, claim, now=now, lease=lease))
+
     async def _converse(
         self, body: dict[str, Any], translate: Translate, *, retry: str | None = None
     ) -> None:
         event = await self._thread(self._prepare, body, translate, retry)
-        if event is None:
-            return
+        if event is not None:
+            await self._answer(event)
+
+    async def _answer(self, event: Event) -> None:
+        """Handle an event in the core (a placeholder if it is slow) and deliver the replies."""
         work = asyncio.ensure_future(self._thread(self._handle, event))
         done, _ = await asyncio.wait({work}, timeout=self.options.placeholder_after)
         placeholder: Delivered | None = None

@@ -2,12 +2,18 @@
 
 `Delivered.channel_id` is written `TEAM:CHANNEL`, so a later `update` knows which
 workspace's token to use when several workspaces are installed.
+
+A reply with an idempotency key (a nudge) is posted with it in its message metadata, and
+`find_sent` reads it back through `conversations.history`: that is how a nudge whose send
+outcome is unknown after a crash is found instead of being posted twice.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.web import WebClient
@@ -19,7 +25,10 @@ from bot.core.events import Channel, Identity
 from bot.core.ports import Delivered, DeliveryFailed
 from bot.core.replies import Direct, Reply
 
+log = logging.getLogger(__name__)
 PLATFORM = "slack"
+EVENT_TYPE = "learnbot_nudge"
+HISTORY_PAGES = 10
 
 
 def delivered(workspace: str, channel: str, ts: str) -> Delivered:
@@ -61,10 +70,37 @@ class SlackChatPort:
         rendered = render(reply)
         first = ""
         for message in rendered.messages:
-            ts = self._post(client, channel_id, message, thread)
+            meta = keyed(reply.key) if not first else None
+            ts = self._post(client, channel_id, message, thread, meta)
             first = first or ts
         self._upload(client, channel_id, rendered.uploads, thread)
         return delivered(identity.workspace, channel_id, first)
+
+    def find_sent(self, key: str, *, identity: Identity, since: datetime) -> Delivered | None:
+        """The message posted with idempotency `key` in the identity's direct conversation
+        since `since`, or None (see bot.core.ports.SentLookup)."""
+        client = self.clients.for_workspace(identity.workspace)
+        channel_id = self.open_dm(identity)
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            response = call(
+                lambda c=cursor: client.conversations_history(  # type: ignore[misc]
+                    channel=channel_id,
+                    oldest=f"{since.timestamp():.6f}",
+                    include_all_metadata=True,
+                    limit=200,
+                    cursor=c,
+                )
+            )
+            data = response_data(response)
+            for message in data.get("messages") or ():
+                if _has_key(message, key):
+                    return delivered(identity.workspace, channel_id, str(message.get("ts", "")))
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not data.get("has_more") or not cursor:
+                return None
+        log.warning("slack: nudge key not found in %d pages of history", HISTORY_PAGES)
+        return None
 
     def update(self, sent: Delivered, reply: Reply) -> Delivered:
         """Replace an earlier message; parts beyond its first message are posted after it."""
@@ -140,7 +176,12 @@ class SlackChatPort:
                 del self._dms[key]
 
     def _post(
-        self, client: WebClient, channel_id: str, message: SlackMessage, thread: str | None
+        self,
+        client: WebClient,
+        channel_id: str,
+        message: SlackMessage,
+        thread: str | None,
+        metadata: dict[str, Any] | None = None,
     ) -> str:
         self.pacer.wait(channel_id)
         response = call(
@@ -149,6 +190,7 @@ class SlackChatPort:
                 text=message.text,
                 blocks=list(message.blocks) or None,
                 thread_ts=thread,
+                metadata=metadata,
             )
         )
         return str(response_data(response).get("ts", ""))
@@ -167,3 +209,16 @@ class SlackChatPort:
                     thread_ts=thread,
                 )
             )
+
+
+def keyed(key: str) -> dict[str, Any] | None:
+    """The message metadata that carries an idempotency key (None without a key)."""
+    return {"event_type": EVENT_TYPE, "event_payload": {"key": key}} if key else None
+
+
+def _has_key(message: Any, key: str) -> bool:
+    meta = message.get("metadata") if isinstance(message, dict) else None
+    if not isinstance(meta, dict) or meta.get("event_type") != EVENT_TYPE:
+        return False
+    payload = meta.get("event_payload")
+    return isinstance(payload, dict) and payload.get("key") == key

@@ -24,6 +24,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.server import OPTIONS, QUEUE, ServeOptions, note
 from bot.adapters.slack.bridge import BridgeOptions
@@ -174,20 +175,34 @@ def socket_handler(runtime: SlackRuntime, core: App) -> LearnbotSocketModeHandle
 def _lifecycle(core: App, runtime: SlackRuntime):  # type: ignore[no-untyped-def]
     async def lifecycle(web_app: web.Application) -> AsyncIterator[None]:
         pruner = asyncio.ensure_future(_prune_forever(core))
+        resumer = asyncio.ensure_future(_resume_forever(runtime))
         if runtime.auth is not None:
             await runtime.auth.warm()
         handler = socket_handler(runtime, core) if runtime.mode == SOCKET else None
         if handler is not None:
             await handler.connect_async()  # type: ignore[no-untyped-call]
         yield
-        pruner.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await pruner
+        for task in (pruner, resumer):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if handler is not None:
             await handler.close_async()  # type: ignore[no-untyped-call]
         await runtime.bridge.drain()
 
     return lifecycle
+
+
+async def _resume_forever(runtime: SlackRuntime) -> None:
+    """On start, then every lease: process messages received and not done (their holder,
+    this replica before a restart or another one, died before finishing them)."""
+    every = runtime.bridge.options.event_lease.total_seconds()
+    while True:
+        try:
+            await runtime.bridge.resume()
+        except SQLAlchemyError as err:
+            log.warning("slack: unfinished messages not resumed (%s)", type(err).__name__)
+        await asyncio.sleep(every)
 
 
 async def _prune_forever(core: App) -> None:

@@ -78,4 +78,10 @@ processed_events = Table(
     metadata,
     Column("key", String(200), primary_key=True),
     Column("seen_at", UTCDateTime, nullable=False, index=True),
+    # received -> done; a received row holds the normalized event to process it again.
+    Column("status", String(12), nullable=False, server_default="done"),
+    Column("payload", JSON, nullable=True),
+    Column("claim_token", String(32), nullable=True),
+    Column("claimed_until", UTCDateTime, nullable=True),
+    Index("ix_processed_events_status", "status", "claimed_until"),
 )

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from bot.storage.tables.schema import metadata
@@ -108,6 +109,10 @@ outbox = Table(
     Column("response", String(16), nullable=True),
     Column("responded_at", UTCDateTime, nullable=True),
     Column("seen_at", UTCDateTime, nullable=True),
+    # The send intent: written before the platform call, so a crash leaves it behind.
+    Column("intent_key", String(32), nullable=True),
+    Column("intent_at", UTCDateTime, nullable=True),
+    Column("resent", Boolean, nullable=False, server_default=false()),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("learner_id", "kind", "object_id", "local_date", name="uq_outbox_key"),

@@ -56,6 +56,8 @@ class FakeSlack:
     uploads: list[bytes] = field(default_factory=list)
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    # Posted messages per channel (ts, text, metadata), served by conversations.history.
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     url: str = ""
     host: str = ""
     download_token: str = "xoxb-test"
@@ -63,6 +65,8 @@ class FakeSlack:
     team_id: str = TEAM  # the workspace auth.test reports: the only one the bot token serves
     enterprise_id: str | None = None  # set for an Enterprise Grid org-wide token
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
+    _stalls: dict[str, float] = field(default_factory=dict)
+    _unstalled: threading.Event = field(default_factory=threading.Event)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loop: asyncio.AbstractEventLoop | None = None
@@ -83,6 +87,17 @@ class FakeSlack:
         """Make the next `times` calls of `method` fail."""
         with self._lock:
             self._failures.setdefault(method, []).append(Failure(status, times, retry_after, error))
+
+    def stall(self, method: str, seconds: float) -> None:
+        """Make the next call of `method` wait `seconds` before answering (0 lets every
+        stalled call go on at once)."""
+        with self._lock:
+            if seconds:
+                self._unstalled.clear()
+                self._stalls[method] = seconds
+            else:
+                self._stalls.pop(method, None)
+                self._unstalled.set()
 
     def add_user(
         self,
@@ -169,6 +184,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self._unstalled.set()
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:
@@ -199,7 +215,7 @@ class FakeSlack:
             params.update(json.loads(raw))
         elif raw:
             params.update(parse_qsl(raw.decode(), keep_blank_values=True))
-        for key in ("blocks", "view", "files"):
+        for key in ("blocks", "view", "files", "metadata"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         return params
@@ -223,6 +239,11 @@ class FakeSlack:
         call = Call(method, params, token, time.monotonic())
         with self._lock:
             self.calls.append(call)
+        with self._lock:
+            stall = self._stalls.pop(method, 0.0)
+        deadline = time.monotonic() + stall
+        while time.monotonic() < deadline and not self._unstalled.is_set():
+            await asyncio.sleep(0.05)
         forced = self._forced(method)
         if forced is not None:
             headers = (
@@ -238,7 +259,7 @@ class FakeSlack:
         return web.json_response(call.response)
 
     def _answer(self, method: str, params: dict[str, Any], request: web.Request) -> dict[str, Any]:
-        ts = f"{1700000000 + next(self._ts)}.000100"
+        ts = f"{int(time.time())}.{next(self._ts):06d}"  # real time: history filters on it
         if method == "auth.test":
             return {
                 "ok": True,
@@ -256,8 +277,13 @@ class FakeSlack:
                 self.add_user(str(params.get("user")), name=str(params.get("user")))
                 user = self.users[str(params.get("user"))]
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
-        if method in ("chat.postMessage", "chat.update"):
+        if method == "chat.postMessage":
+            self._keep(params, ts)
+            return {"ok": True, "channel": params.get("channel"), "ts": ts}
+        if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts") or ts}
+        if method == "conversations.history":
+            return self._history(params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if method == "conversations.open":
@@ -295,6 +321,36 @@ class FakeSlack:
             base = str(request.url.origin()).replace("http://", "ws://")
             return {"ok": True, "url": f"{base}/socket"}
         return {"ok": True}
+
+    def _keep(self, params: dict[str, Any], ts: str) -> None:
+        message: dict[str, Any] = {"type": "message", "ts": ts, "text": params.get("text", "")}
+        if isinstance(params.get("metadata"), dict):
+            message["metadata"] = params["metadata"]
+        with self._lock:
+            self.history.setdefault(str(params.get("channel")), []).append(message)
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, from `oldest` on; metadata only on request."""
+        oldest = float(params.get("oldest") or 0)
+        with_meta = str(params.get("include_all_metadata")).lower() in ("true", "1")
+        with self._lock:
+            kept = list(self.history.get(str(params.get("channel")), []))
+        messages = [
+            m if with_meta else {k: v for k, v in m.items() if k != "metadata"}
+            for m in reversed(kept)
+            if float(m["ts"]) >= oldest
+        ]
+        return {"ok": True, "messages": messages, "has_more": False}
+
+    def keyed_posts(self, key: str) -> list[dict[str, Any]]:
+        """Every posted message whose metadata carries this nudge key."""
+        with self._lock:
+            return [
+                m
+                for kept in self.history.values()
+                for m in kept
+                if (m.get("metadata") or {}).get("event_payload", {}).get("key") == key
+            ]
 
     async def _record(self, request: web.Request) -> web.Response:
         """What was called so far, for a benchmark running in another process."""

@@ -213,3 +213,23 @@ def test_every_client_is_built_with_the_same_retries_base_url_and_quiet_logger(m
     assert retries["RateLimitErrorRetryHandler"].max_retry_count > 1
     assert retries["ServerErrorRetryHandler"].max_retry_count >= 1
     assert retries["ConnectionErrorRetryHandler"].max_retry_count >= 1
+
+
+def test_a_keyed_reply_carries_its_key_in_metadata_and_is_found_in_history(
+    port: SlackChatPort, fake: FakeSlack
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    port.send(say("no key"), identity=ANA)
+    sent = port.send(Reply((Text("Review: Tickets"),), key="k-123"), identity=ANA)
+    (keyed,) = [c for c in fake.named("chat.postMessage") if c.params.get("metadata")]
+    assert keyed.params["metadata"] == {
+        "event_type": "learnbot_nudge",
+        "event_payload": {"key": "k-123"},
+    }
+    assert port.find_sent("k-123", identity=ANA, since=since) == sent
+    assert port.find_sent("k-other", identity=ANA, since=since) is None
+    (history, *_) = fake.named("conversations.history")
+    assert history.params["channel"] == "D0ANA"
+    assert str(history.params["include_all_metadata"]).lower() in ("true", "1")
