@@ -258,7 +258,7 @@ class Bridge:
         if dropped is not None:
             await dropped()
         if warn and translate is not None:
-            await self._thread(self._slow_down, body, translate, retry)
+            await self._thread(self._slow_down, body, translate, retry, dropped is not None)
 
     async def home_opened(self, body: dict[str, Any], *, retry: str | None = None) -> None:
         """The user opened the Home tab: publish it."""
@@ -325,9 +325,14 @@ class Bridge:
         replies = await work
         await self._thread(self._deliver, event, replies, placeholder)
 
-    def _slow_down(self, body: dict[str, Any], translate: Translate, retry: str | None) -> None:
-        """The one reply a burst gets for the events beyond the sender's line."""
-        event = self._prepare(body, translate, retry)
+    def _slow_down(
+        self, body: dict[str, Any], translate: Translate, retry: str | None, recorded: bool
+    ) -> None:
+        """The one reply a burst gets for the events beyond the sender's line (`recorded`: a
+        message already recorded as received, so not checked for a repeat again)."""
+        event = (
+            self._translate(body, translate) if recorded else self._prepare(body, translate, retry)
+        )
         if event is not None:
             text = msg.SLOW_DOWN.format(limit=self.queue.limit)
             self._deliver(event, [say(text)], None)

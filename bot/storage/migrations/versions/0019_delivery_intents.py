@@ -1,7 +1,7 @@
 """send intents on the outbox; received-then-done platform events
 
 Revision ID: 0019
-Revises: 0012
+Revises: 0016
 Create Date: 2026-12-04 13:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.storage.types
 
 revision = "0019"
-down_revision = "0012"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
