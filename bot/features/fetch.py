@@ -196,6 +196,43 @@ def fetch(
     raise FetchError("redirects", "too many redirects")
 
 
+def post(
+    url: str,
+    body: bytes,
+    limits: FetchLimits,
+    *,
+    headers: Mapping[str, str] | None = None,
+    resolver: Resolver = system_resolver,
+    connect: Connector = socket.create_connection,
+) -> int:
+    """POST a body to a URL within the limits (no redirects followed); returns the status.
+
+    The host is resolved once and checked like a fetch's, the connection goes to the checked
+    address, the whole exchange has one deadline, and the answer's body is read up to the
+    cap and dropped.
+
+    Raises:
+        FetchError: a refused address, a network failure, the deadline or a body over the cap.
+    """
+    deadline = time.monotonic() + limits.timeout
+    parts = check_url(url.strip())
+    address = _checked_address(parts, limits, resolver)
+    conn = _Pinned(parts, address, deadline, connect)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request_headers = {"User-Agent": "learnbot", **(headers or {})}
+    try:
+        conn.request("POST", path, body=body, headers=request_headers)
+        with conn.getresponse() as response:
+            read_capped(response, limits.max_bytes, too_big=lambda _: _too_big(limits))
+            return int(response.status)
+    except TimeoutError as err:
+        raise FetchError("timeout", "timed out") from err
+    except (OSError, http.client.HTTPException) as err:
+        raise FetchError("unreachable", _reason(err)) from err
+    finally:
+        conn.close()
+
+
 def _bad_url() -> FetchError:
     return FetchError("url", "the address must start with https:// (or http://) and name a host")
 

@@ -25,14 +25,13 @@ import base64
 import itertools
 import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from bot.features.fetch import FetchError, FetchLimits, post
 from bot.settings import Settings
 from bot.storage.xapi import XapiRepository
 
@@ -60,6 +59,7 @@ VERBS: dict[str, tuple[str | None, str]] = {
 SUCCESS = {"mastered": True, "check_failed": False, "exempted": True}
 BATCH = 100
 SETTLE = timedelta(seconds=60)  # how old an activity row is before it is forwarded
+LRS_ANSWER_BYTES = 1_000_000  # an LRS answers a batch with its statement ids
 
 
 def verb_id(settings: Settings, verb: str) -> str:
@@ -211,13 +211,15 @@ class Forwarder:
             pair = f"{settings.lrs_username or ''}:{password}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
         body = json.dumps(batch).encode()
-        request = urllib.request.Request(self._url, data=body, headers=headers, method="POST")
+        # The LRS is the operator's own (LRS_URL), so it may be on a private network; the
+        # guarded fetcher still resolves it once, pins the address and bounds time and size.
+        limits = FetchLimits(max_bytes=LRS_ANSWER_BYTES, timeout=self._timeout, allow_private=True)
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                response.read()
-        except urllib.error.HTTPError as err:
-            retryable = err.code >= 500 or err.code == 429
-            raise LrsError(f"the LRS answered HTTP {err.code}", retryable=retryable) from err
-        except (urllib.error.URLError, OSError) as err:
-            reason = getattr(err, "reason", err)
-            raise LrsError(f"the LRS is unreachable ({reason})", retryable=True) from err
+            status = post(self._url, body, limits, headers=headers)
+        except FetchError as err:
+            if err.kind in ("url", "credentials"):
+                raise LrsError(f"LRS_URL is not usable: {err.reason}", retryable=False) from err
+            raise LrsError(f"the LRS is unreachable ({err.reason})", retryable=True) from err
+        if not 200 <= status < 300:
+            retryable = status >= 500 or status == 429
+            raise LrsError(f"the LRS answered HTTP {status}", retryable=retryable)

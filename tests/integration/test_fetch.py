@@ -14,7 +14,7 @@ from typing import ClassVar
 import pytest
 
 from bot.core.events import Identity
-from bot.features.fetch import FetchError, FetchLimits, fetch, is_public, read_capped
+from bot.features.fetch import FetchError, FetchLimits, fetch, is_public, post, read_capped
 from tests.conversations.admin_helpers import make_admin, run, text_of
 
 PUBLIC = "93.184.216.34"
@@ -25,6 +25,7 @@ class Site(BaseHTTPRequestHandler):
     """Answers by path; records every request's path and Host header."""
 
     seen: ClassVar[list[tuple[str, str]]] = []
+    posted: ClassVar[list[tuple[str, str, bytes]]] = []
 
     def do_GET(self) -> None:
         self.seen.append((self.path, self.headers.get("Host", "")))
@@ -36,6 +37,14 @@ class Site(BaseHTTPRequestHandler):
             self._drip(body=False)
         else:
             self._answer(200, PAGE)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        self.posted.append((self.path, self.headers.get("Host", ""), self.rfile.read(length)))
+        if self.path == "/drip":
+            self._drip(body=True)
+        else:
+            self._answer(200, b'["id-1"]')
 
     def _answer(self, status: int, body: bytes, *, location: str = "") -> None:
         self.send_response(status)
@@ -71,6 +80,7 @@ def site() -> Iterator[int]:
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     Site.seen = []
+    Site.posted = []
     yield server.server_address[1]
     server.shutdown()
     server.server_close()
@@ -255,3 +265,23 @@ def test_the_capped_read_stops_one_byte_past_the_cap_and_trusts_no_declared_leng
         read_capped(declared, 50, too_big=too_big)
     assert declared.reads == 0, "a larger declared length is refused before reading"
     assert read_capped(Pieces(b"x" * 20, declared="10"), 50, too_big=too_big) == b"x" * 20
+
+
+def test_a_post_goes_to_the_checked_address_with_one_lookup(site: int) -> None:
+    resolver = Answers(PUBLIC, "127.0.0.1")
+    connect = ToLocal()
+    url = f"http://rebind.test:{site}/statements"
+    status = post(url, b'[{"verb": 1}]', LIMITS, resolver=resolver, connect=connect)
+    assert status == 200
+    assert resolver.asked == ["rebind.test"]
+    assert connect.addresses == [PUBLIC]
+    assert Site.posted == [("/statements", f"rebind.test:{site}", b'[{"verb": 1}]')]
+
+
+def test_a_post_answered_a_byte_at_a_time_is_cut_off_at_the_deadline(site: int) -> None:
+    limits = FetchLimits(max_bytes=10_000, timeout=1.0, allow_private=True)
+    started = time.monotonic()
+    with pytest.raises(FetchError) as err:
+        post(f"http://127.0.0.1:{site}/drip", b"[]", limits)
+    assert err.value.kind == "timeout"
+    assert time.monotonic() - started < 2.0
