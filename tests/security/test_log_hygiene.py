@@ -11,6 +11,7 @@ from tests.adapters.slack.harness import BOT_TOKEN, SECRET, signed_headers
 from tests.adapters.teams.conftest import activity
 from tests.adapters.teams.fakes import APP_PASSWORD
 from tests.security.conftest import Server
+from tests.security.state import rows
 
 DM_TEXT = "my payroll id is 7731-PRIVATE-QUESTION"
 TEAMS_TEXT = "teams text 5512-PRIVATE-QUESTION"
@@ -56,3 +57,19 @@ async def test_no_secret_reaches_any_log(server: Server, caplog: pytest.LogCaptu
     ):
         assert secret not in logged, secret
     assert "aiohttp.access" in {r.name for r in caplog.records}, "the access log was captured"
+
+
+@pytest.mark.parametrize("path", ["/slack/events", "/api/messages"])
+async def test_a_header_line_too_long_to_parse_is_a_400_logged_without_its_content(
+    server: Server, caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    before = rows(server.core)
+    marker = "tokenprefix-0c7e" + "A" * 9_000
+    headers = {"Authorization": f"Bearer {marker}", "X-Slack-Signature": f"v0={marker}"}
+    async with server.slack.session.post(server.url + path, data=b"{}", headers=headers) as r:
+        assert r.status == 400
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert "tokenprefix-0c7e" not in caplog.text
+    assert "could not be parsed: LineTooLong" in caplog.text
+    assert rows(server.core) == before
