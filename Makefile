@@ -12,7 +12,7 @@ export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: setup demo check test bench clean
+.PHONY: setup demo check test fuzz bench clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,10 @@ check: setup
 
 test: setup check
 	$(VENV)/bin/pytest
+
+# The security fuzzers with 10,000 examples per endpoint and a fresh seed (a few minutes).
+fuzz: setup
+	LEARNBOT_FUZZ_EXAMPLES=10000 $(VENV)/bin/pytest -q -p no:cacheprovider tests/security/test_fuzz.py
 
 bench: setup
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.adapters.page.routes import add_routes as add_page_routes
 from bot.adapters.page.routes import redact
@@ -207,8 +208,31 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
         )
 
 
+class UnparsableRequest(logging.Filter):
+    """aiohttp logs a request it cannot parse (say a header line over 8,190 bytes) at ERROR,
+    with a traceback quoting the start of the offending line, which may hold a token. That is
+    the client's fault: keep one INFO line naming the error, without the quote."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite a parse failure's record; let every other record through unchanged."""
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg = "refused an HTTP request that could not be parsed: %s"
+            record.args = (type(error).__name__,)
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _guard_server_log() -> None:
+    logger = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, UnparsableRequest) for f in logger.filters):
+        logger.addFilter(UnparsableRequest())
+
+
 async def start(web_app: web.Application, *, host: str, port: int) -> tuple[web.AppRunner, int]:
     """Start serving; returns the runner and the port actually bound (port 0 picks one)."""
+    _guard_server_log()
     runner = web.AppRunner(web_app, handle_signals=False, access_log_class=PathOnlyAccessLogger)
     await runner.setup()
     site = web.TCPSite(runner, host=host, port=port, shutdown_timeout=10.0)

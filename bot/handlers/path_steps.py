@@ -231,10 +231,15 @@ def on_action(ctx: Context, event: ActionClicked) -> list[Reply]:
 
 
 def on_open(ctx: Context, event: ActionClicked) -> list[Reply]:
-    """A link button: the platform opens the link; Slack still reports the click."""
-    ctx.services.activity.record(
-        ctx.learner.id, "module.opened", object_id=event.value, now=ctx.now
-    )
+    """A link button: the platform opens the link; Slack still reports the click.
+
+    Only a module of the library is recorded: the value comes from the client, and the
+    record is exported (xAPI) under the module's id.
+    """
+    if ctx.services.content.get(event.value) is not None:
+        ctx.services.activity.record(
+            ctx.learner.id, "module.opened", object_id=event.value, now=ctx.now
+        )
     return []
 
 

@@ -40,6 +40,10 @@ MAX_SKEW_S = 60 * 5
 MAX_TS_DIGITS = 12
 RUNTIME = web.AppKey("learnbot.slack", SlackRuntime)
 PRUNE_EVERY_S = 3600.0
+# Top-level fields of Slack payloads that bolt reads as objects or lists of objects (a user
+# id string, as in slash commands, travels in `user_id`, never in `user`).
+OBJECT_FIELDS = ("event", "user", "team", "channel", "container", "message", "view")
+LIST_FIELDS = ("actions", "authorizations")
 
 
 def mount(web_app: web.Application, core: App, *, insecure_dev: bool) -> bool:
@@ -93,18 +97,35 @@ def verified(verifier: SignatureVerifier, body: bytes, timestamp: str, signature
 
 def well_formed(body: bytes, content_type: str) -> bool:
     """Whether a verified body has the shape bolt reads: a JSON object, or a form whose
-    `payload` (when present) is a JSON object. Anything else would make bolt answer 500."""
+    `payload` (when present) is a JSON object, with the top-level fields bolt looks into
+    (`event`, `user`, `team`, `actions`…) of the right kind. Anything else would make bolt
+    answer 500."""
     try:
         text = body.decode("utf-8")
         if content_type.startswith("application/json"):
-            return isinstance(json.loads(text), dict)
+            return _shaped(json.loads(text))
         form = parse_qs(text, keep_blank_values=True)
         payloads = form.get("payload")
         if payloads is None:
             return True
-        return len(payloads) == 1 and isinstance(json.loads(payloads[0]), dict)
+        return len(payloads) == 1 and _shaped(json.loads(payloads[0]))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return False
+
+
+def _shaped(payload: object) -> bool:
+    if not isinstance(payload, dict):
+        return False
+    for key in OBJECT_FIELDS:
+        if payload.get(key) is not None and not isinstance(payload[key], dict):
+            return False
+    for key in LIST_FIELDS:
+        value = payload.get(key)
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(item, dict) for item in value)
+        ):
+            return False
+    return True
 
 
 def _events_handler(runtime: SlackRuntime, secret: str):  # type: ignore[no-untyped-def]
@@ -123,7 +144,7 @@ def _events_handler(runtime: SlackRuntime, secret: str):  # type: ignore[no-unty
         with bridge.acknowledging():
             try:
                 bolt_request = await to_bolt_request(request)
-            except ValueError:
+            except (ValueError, TypeError, AttributeError):
                 return web.json_response({"error": "malformed body"}, status=400)
             return await to_aiohttp_response(_acked(await bolt.async_dispatch(bolt_request)))
 

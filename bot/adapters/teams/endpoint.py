@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
+import jwt
 import requests
 from aiohttp import web
 from botbuilder.core import TurnContext
@@ -160,6 +161,9 @@ class TeamsEndpoint:
     async def _authenticate(
         self, activity: Activity, header: str | None
     ) -> AuthenticateRequestResult | web.Response:
+        if header and _lacks_expiry(header):
+            log.info("Teams request refused: a token without an expiry")
+            return _refuse(401, "invalid token")
         try:
             return await self.auth.authenticate_request(activity, header)
         except requests.RequestException as err:
@@ -170,6 +174,19 @@ class TeamsEndpoint:
             # key id), Exception("Could not validate endorsement key"): all mean "not trusted".
             log.info("Teams request refused: %s", type(err).__name__)
             return _refuse(401, "invalid token")
+
+
+def _lacks_expiry(header: str) -> bool:
+    """Whether a bearer JWT has no `exp` claim: the SDK checks an expiry only when one is
+    present, so a token without one would never expire. Its signature is checked later."""
+    token = header.removeprefix("Bearer ").strip()
+    try:
+        jwt.decode(token, options={"verify_signature": False, "require": ["exp"]})
+    except jwt.MissingRequiredClaimError:
+        return True
+    except jwt.PyJWTError:
+        return False  # not a JWT at all: the SDK refuses it
+    return False
 
 
 ENDPOINT_KEY = web.AppKey("learnbot_teams_endpoint", TeamsEndpoint)
