@@ -240,8 +240,9 @@ async def test_a_manager_cannot_view_another_managers_team(server: Server) -> No
         services.learners.set_roles(learner.id, frozenset({"manager"}), now=now)
     await slack.command("U0MAX", "team <@U0MIA|mia>")
     await slack.settle()
-    assert "not part of yours" in said(server)
-    assert "Mia" not in said(server).replace("Mia's team is not part of yours", "")
+    assert "not part of your team" in said(server)
+    refusal = "Mia is not part of your team, so I can't show their progress."
+    assert "Mia" not in said(server).replace(refusal, ""), "nothing of Mia's beyond the refusal"
 
 
 # The admin URL upload's address guard ------------------------------------------------------
