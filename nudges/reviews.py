@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 
 from bot.context import Services
@@ -115,3 +116,27 @@ def fading_for(
     modules = Counter(m for (_, m, _), t in zip(cards, times, strict=True) if m and t <= limit)
     top = modules.most_common(1)[0][0] if modules else None
     return fading, top
+
+
+def fading_many(
+    cards: Mapping[str, list[tuple[str, str | None, CardState]]], *, until: datetime
+) -> dict[str, tuple[list[float], str | None]]:
+    """`fading_for` of many learners from their cards, in one vectorised pass."""
+    from nudges.recall import fading_at, pack
+
+    ids = list(cards)
+    packed = pack([[state for _, _, state in cards[i]] for i in ids])
+    fading = packed.fading_by_learner()
+    times = fading_at(packed.stability, packed.last_review, packed.due, packed.in_steps).tolist()
+    bounds = packed.offsets.tolist()
+    limit = until.timestamp()
+    out: dict[str, tuple[list[float], str | None]] = {}
+    for n, learner_id in enumerate(ids):
+        mine = cards[learner_id]
+        if not mine:
+            out[learner_id] = ([], None)
+            continue
+        mine_times = times[bounds[n] : bounds[n + 1]]
+        modules = Counter(m for (_, m, _), t in zip(mine, mine_times, strict=True) if m and t <= limit)
+        out[learner_id] = (fading[n], modules.most_common(1)[0][0] if modules else None)
+    return out
