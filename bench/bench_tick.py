@@ -2,9 +2,10 @@
 
 Seeds (not timed) N learners with profiles in twelve time zones and their own working hours,
 a calendar of meetings over the next week, ~50 spaced-review cards each, a path step for
-every learner, a few sent nudges and preferences; then times the tick: K workers (threads,
-each its own `ShardedTick` on the shared database, shards = K) split the learners by hash
-under database leases, read their inputs in batches, plan, and write the outbox.
+every learner, a few sent nudges and preferences; then times the tick: K worker processes
+(each its own core, engine and `ShardedTick`; shards = K) split the learners by hash under
+database leases, read their inputs in batches, plan, and write the outbox. The time runs from
+the moment every worker is ready to the last one's end (process start-up is not counted).
 
     python bench/bench_tick.py --learners 10000 [--workers 2] [--db sqlite|postgres] [--json]
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import tempfile
@@ -100,57 +102,120 @@ def _learner(
     zone = ZONES[i % len(ZONES)]
     start = rng.choice([7, 8, 9, 10])
     b["learners"].append(
-        {"id": lid, "display_name": lid, "roles": ["learner"], "is_guest": False,
-         "admin_from_settings": False, "created_at": now - timedelta(seconds=n_sec(i)),
-         "updated_at": now}
+        {
+            "id": lid,
+            "display_name": lid,
+            "roles": ["learner"],
+            "is_guest": False,
+            "admin_from_settings": False,
+            "created_at": now - timedelta(seconds=n_sec(i)),
+            "updated_at": now,
+        }
     )
     b["profiles"].append(
-        {"learner_id": lid, "job_role": "", "goals": [], "preferred_format": "any",
-         "session_minutes": rng.choice([5, 10, 15]), "timezone": zone,
-         "work_days": rng.choice(["12345", "12345", "1234", "23456"]),
-         "work_start": f"{start:02d}:00", "work_end": f"{start + 8:02d}:30",
-         "quiet_start": "20:00", "quiet_end": "07:00", "nudges_per_day": rng.choice([1, 2, 3]),
-         "nudges_per_week": rng.choice([4, 6, 10]), "paused_until": None, "attributes": {},
-         "onboarded_at": now - timedelta(days=30), "updated_at": now, "pace": "normal"}
+        {
+            "learner_id": lid,
+            "job_role": "",
+            "goals": [],
+            "preferred_format": "any",
+            "session_minutes": rng.choice([5, 10, 15]),
+            "timezone": zone,
+            "work_days": rng.choice(["12345", "12345", "1234", "23456"]),
+            "work_start": f"{start:02d}:00",
+            "work_end": f"{start + 8:02d}:30",
+            "quiet_start": "20:00",
+            "quiet_end": "07:00",
+            "nudges_per_day": rng.choice([1, 2, 3]),
+            "nudges_per_week": rng.choice([4, 6, 10]),
+            "paused_until": None,
+            "attributes": {},
+            "onboarded_at": now - timedelta(days=30),
+            "updated_at": now,
+            "pace": "normal",
+        }
     )
     events = []
     for day in range(8):
         for _ in range(rng.randint(1, 4)):
             at = now + timedelta(days=day, hours=rng.randint(0, 23), minutes=rng.choice([0, 30]))
             events.append(
-                {"learner_id": lid, "start_at": at,
-                 "end_at": at + timedelta(minutes=rng.choice([30, 60, 90])), "busy": True,
-                 "all_day": False, "floating": False, "title": rng.choice(MEETINGS),
-                 "description": ""}
+                {
+                    "learner_id": lid,
+                    "start_at": at,
+                    "end_at": at + timedelta(minutes=rng.choice([30, 60, 90])),
+                    "busy": True,
+                    "all_day": False,
+                    "floating": False,
+                    "title": rng.choice(MEETINGS),
+                    "description": "",
+                }
             )
     b["events"].extend(events)
     b["calendars"].append(
-        {"learner_id": lid, "kind": "file", "url": None, "zone": zone,
-         "horizon_start": now - timedelta(days=1), "horizon_end": now + timedelta(days=30),
-         "event_count": len(events), "imported_at": now, "refreshed_at": now}
+        {
+            "learner_id": lid,
+            "kind": "file",
+            "url": None,
+            "zone": zone,
+            "horizon_start": now - timedelta(days=1),
+            "horizon_end": now + timedelta(days=30),
+            "event_count": len(events),
+            "imported_at": now,
+            "refreshed_at": now,
+        }
     )
     for c in range(rng.randint(CARDS - 5, CARDS + 5)):
         last = now - timedelta(days=rng.uniform(0.5, 40))
         stability = rng.uniform(0.5, 60)
         b["cards"].append(
-            {"learner_id": lid, "item_id": f"q{c:03d}", "module_id": f"m{c % 7}",
-             "card_id": i * 1000 + c, "state": 2, "step": None, "stability": stability,
-             "difficulty": rng.uniform(2, 8), "due_at": last + timedelta(days=stability),
-             "last_review_at": last, "reviews": rng.randint(1, 9), "lapses": rng.randint(0, 2),
-             "updated_at": now}
+            {
+                "learner_id": lid,
+                "item_id": f"q{c:03d}",
+                "module_id": f"m{c % 7}",
+                "card_id": i * 1000 + c,
+                "state": 2,
+                "step": None,
+                "stability": stability,
+                "difficulty": rng.uniform(2, 8),
+                "due_at": last + timedelta(days=stability),
+                "last_review_at": last,
+                "reviews": rng.randint(1, 9),
+                "lapses": rng.randint(0, 2),
+                "updated_at": now,
+            }
         )
     if i % 10 == 0:
         b["prefs"].append(
-            {"learner_id": lid, "weights": {"review": 0.5}, "snoozed_until": None,
-             "stopped": i % 100 == 0, "skip_dates": [], "updated_at": now}
+            {
+                "learner_id": lid,
+                "weights": {"review": 0.5},
+                "snoozed_until": None,
+                "stopped": i % 100 == 0,
+                "skip_dates": [],
+                "updated_at": now,
+            }
         )
     for k in range(i % 3):
         at = now - timedelta(days=k + 1, hours=3)
         b["sent"].append(
-            {"id": uuid.UUID(int=rng.getrandbits(128)).hex, "learner_id": lid, "kind": "review",
-             "object_id": "reviews", "local_date": at.date().isoformat(), "module_id": None,
-             "title": "Quick review", "reason": "", "minutes": 5, "priority": 50.0, "due_at": at,
-             "status": "sent", "attempts": 1, "sent_at": at, "created_at": at, "updated_at": at}
+            {
+                "id": uuid.UUID(int=rng.getrandbits(128)).hex,
+                "learner_id": lid,
+                "kind": "review",
+                "object_id": "reviews",
+                "local_date": at.date().isoformat(),
+                "module_id": None,
+                "title": "Quick review",
+                "reason": "",
+                "minutes": 5,
+                "priority": 50.0,
+                "due_at": at,
+                "status": "sent",
+                "attempts": 1,
+                "sent_at": at,
+                "created_at": at,
+                "updated_at": at,
+            }
         )
 
 
@@ -163,8 +228,12 @@ def seed(engine: Engine, n: int, *, now: datetime = NOW, seed: int = 7) -> dict[
     """Insert `n` synthetic learners; returns their path inputs (for `StaticPaths`)."""
     rng = random.Random(seed)
     tables = [
-        ("learners", learners), ("profiles", profiles), ("calendars", calendars),
-        ("events", calendar_events), ("cards", review_cards), ("prefs", nudge_prefs),
+        ("learners", learners),
+        ("profiles", profiles),
+        ("calendars", calendars),
+        ("events", calendar_events),
+        ("cards", review_cards),
+        ("prefs", nudge_prefs),
         ("sent", outbox),
     ]
     for batch in _rows(n, rng, now):
@@ -172,12 +241,55 @@ def seed(engine: Engine, n: int, *, now: datetime = NOW, seed: int = 7) -> dict[
             for key, table in tables:
                 if batch[key]:
                     conn.execute(insert(table), batch[key])
+    return path_steps(n, now=now)
+
+
+def path_steps(n: int, *, now: datetime = NOW) -> dict[str, PathInputs]:
+    """The seeded learners' next steps and required training (a pure function of `n`)."""
     steps = {}
     for i in range(n):
         m = i % 9
         due = [(f"m{m}", now + timedelta(days=3 + i % 10))] if i % 4 == 0 else []
         steps[f"L{i:07d}"] = PathInputs((f"m{m}", f"Module {m}", 10 + m), due)
     return steps
+
+
+def _process_worker(
+    url: str, home: str, k: int, n: int, workers: int, barrier: Any, out: Any
+) -> None:
+    """One worker process: its own core and engine, then the tick when every worker is ready."""
+    settings = Settings(LEARNBOT_HOME=Path(home) / f"w{k}", DATABASE_URL=url, _env_file=None)
+    core = build_app(settings, clock=FixedClock(NOW))
+    core.services.paths = StaticPaths(path_steps(n))
+    tick = ShardedTick(
+        NudgeService(core.services),
+        leases=LeaseStore(core.services.engine),
+        worker_id=f"bench-{k}",
+        config=LeaseConfig(shards=workers, ttl=600.0, hold=600.0),
+    )
+    barrier.wait()
+    started = time.time()
+    report = tick.run(now=lambda: NOW)
+    out.put((started, time.time(), report.shards, report.planned))
+    core.services.engine.dispose()
+
+
+def run_processes(url: str, home: str, *, n: int, workers: int) -> float:
+    """One full tick by `workers` worker processes splitting `workers` shards; seconds."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, out = ctx.Barrier(workers), ctx.Queue()
+    procs = [
+        ctx.Process(target=_process_worker, args=(url, home, k, n, workers, barrier, out))
+        for k in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    results = [out.get() for _ in procs]
+    for p in procs:
+        p.join()
+    if sum(r[3] for r in results) != n:
+        raise RuntimeError(f"the workers planned {[r[3] for r in results]} of {n} learners")
+    return max(r[1] for r in results) - min(r[0] for r in results)
 
 
 def run_tick(service: NudgeService, *, workers: int, now: datetime) -> float:
@@ -247,7 +359,11 @@ def main() -> None:
         core.services.paths = StaticPaths(seed(engine, args.learners))
         seed_s = time.perf_counter() - seeded
         service = NudgeService(core.services)
-        tick_s = run_tick(service, workers=args.workers, now=NOW)
+        if args.workers == 1:
+            tick_s = run_tick(service, workers=1, now=NOW)
+        else:
+            engine.dispose()
+            tick_s = run_processes(url, home, n=args.learners, workers=args.workers)
         counts = service.outbox.counts()
         engine.dispose()
     result = {

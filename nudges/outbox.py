@@ -189,9 +189,7 @@ class Outbox:
         done = self._store.edit_plans(
             learner_ids, since=now - timedelta(days=HISTORY_DAYS), now=now, decide=decide
         )
-        return {
-            i: PlanChanges(len(e.insert), len(e.move), len(e.cancel)) for i, e in done.items()
-        }
+        return {i: PlanChanges(len(e.insert), len(e.move), len(e.cancel)) for i, e in done.items()}
 
     def _rows(self, learner_id: str, *, since: datetime) -> list[Nudge]:
         return self._store.rows(learner_id, since=since)

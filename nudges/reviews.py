@@ -137,6 +137,8 @@ def fading_many(
             out[learner_id] = ([], None)
             continue
         mine_times = times[bounds[n] : bounds[n + 1]]
-        modules = Counter(m for (_, m, _), t in zip(mine, mine_times, strict=True) if m and t <= limit)
+        modules = Counter(
+            m for (_, m, _), t in zip(mine, mine_times, strict=True) if m and t <= limit
+        )
         out[learner_id] = (fading[n], modules.most_common(1)[0][0] if modules else None)
     return out

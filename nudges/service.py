@@ -21,11 +21,11 @@ from sqlalchemy.exc import DBAPIError
 from bot.context import Lazy, Services
 from bot.core.ports import ChatPorts, PathInputs
 from bot.core.replies import Reply
+from learning.profile import Profile
 from nudges.calendar import CalendarEvent
 from nudges.delivery import Delivery, DeliveryConfig, InboxPort, nudge_reply
 from nudges.matching import Catalogue, ModuleInfo
 from nudges.outbox import Nudge, PlanChanges
-from learning.profile import Profile
 from nudges.planner import NudgePrefs, PlanInput, PlannedNudge, SentNudge, plan
 from nudges.reviews import fading_for, fading_many
 
@@ -156,9 +156,7 @@ class NudgeService:
             log.warning("nudge planning: %d of %d learners failed", total.failed, len(learner_ids))
         return total
 
-    def _replan_chunk(
-        self, ids: Sequence[str], *, now: datetime, catalogue: Catalogue
-    ) -> PlanPass:
+    def _replan_chunk(self, ids: Sequence[str], *, now: datetime, catalogue: Catalogue) -> PlanPass:
         inputs = TickInputs.read(self, ids, now=now, catalogue=catalogue)
         failed: list[str] = []
 
@@ -173,9 +171,7 @@ class NudgeService:
         self.outbox.plan_many(ids, now=now, plan_for=plan_for)
         return PlanPass(planned=len(ids) - len(failed), failed=len(failed))
 
-    def _replan_each(
-        self, ids: Sequence[str], *, now: datetime, catalogue: Catalogue
-    ) -> PlanPass:
+    def _replan_each(self, ids: Sequence[str], *, now: datetime, catalogue: Catalogue) -> PlanPass:
         failed = 0
         for learner_id in ids:
             try:
@@ -303,7 +299,7 @@ class TickInputs:
     profiles: Mapping[str, Profile]
     events: Mapping[str, list[CalendarEvent]]
     fading: Mapping[str, tuple[list[float], str | None]]
-    paths: Mapping[str, PathInputs]
+    paths: Mapping[str, PathInputs | Exception]
     prefs: Mapping[str, NudgePrefs]
     catalogue: Catalogue
     modules: Mapping[str, ModuleInfo]
@@ -327,7 +323,12 @@ class TickInputs:
         )
         fading = fading_many(services.review_cards.cards_many(ids), until=end)
         onboarded = [i for i in ids if profiles[i].onboarded_at is not None]
-        paths = {i: service._path_inputs(i, now) for i in onboarded}
+        paths: dict[str, PathInputs | Exception] = {}
+        for learner_id in onboarded:
+            try:
+                paths[learner_id] = service._path_inputs(learner_id, now)
+            except Exception as err:  # noqa: BLE001 - raised again when this learner is planned
+                paths[learner_id] = err
         return cls(
             now=now,
             days=days,
@@ -347,7 +348,10 @@ class TickInputs:
             return []
         events = self.events[learner_id]
         fading, review_module = self.fading[learner_id]
-        next_step, required = self.paths[learner_id]
+        path = self.paths[learner_id]
+        if isinstance(path, Exception):
+            raise path
+        next_step, required = path
         return plan(
             PlanInput(
                 profile=profile,

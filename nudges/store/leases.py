@@ -100,4 +100,3 @@ class LeaseStore:
         query = select(leases.c.shard, leases.c.holder, leases.c.lease_until - self._now)
         with self._engine.connect() as conn:
             return {int(s): (str(h), float(left)) for s, h, left in conn.execute(query)}
-

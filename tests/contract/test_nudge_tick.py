@@ -109,8 +109,7 @@ def test_two_workers_running_together_never_plan_a_shard_twice(core: App) -> Non
     workers = [_worker(core, f"worker-{k}", shards=4) for k in range(2)]
     reports: list[Any] = []
     threads = [
-        threading.Thread(target=lambda w=w: reports.append(w.run(now=lambda: NOW)))
-        for w in workers
+        threading.Thread(target=lambda w=w: reports.append(w.run(now=lambda: NOW))) for w in workers
     ]
     for t in threads:
         t.start()
@@ -144,7 +143,8 @@ def test_leases_follow_the_database_clock_not_a_skewed_worker_clock(core: App) -
     assert a.claim_next() == 0
     assert ahead.run(now=lambda: skewed).shards == []
     left = LeaseStore(core.services.engine).holders()[0]
-    assert left[0] == "on-time" and 25.0 < left[1] <= 30.0
+    assert left[0] == "on-time"
+    assert 25.0 < left[1] <= 30.0
 
     a.leases.release(0, holder="on-time")
     report = ahead.run(now=lambda: skewed)
@@ -170,9 +170,7 @@ class DeletingPaths(StaticPaths):
 def test_a_learner_deleted_mid_tick_does_not_fail_the_tick(core: App) -> None:
     ids = core.services.learners.all_ids()
     assert isinstance(core.services.paths, StaticPaths)
-    core.services.paths = DeletingPaths(
-        core.services.paths.steps, core, when=ids[3], gone=ids[1]
-    )
+    core.services.paths = DeletingPaths(core.services.paths.steps, core, when=ids[3], gone=ids[1])
     done = NudgeService(core.services).replan_learners(ids, now=NOW, chunk=20)
 
     assert done.failed == 0
