@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -85,11 +85,14 @@ class ShardedTick:
             parts[shard_of(learner_id, self.config.shards)].append(learner_id)
         return parts
 
-    def claim_next(self) -> int | None:
-        """Claim the first shard whose lease ran out; None when every shard is taken."""
+    def claim_next(self, *, skip: Collection[int] = ()) -> int | None:
+        """Claim the first shard (not in `skip`) whose lease ran out; None when every shard
+        is taken."""
         offset = shard_of(self.worker_id, self.config.shards)
         for n in range(self.config.shards):
             shard = (offset + n) % self.config.shards
+            if shard in skip:
+                continue
             if self.leases.claim(shard, holder=self.worker_id, ttl=self.config.ttl):
                 return shard
         return None
@@ -103,7 +106,9 @@ class ShardedTick:
         """
         parts = self.split(self.service.services.learners.all_ids())
         report = TickReport()
-        while not stop() and (shard := self.claim_next()) is not None:
+        # A shard planned in this run is not claimed again by it, even if planning it took
+        # longer than `hold` and its lease has already run out.
+        while not stop() and (shard := self.claim_next(skip=report.shards)) is not None:
             self.plan_shard(shard, parts[shard], now=now(), stop=stop, report=report)
         return report
 

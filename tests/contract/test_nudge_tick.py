@@ -185,3 +185,15 @@ def test_shards_are_a_stable_hash_of_the_learner_id() -> None:
     counts = [sum(1 for i in ids if shard_of(i, 4) == s) for s in range(4)]
     assert [shard_of(i, 4) for i in ids[:50]] == [shard_of(i, 4) for i in ids[:50]]
     assert min(counts) > 400, counts
+
+
+def test_a_shard_that_outlived_its_hold_is_planned_once_per_run(core: App) -> None:
+    slow = ShardedTick(
+        NudgeService(core.services),
+        leases=LeaseStore(core.services.engine),
+        worker_id="slow",
+        config=LeaseConfig(shards=2, ttl=60.0, hold=0.0),  # planned shards free at once
+    )
+    report = slow.run(now=lambda: NOW)
+    assert sorted(report.shards) == [0, 1]
+    assert report.planned == LEARNERS
