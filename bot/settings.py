@@ -53,6 +53,8 @@ class Settings(BaseSettings):
         default=6.0, alias="LEARNBOT_CALENDAR_REFRESH_HOURS", gt=0
     )
     nudge_tick_seconds: float = Field(default=300.0, alias="LEARNBOT_NUDGE_TICK_SECONDS", ge=5)
+    nudge_shards: int = Field(default=1, alias="LEARNBOT_NUDGE_SHARDS", ge=1, le=1024)
+    nudge_lease_seconds: float = Field(default=120.0, alias="LEARNBOT_NUDGE_LEASE_SECONDS", ge=5)
     delivery_poll_seconds: float = Field(
         default=5.0, alias="LEARNBOT_DELIVERY_POLL_SECONDS", ge=0.1
     )

@@ -20,7 +20,7 @@ This module holds the rows' value and the rules; `nudges.store.outbox` runs the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 PENDING, CLAIMED, RETRY, REPLAN = "pending", "claimed", "retry", "replan"
 SENT, DEAD, CANCELLED = "sent", "dead", "cancelled"
+_OPEN = frozenset({PENDING, CLAIMED, RETRY, REPLAN})
 FREEZE = timedelta(minutes=2)
 STALE = timedelta(minutes=30)
 HISTORY_DAYS = 35
@@ -145,7 +146,9 @@ class Outbox:
 
     def history(self, learner_id: str, *, now: datetime) -> list[SentNudge]:
         """Nudges the planner must count: sent lately, in flight, retrying or imminent."""
-        rows = self._rows(learner_id, since=now - timedelta(days=HISTORY_DAYS))
+        return self._history(self._rows(learner_id, since=now - timedelta(days=HISTORY_DAYS)), now)
+
+    def _history(self, rows: Sequence[Nudge], now: datetime) -> list[SentNudge]:
         return [
             SentNudge(r.sent_at or r.due_at, r.kind, r.object_id)
             for r in rows
@@ -164,6 +167,36 @@ class Outbox:
             decide=lambda rows: plan_edits(rows, plan, now=now, stale=self.stale),
         )
         return PlanChanges(len(edits.insert), len(edits.move), len(edits.cancel))
+
+    def plan_many(
+        self,
+        learner_ids: Sequence[str],
+        *,
+        now: datetime,
+        plan_for: Callable[[str, list[SentNudge]], Sequence[PlannedNudge] | None],
+    ) -> dict[str, PlanChanges]:
+        """`history` and `apply_plan` for many learners in one transaction of a few statements.
+
+        `plan_for(learner id, history)` gives each learner's plan (None: leave their rows as
+        they are, e.g. their planning failed). The rows read are those `history` reads; the
+        edits look at the ones `apply_plan` would (due in the last two days, or open).
+        """
+        since = now - timedelta(days=2)
+
+        def decide(rows: dict[str, list[Nudge]]) -> dict[str, PlanEdits]:
+            edits = {}
+            for learner_id, mine in rows.items():
+                planned = plan_for(learner_id, self._history(mine, now))
+                if planned is None:
+                    continue
+                current = [r for r in mine if r.due_at >= since or r.status in _OPEN]
+                edits[learner_id] = plan_edits(current, planned, now=now, stale=self.stale)
+            return edits
+
+        done = self._store.edit_plans(
+            learner_ids, since=now - timedelta(days=HISTORY_DAYS), now=now, decide=decide
+        )
+        return {i: PlanChanges(len(e.insert), len(e.move), len(e.cancel)) for i, e in done.items()}
 
     def _rows(self, learner_id: str, *, since: datetime) -> list[Nudge]:
         return self._store.rows(learner_id, since=since)

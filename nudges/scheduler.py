@@ -20,6 +20,7 @@ from nudges import calendars
 from nudges.delivery import Delivery, DeliveryStats
 from nudges.leader import Leadership
 from nudges.service import NudgeService, PlanPass
+from nudges.shards import ShardedTick
 
 log = logging.getLogger(__name__)
 REFRESH_CHECK_S = 900.0
@@ -45,8 +46,10 @@ class NudgeScheduler:
         delivery: Delivery,
         leadership: Leadership,
         intervals: Intervals,
+        tick: ShardedTick | None = None,
     ) -> None:
         self.service = service
+        self.tick = tick
         self.delivery = delivery
         self.leadership = leadership
         self.intervals = intervals
@@ -80,10 +83,22 @@ class NudgeScheduler:
         self.leadership.release()
 
     def plan_tick(self) -> PlanPass:
-        """Plan every learner if this process is the leader; returns what the pass did."""
+        """Plan this worker's shards (under their leases), or, without a sharded tick, every
+        learner if this process is the leader; returns what the pass did."""
+        clock = self.service.services.clock
+        if self.tick is not None:
+            report = self.tick.run(now=clock.now, stop=self._stopping.is_set)
+            if report.shards:
+                log.info(
+                    "planned nudge shards %s: %d learners, %d failed",
+                    report.shards,
+                    report.planned,
+                    report.failed,
+                )
+            return report.plan_pass
         if not self.leadership.check():
             return PlanPass()
-        return self.service.replan_all(now=self.service.services.clock.now())
+        return self.service.replan_all(now=clock.now())
 
     def deliver_tick(self) -> DeliveryStats:
         """Send what is due, batch after batch, until nothing is due or the process stops."""

@@ -11,22 +11,26 @@ from __future__ import annotations
 import logging
 import math
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.context import Lazy, Services
 from bot.core.ports import ChatPorts, PathInputs
 from bot.core.replies import Reply
+from learning.profile import Profile
 from nudges.calendar import CalendarEvent
 from nudges.delivery import Delivery, DeliveryConfig, InboxPort, nudge_reply
 from nudges.matching import Catalogue, ModuleInfo
 from nudges.outbox import Nudge, PlanChanges
-from nudges.planner import NudgePrefs, PlanInput, PlannedNudge, plan
-from nudges.reviews import fading_for
+from nudges.planner import NudgePrefs, PlanInput, PlannedNudge, SentNudge, plan
+from nudges.reviews import Fading, fading_for, fading_many
 
 MIN_WEIGHT = 0.125
+CHUNK = 1000
 log = logging.getLogger(__name__)
 
 
@@ -124,24 +128,58 @@ class NudgeService:
         return self.outbox.apply_plan(learner_id, planned, now=now)
 
     def replan_all(self, *, now: datetime) -> PlanPass:
-        """Plan every learner (the scheduler's tick).
+        """Plan every learner (one worker's whole tick): `replan_learners` over all of them."""
+        return self.replan_learners(self.services.learners.all_ids(), now=now)
 
-        One learner whose planning fails (bad data, a bug in a feature) is logged by id and
-        skipped; the others are still planned, and their open nudges keep their times.
+    def replan_learners(
+        self, learner_ids: Sequence[str], *, now: datetime, chunk: int = CHUNK
+    ) -> PlanPass:
+        """Plan these learners, `chunk` at a time, with batched reads and writes.
+
+        Each chunk is read in a few queries (profiles, calendars, review cards, preferences,
+        outbox rows; paths per learner), planned by the pure planner, and written in one
+        transaction. One learner whose planning fails (bad data, a bug in a feature) is logged
+        by id and skipped; the others are still planned, and their open nudges keep their
+        times. A chunk whose write fails (a learner deleted meanwhile) is planned again one
+        learner at a time.
         """
         catalogue = self.catalogue()
-        ids = self.services.learners.all_ids()
+        total = PlanPass()
+        for start in range(0, len(learner_ids), chunk):
+            part = learner_ids[start : start + chunk]
+            try:
+                done = self._replan_chunk(part, now=now, catalogue=catalogue)
+            except DBAPIError as err:
+                log.warning("batched planning fell back to one learner at a time (%s)", _name(err))
+                done = self._replan_each(part, now=now, catalogue=catalogue)
+            total = PlanPass(total.planned + done.planned, total.failed + done.failed)
+        if total.failed:
+            log.warning("nudge planning: %d of %d learners failed", total.failed, len(learner_ids))
+        return total
+
+    def _replan_chunk(self, ids: Sequence[str], *, now: datetime, catalogue: Catalogue) -> PlanPass:
+        inputs = TickInputs.read(self, ids, now=now, catalogue=catalogue)
+        failed: list[str] = []
+
+        def plan_for(learner_id: str, history: list[SentNudge]) -> list[PlannedNudge] | None:
+            try:
+                return inputs.plan(learner_id, history)
+            except Exception as err:  # noqa: BLE001 - one learner must not stop the rest
+                failed.append(learner_id)
+                log.error("planning nudges failed for learner %s (%s)", learner_id, _name(err))
+                return None
+
+        self.outbox.plan_many(ids, now=now, plan_for=plan_for)
+        return PlanPass(planned=len(ids) - len(failed), failed=len(failed))
+
+    def _replan_each(self, ids: Sequence[str], *, now: datetime, catalogue: Catalogue) -> PlanPass:
         failed = 0
         for learner_id in ids:
             try:
                 self.replan(learner_id, now=now, catalogue=catalogue)
             except Exception as err:  # noqa: BLE001 - one learner must not stop the rest
                 failed += 1
-                log.error(
-                    "planning nudges failed for learner %s (%s)", learner_id, type(err).__name__
-                )
-        if failed:
-            log.warning("nudge planning: %d of %d learners failed", failed, len(ids))
+                log.error("planning nudges failed for learner %s (%s)", learner_id, _name(err))
         return PlanPass(planned=len(ids) - failed, failed=failed)
 
     def upcoming(self, learner_id: str, *, now: datetime) -> list[Nudge]:
@@ -260,6 +298,92 @@ class NudgeService:
         # The planner may move it to the next free slot after the hour (a meeting, the caps).
         self.replan(learner_id, now=now)
         return at
+
+
+def _name(err: BaseException) -> str:
+    return type(err).__name__
+
+
+@dataclass(frozen=True)
+class TickInputs:
+    """The planning inputs of a chunk of learners, read in a few queries."""
+
+    now: datetime
+    days: int
+    profiles: Mapping[str, Profile]
+    events: Mapping[str, list[CalendarEvent]]
+    fading: Mapping[str, Fading]
+    paths: Mapping[str, PathInputs | Exception]
+    prefs: Mapping[str, NudgePrefs]
+    catalogue: Catalogue
+    modules: Mapping[str, ModuleInfo]
+
+    @classmethod
+    def read(
+        cls,
+        service: NudgeService,
+        ids: Sequence[str],
+        *,
+        now: datetime,
+        catalogue: Catalogue,
+        days: int = 7,
+    ) -> TickInputs:
+        """Read every input of `ids` (paths only for the onboarded, as `replan` does)."""
+        services = service.services
+        profiles = services.profiles.get_many(ids)
+        end = now + timedelta(days=days + 1)
+        events = service.calendars.events_many(
+            {i: p.timezone for i, p in profiles.items()}, start=now - timedelta(days=1), end=end
+        )
+        fading = fading_many(services.review_cards.cards_many(ids), until=end)
+        onboarded = [i for i in ids if profiles[i].onboarded_at is not None]
+        paths: dict[str, PathInputs | Exception] = {}
+        for learner_id in onboarded:
+            try:
+                paths[learner_id] = service._path_inputs(learner_id, now)
+            except Exception as err:  # noqa: BLE001 - raised again when this learner is planned
+                paths[learner_id] = err
+        return cls(
+            now=now,
+            days=days,
+            profiles=profiles,
+            events=events,
+            fading=fading,
+            paths=paths,
+            prefs=service.prefs.get_many(ids),
+            catalogue=catalogue,
+            modules={m.id: m for m in catalogue.modules},
+        )
+
+    def plan(self, learner_id: str, history: list[SentNudge]) -> list[PlannedNudge]:
+        """The learner's plan, exactly as `NudgeService.replan` makes it."""
+        profile = self.profiles[learner_id]
+        if profile.onboarded_at is None:
+            return []
+        events = self.events[learner_id]
+        fading = self.fading[learner_id]
+        path = self.paths[learner_id]
+        if isinstance(path, Exception):
+            raise path
+        next_step, required = path
+        return plan(
+            PlanInput(
+                profile=profile,
+                now=self.now,
+                days=self.days,
+                busy=[(e.start, e.end) for e in events if e.busy],
+                events=events,
+                fading=fading.times,
+                review_module=fading.top_module,
+                fading_items=fading.items,
+                next_step=next_step,
+                required=required,
+                modules=self.modules,
+                matcher=self.catalogue.match,
+                history=history,
+                prefs=self.prefs[learner_id],
+            )
+        )
 
 
 def nudge_service(services: Services) -> NudgeService:

@@ -6,13 +6,18 @@ The caller builds the core and hands its services over; this module runs what it
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import threading
+import uuid
 from collections.abc import Callable
 
 from bot.context import Services
 from nudges.leader import Leadership
 from nudges.service import nudge_service
+from nudges.shards import LeaseConfig, ShardedTick
+from nudges.store.leases import LeaseStore
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +38,31 @@ def start_in_process(services: Services) -> Callable[[], None]:
 
     settings = services.settings
     service = nudge_service(services)
+    worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    tick = ShardedTick(
+        service,
+        leases=LeaseStore(services.engine),
+        worker_id=worker_id,
+        config=LeaseConfig(
+            shards=settings.nudge_shards,
+            ttl=settings.nudge_lease_seconds,
+            hold=settings.nudge_tick_seconds * 0.9,
+        ),
+    )
     scheduler = NudgeScheduler(
         service,
         delivery=service.delivery(
+            worker_id=worker_id,
             config=DeliveryConfig(
                 lease=timedelta(seconds=settings.delivery_lease_seconds),
                 pause_after_send=settings.test_pause_after_send,
-            )
+            ),
         ),
         leadership=Leadership(services.engine),
         intervals=Intervals(
             plan=settings.nudge_tick_seconds, deliver=settings.delivery_poll_seconds
         ),
+        tick=tick,
     )
     scheduler.start()
     return scheduler.stop

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from typing import Any
 
@@ -274,6 +274,16 @@ class ProfileRepository:
                 .first()
             )
         return Profile() if row is None else _profile_from_row(row)
+
+    def get_many(self, learner_ids: Sequence[str]) -> dict[str, Profile]:
+        """Profiles of many learners in one query (defaults for those never edited)."""
+        found: dict[str, Profile] = {}
+        if learner_ids:
+            query = select(profiles).where(profiles.c.learner_id.in_(list(learner_ids)))
+            with self._engine.connect() as conn:
+                for row in conn.execute(query).mappings():
+                    found[row["learner_id"]] = _profile_from_row(row)
+        return {i: found.get(i) or Profile() for i in learner_ids}
 
     def save(self, learner_id: str, profile: Profile, *, now: datetime) -> None:
         """Store the whole profile."""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, exists, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from bot.storage.tables import identities, outbox
@@ -78,6 +78,53 @@ class OutboxStore:
                 conn.execute(
                     update(outbox)
                     .where(outbox.c.id == row_id, _unclaimed)
+                    .values(status=CANCELLED, updated_at=now)
+                )
+        return edits
+
+    def rows_many(
+        self, learner_ids: Sequence[str], *, since: datetime, conn: Connection
+    ) -> dict[str, list[Nudge]]:
+        """`rows` of many learners in one query, on the caller's transaction."""
+        out: dict[str, list[Nudge]] = {i: [] for i in learner_ids}
+        query = (
+            select(outbox)
+            .where(
+                outbox.c.learner_id.in_(list(learner_ids)),
+                or_(
+                    outbox.c.due_at >= since,
+                    outbox.c.status.in_([PENDING, CLAIMED, RETRY, REPLAN]),
+                ),
+            )
+            .order_by(outbox.c.learner_id, outbox.c.id)
+        )
+        for r in conn.execute(query).mappings():
+            out[r["learner_id"]].append(_nudge(r))
+        return out
+
+    def edit_plans(
+        self,
+        learner_ids: Sequence[str],
+        *,
+        since: datetime,
+        now: datetime,
+        decide: Callable[[dict[str, list[Nudge]]], dict[str, PlanEdits]],
+    ) -> dict[str, PlanEdits]:
+        """`edit_plan` for many learners in one transaction and a few statements: one read,
+        one multi-row insert, one executemany of moves, one update of the cancels."""
+        with self._engine.begin() as conn:
+            edits = decide(self.rows_many(learner_ids, since=since, conn=conn))
+            new = [_new_row(i, p, now) for i, e in edits.items() for p in e.insert]
+            if new:
+                conn.execute(insert(outbox), new)
+            moves = [_move_params(row_id, p, now) for e in edits.values() for row_id, p in e.move]
+            if moves:
+                conn.execute(_MOVE, moves)
+            cancels = [row_id for e in edits.values() for row_id in e.cancel]
+            for start in range(0, len(cancels), 1000):
+                conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_(cancels[start : start + 1000]), _unclaimed)
                     .values(status=CANCELLED, updated_at=now)
                 )
         return edits
@@ -268,6 +315,42 @@ def _move(conn: Connection, row_id: str, p: PlannedNudge, now: datetime) -> None
             updated_at=now,
         )
     )
+
+
+_MOVE = (
+    update(outbox)
+    # `_unclaimed` spelled without IN (...): an expanding IN cannot run as an executemany.
+    .where(
+        outbox.c.id == bindparam("row_id"),
+        or_(*(outbox.c.status == s for s in (PENDING, REPLAN, CANCELLED))),
+    )
+    .values(
+        due_at=bindparam("p_due_at"),
+        status=PENDING,
+        module_id=bindparam("p_module_id"),
+        title=bindparam("p_title"),
+        reason=bindparam("p_reason"),
+        minutes=bindparam("p_minutes"),
+        priority=bindparam("p_priority"),
+        claim_token=None,
+        claimed_by=None,
+        claimed_until=None,
+        updated_at=bindparam("p_now"),
+    )
+)
+
+
+def _move_params(row_id: str, p: PlannedNudge, now: datetime) -> dict[str, Any]:
+    return {
+        "row_id": row_id,
+        "p_due_at": p.at,
+        "p_module_id": p.module_id,
+        "p_title": p.title[:300],
+        "p_reason": p.reason,
+        "p_minutes": p.minutes,
+        "p_priority": p.priority,
+        "p_now": now,
+    }
 
 
 def _new_row(learner_id: str, p: PlannedNudge, now: datetime) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -122,9 +124,44 @@ class CalendarStore:
                     calendar_events.c.start_at < end,
                     calendar_events.c.end_at > start,
                 )
-                .order_by(calendar_events.c.start_at)
+                .order_by(calendar_events.c.start_at, calendar_events.c.id)
             ).mappings()
             return [_event(r, ZoneInfo(imported_zone), ZoneInfo(zone)) for r in rows]
+
+    def events_many(
+        self, zones: Mapping[str, str], *, start: datetime, end: datetime
+    ) -> dict[str, list[CalendarEvent]]:
+        """`events` for many learners at once: learner id -> current zone in, events out."""
+        ids = list(zones)
+        out: dict[str, list[CalendarEvent]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        with self._engine.connect() as conn:
+            query = select(calendars.c.learner_id, calendars.c.zone).where(
+                calendars.c.learner_id.in_(ids)
+            )
+            imported = {str(lid): str(zone) for lid, zone in conn.execute(query)}
+            if not imported:
+                return out
+            rows = conn.execute(
+                select(calendar_events)
+                .where(
+                    calendar_events.c.learner_id.in_(list(imported)),
+                    calendar_events.c.start_at < end,
+                    calendar_events.c.end_at > start,
+                )
+                .order_by(
+                    calendar_events.c.learner_id,
+                    calendar_events.c.start_at,
+                    calendar_events.c.id,
+                )
+            ).mappings()
+            for r in rows:
+                learner_id = r["learner_id"]
+                out[learner_id].append(
+                    _event(r, _zone(imported[learner_id]), _zone(zones[learner_id]))
+                )
+        return out
 
     def due_for_refresh(self, *, before: datetime) -> list[tuple[str, str]]:
         """(learner id, url) of subscribed feeds last refreshed before `before`."""
@@ -133,6 +170,11 @@ class CalendarStore:
         )
         with self._engine.connect() as conn:
             return [(r.learner_id, r.url) for r in conn.execute(query) if r.url]
+
+
+@lru_cache(maxsize=512)
+def _zone(key: str) -> ZoneInfo:
+    return ZoneInfo(key)
 
 
 def _event_row(learner_id: str, e: CalendarEvent) -> dict[str, Any]:
@@ -225,11 +267,32 @@ class ReviewStore:
 
     def cards(self, learner_id: str) -> list[tuple[str, str | None, CardState]]:
         """Every card of a learner: (item id, module id, state)."""
-        query = select(review_cards).where(review_cards.c.learner_id == learner_id)
+        query = (
+            select(review_cards)
+            .where(review_cards.c.learner_id == learner_id)
+            .order_by(review_cards.c.item_id)
+        )
         with self._engine.connect() as conn:
             return [
                 (r["item_id"], r["module_id"], _card(r)) for r in conn.execute(query).mappings()
             ]
+
+    def cards_many(
+        self, learner_ids: Sequence[str]
+    ) -> dict[str, list[tuple[str, str | None, CardState]]]:
+        """`cards` of many learners in one query, each learner's in the same order."""
+        out: dict[str, list[tuple[str, str | None, CardState]]] = {i: [] for i in learner_ids}
+        if not learner_ids:
+            return out
+        query = (
+            select(review_cards)
+            .where(review_cards.c.learner_id.in_(list(learner_ids)))
+            .order_by(review_cards.c.learner_id, review_cards.c.item_id)
+        )
+        with self._engine.connect() as conn:
+            for r in conn.execute(query).mappings():
+                out[r["learner_id"]].append((r["item_id"], r["module_id"], _card(r)))
+        return out
 
 
 def _card_row(s: CardState) -> dict[str, Any]:
@@ -274,14 +337,16 @@ class PrefsStore:
                 .mappings()
                 .first()
             )
-        if row is None:
-            return NudgePrefs()
-        return NudgePrefs(
-            weights={str(k): float(v) for k, v in dict(row["weights"]).items()},
-            snoozed_until=row["snoozed_until"],
-            stopped=bool(row["stopped"]),
-            skip_dates=frozenset(date.fromisoformat(d) for d in row["skip_dates"]),
-        )
+        return NudgePrefs() if row is None else _prefs(row)
+
+    def get_many(self, learner_ids: Sequence[str]) -> dict[str, NudgePrefs]:
+        """Preferences of many learners in one query (defaults when never changed)."""
+        found: dict[str, NudgePrefs] = {}
+        if learner_ids:
+            query = select(nudge_prefs).where(nudge_prefs.c.learner_id.in_(list(learner_ids)))
+            with self._engine.connect() as conn:
+                found = {r["learner_id"]: _prefs(r) for r in conn.execute(query).mappings()}
+        return {i: found.get(i) or NudgePrefs() for i in learner_ids}
 
     def save(self, learner_id: str, prefs: NudgePrefs, *, now: datetime) -> None:
         """Store the whole preferences record."""
@@ -298,3 +363,12 @@ class PrefsStore:
             )
             if done.rowcount == 0:
                 conn.execute(insert(nudge_prefs).values(learner_id=learner_id, **values))
+
+
+def _prefs(row: RowMapping) -> NudgePrefs:
+    return NudgePrefs(
+        weights={str(k): float(v) for k, v in dict(row["weights"]).items()},
+        snoozed_until=row["snoozed_until"],
+        stopped=bool(row["stopped"]),
+        skip_dates=frozenset(date.fromisoformat(d) for d in row["skip_dates"]),
+    )

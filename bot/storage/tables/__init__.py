@@ -18,7 +18,14 @@ from bot.storage.tables.core import dialogs, identities, learners, processed_eve
 from bot.storage.tables.framework import competencies, roles
 from bot.storage.tables.journal import activity, audit_log, xapi_cursor
 from bot.storage.tables.lessons import lesson_cards, lesson_events, lesson_progress
-from bot.storage.tables.nudges import calendar_events, calendars, nudge_prefs, outbox, review_cards
+from bot.storage.tables.nudges import (
+    calendar_events,
+    calendars,
+    nudge_prefs,
+    nudge_shard_leases,
+    outbox,
+    review_cards,
+)
 from bot.storage.tables.org import assignments, org_chart
 from bot.storage.tables.paths import (
     module_progress,
@@ -59,6 +66,7 @@ __all__ = [
     "module_waivers",
     "modules",
     "nudge_prefs",
+    "nudge_shard_leases",
     "org_chart",
     "outbox",
     "processed_events",

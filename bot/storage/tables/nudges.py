@@ -119,3 +119,15 @@ outbox = Table(
     Index("ix_outbox_status_due", "status", "due_at"),
     Index("ix_outbox_learner_due", "learner_id", "due_at"),
 )
+
+# One row per shard of the planning tick: who holds it and until when, in database time
+# (epoch seconds from the database's clock, so a worker whose clock is off cannot break it).
+nudge_shard_leases = Table(
+    "nudge_shard_leases",
+    metadata,
+    Column("shard", Integer, primary_key=True, autoincrement=False),
+    Column("holder", String(64), nullable=False),
+    Column("claimed_at", Float, nullable=False),
+    Column("lease_until", Float, nullable=False),
+    Column("planned_at", Float, nullable=True),
+)
