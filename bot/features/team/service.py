@@ -108,11 +108,10 @@ def team_members(
     """The manager's reports who talked to learnbot, or every other learner with `everyone`
     (which the caller allows for admins only)."""
     if everyone:
-        found = [services.learners.get(i) for i in services.learners.all_ids()]
-        return [f for f in found if f is not None and f.id != manager.id]
+        found = services.learners.get_many(services.learners.all_ids())
+        return [f for f in found if f.id != manager.id]
     emails = org.reports(manager.email) if manager.email else []
-    people = [services.learners.find_by_email(e) for e in emails]
-    return [p for p in people if p is not None]
+    return services.learners.get_many(services.learners.ids_by_email(emails))
 
 
 def check_scope(org: OrgRepository, actor: Learner, lead: Learner) -> None:
@@ -149,8 +148,13 @@ def build_report(
     competency: str | None,
     now: datetime,
 ) -> TeamReport:
-    """Plan every member's path and read their mastery, checks and last activity."""
+    """Plan every member's path and read their mastery, checks and last activity.
+
+    Every input is read for the whole team at once (a few queries per thousand members) and
+    each path is planned in memory by the planner `/learn path` uses, on the same inputs.
+    """
     from bot.features.paths.service import path_service, preferences
+    from bot.features.paths.state import StoredLearnerState, batched_states
     from learning.path import plan
 
     paths = path_service(services)
@@ -161,10 +165,16 @@ def build_report(
     measured = services.team_stats.mastery(ids)
     failures = _repeated_failures(services, ids)
     last_seen = services.team_stats.last_activity(ids)
+    if isinstance(paths.state_source, StoredLearnerState):
+        inputs = batched_states(services, ids, now=now)
+    else:  # a custom state source knows only one learner at a time
+        inputs = {
+            i: (paths.state_source.state(i), services.profiles.get(i)) for i in dict.fromkeys(ids)
+        }
     statuses = []
     for learner in members:
-        state = paths.state_source.state(learner.id)
-        prefs = preferences(services.profiles.get(learner.id))
+        state, profile = inputs[learner.id]
+        prefs = preferences(profile)
         steps = plan(framework, catalogue, state, prefs, threshold=threshold, now=now).steps
         if competency:
             steps = tuple(s for s in steps if competency in s.competencies) or steps
@@ -176,7 +186,7 @@ def build_report(
         statuses.append(
             MemberStatus(
                 learner=learner,
-                department=services.profiles.get(learner.id).attributes.get("department", ""),
+                department=profile.attributes.get("department", ""),
                 done=sum(1 for s in steps if s.status in FINISHED),
                 todo=len(todo),
                 overdue=tuple(s.module_id for s in todo if s.status == "overdue"),
