@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
@@ -120,6 +120,11 @@ class LearnerRepository:
                 )
                 found.update({r.email: r.id for r in conn.execute(query)})
         return [found[e] for e in wanted if e in found]
+
+    def count(self) -> int:
+        """How many learners there are."""
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(learners)).scalar_one())
 
     def all_ids(self) -> list[str]:
         """Every learner id, oldest first."""
@@ -250,6 +255,17 @@ class ProfileRepository:
                 .first()
             )
         return Profile() if row is None else _profile_from_row(row)
+
+    def get_many(self, learner_ids: Sequence[str]) -> dict[str, Profile]:
+        """Learner id -> profile (defaults for those never edited), a query per thousand."""
+        out = {i: Profile() for i in learner_ids}
+        with self._engine.connect() as conn:
+            for start in range(0, len(learner_ids), 1000):
+                ids = list(learner_ids[start : start + 1000])
+                query = select(profiles).where(profiles.c.learner_id.in_(ids))
+                for row in conn.execute(query).mappings():
+                    out[row["learner_id"]] = _profile_from_row(row)
+        return out
 
     def save(self, learner_id: str, profile: Profile, *, now: datetime) -> None:
         """Store the whole profile."""
