@@ -17,7 +17,7 @@ from bot.core import messages as msg
 from bot.core.errors import Forbidden, NotFound
 from bot.core.model import Learner
 from bot.storage.org import OrgRepository
-from learning.path_model import FINISHED
+from learning.path_model import FINISHED, Path
 
 STALLED_AFTER = timedelta(days=14)
 DUE_SOON = timedelta(days=7)
@@ -172,10 +172,16 @@ def build_report(
             i: (paths.state_source.state(i), services.profiles.get(i)) for i in dict.fromkeys(ids)
         }
     statuses = []
+    planned: dict[str, Path] = {}
     for learner in members:
         state, profile = inputs[learner.id]
         prefs = preferences(profile)
-        steps = plan(framework, catalogue, state, prefs, threshold=threshold, now=now).steps
+        # The planner is pure: members with equal inputs (same role, progress and evidence)
+        # get one plan. Equal reprs of these plain values mean equal values.
+        key = repr((state, prefs))
+        if key not in planned:
+            planned[key] = plan(framework, catalogue, state, prefs, threshold=threshold, now=now)
+        steps = planned[key].steps
         if competency:
             steps = tuple(s for s in steps if competency in s.competencies) or steps
         mastery = measured.get(learner.id, {})
