@@ -108,12 +108,11 @@ def batched_states(
     its evidence is read per learner through the port.
     """
     from bot.features.quiz.learner_model import MasteryView
-    from nudges.reviews import SpacedReviews
 
     inputs = services.team_stats.member_inputs(learner_ids)
     service = services.learner_mastery
     batched = isinstance(service, MasteryView) and (
-        service.reviews is None or isinstance(service.reviews, SpacedReviews)
+        service.reviews is None or getattr(service.reviews, "reads_review_cards", False)
     )
     with_reviews = batched and isinstance(service, MasteryView) and service.reviews is not None
     framework = services.framework.get()
