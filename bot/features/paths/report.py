@@ -71,14 +71,6 @@ def _outcomes(
         )
 
 
-def outcomes(
-    services: Services, repo: PathRepository, attribute: str
-) -> tuple[list[LearnerOutcome], int]:
-    """One outcome per learner who was shown a path, and how many learners never were."""
-    result = list(iter_outcomes(services, repo, attribute))
-    return result, services.learners.count() - len(result)
-
-
 def _steps(output: dict[str, object]) -> list[dict[str, str]]:
     steps = output.get("steps")
     return [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else []
