@@ -100,10 +100,6 @@ def _round(values: dict[str, object]) -> dict[str, object]:
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in values.items()}
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
 def equity_report(
     outcomes: Iterable[LearnerOutcome],
     *,
@@ -121,26 +117,41 @@ def equity_report(
     """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"the threshold must be between 0 and 1, got {threshold}")
-    by_group: dict[str, list[LearnerOutcome]] = {}
-    for o in outcomes:
-        by_group.setdefault(o.group, []).append(o)
-    groups = tuple(_group(name, by_group[name], min_group) for name in sorted(by_group))
+    by_group: dict[str, _Tally] = {}
+    for o in outcomes:  # one pass, a running tally per group: memory does not grow with learners
+        by_group.setdefault(o.group, _Tally()).add(o)
+    groups = tuple(by_group[name].rates(name, min_group) for name in sorted(by_group))
     gaps = tuple(g for m in METRICS if (g := _gap(m, groups, threshold)) is not None)
     return EquityReport(attribute, threshold, min_group, groups, gaps)
 
 
-def _group(name: str, members: Sequence[LearnerOutcome], min_group: int) -> GroupRates:
-    if len(members) < min_group:
-        return GroupRates(name, len(members), True, None, None, None)
-    rates = {m: _mean([r for o in members if (r := o.rate(m)) is not None]) for m in METRICS}
-    return GroupRates(
-        name,
-        len(members),
-        False,
-        rates["recommendation_rate"],
-        rates["exemption_rate"],
-        rates["completion_rate"],
-    )
+class _Tally:
+    """A group's learners counted and each rate summed, as outcomes stream past."""
+
+    def __init__(self) -> None:
+        self.learners = 0
+        self.sums = dict.fromkeys(METRICS, 0.0)
+        self.counts = dict.fromkeys(METRICS, 0)
+
+    def add(self, outcome: LearnerOutcome) -> None:
+        self.learners += 1
+        for m in METRICS:
+            if (r := outcome.rate(m)) is not None:
+                self.sums[m] += r
+                self.counts[m] += 1
+
+    def rates(self, name: str, min_group: int) -> GroupRates:
+        if self.learners < min_group:
+            return GroupRates(name, self.learners, True, None, None, None)
+        rates = {m: self.sums[m] / self.counts[m] if self.counts[m] else None for m in METRICS}
+        return GroupRates(
+            name,
+            self.learners,
+            False,
+            rates["recommendation_rate"],
+            rates["exemption_rate"],
+            rates["completion_rate"],
+        )
 
 
 def _gap(metric: Metric, groups: Sequence[GroupRates], threshold: float) -> Gap | None:

@@ -64,6 +64,10 @@ class SpacedReviews:
         services: The core's services.
     """
 
+    # `due_by_module` is the earliest `review_cards.due_at` per module: a team report may read
+    # it for many learners at once from that table.
+    reads_review_cards = True
+
     def __init__(self, services: Services) -> None:
         self._services = services
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -207,6 +208,40 @@ class PathRepository:
                 )
             )
         return True
+
+    def latest_paths(self, *, batch: int = 1000) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """Each learner shown a path, with the outputs of their path records oldest first,
+        streamed learner by learner through a server-side cursor (constant memory)."""
+        query = (
+            select(recommendations.c.learner_id, recommendations.c.output)
+            .where(recommendations.c.kind == "path")
+            .order_by(recommendations.c.learner_id, recommendations.c.id)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+            current: str | None = None
+            outputs: list[dict[str, Any]] = []
+            for row in rows:
+                if row.learner_id != current:
+                    if current is not None:
+                        yield current, outputs
+                    current, outputs = row.learner_id, []
+                outputs.append(row.output)
+            if current is not None:
+                yield current, outputs
+
+    def completed_many(self, learner_ids: Sequence[str]) -> dict[str, set[str]]:
+        """Learner id -> modules they completed (every id present)."""
+        out: dict[str, set[str]] = {i: set() for i in learner_ids}
+        query = select(module_progress.c.learner_id, module_progress.c.module_id).where(
+            module_progress.c.completed_at.is_not(None)
+        )
+        with self._engine.connect() as conn:
+            for start in range(0, len(learner_ids), 1000):
+                ids = list(learner_ids[start : start + 1000])
+                for row in conn.execute(query.where(module_progress.c.learner_id.in_(ids))):
+                    out[row.learner_id].add(row.module_id)
+        return out
 
     def recommendations(
         self, *, learner_id: str | None = None, kind: RecordKind | None = None

@@ -144,3 +144,32 @@ def test_unverified_completes_the_module_and_a_later_done_verifies_it(engine, le
     assert (found.status, found.completed_at) == ("done", NOW + timedelta(hours=2))
     with pytest.raises(ValueError, match="unknown progress status"):
         repo.mark(learner, "sql/filtering", "verified", now=NOW)  # type: ignore[arg-type]
+
+
+def test_path_records_stream_learner_by_learner_across_batches(engine) -> None:
+    people = LearnerRepository(engine)
+    ids = [
+        people.resolve(Identity("terminal", "local", n), UserInfo(), now=NOW).id
+        for n in ("a", "b", "c")
+    ]
+    repo = PathRepository(engine)
+    for k, learner_id in enumerate(ids):
+        for version in range(k + 1):
+            output = {"steps": [{"module_id": f"m{version}", "status": "todo"}]}
+            repo.record(learner_id, "path", inputs={"v": version}, output=output, now=NOW)
+    repo.record(ids[0], "exemption", subject="x", inputs={}, output={}, now=NOW)
+    repo.mark(ids[2], "m1", "done", now=NOW)
+    repo.mark(ids[2], "m2", "started", now=NOW)
+
+    streamed = list(repo.latest_paths(batch=2))
+
+    assert [learner_id for learner_id, _ in streamed] == sorted(ids)
+    by_id = dict(streamed)
+    for k, learner_id in enumerate(ids):
+        assert [o["steps"][0]["module_id"] for o in by_id[learner_id]] == [
+            f"m{v}" for v in range(k + 1)
+        ]
+    assert repo.completed_many(ids) == {ids[0]: set(), ids[1]: set(), ids[2]: {"m1"}}
+    assert ProfileRepository(engine).get_many(ids[:1]) == {
+        ids[0]: ProfileRepository(engine).get(ids[0])
+    }

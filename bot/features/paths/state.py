@@ -18,8 +18,11 @@ from typing import Any, Protocol
 
 from bot.context import Services
 from bot.storage.paths import PathRepository
+from bot.storage.team import MemberInputs
+from learning.framework import Framework
 from learning.path import resolve_role
 from learning.path_model import LearnerState
+from learning.profile import Profile
 
 log = logging.getLogger(__name__)
 # Set while planning a dry run: the time it plans as of, and nothing may be recorded.
@@ -91,6 +94,71 @@ class StoredLearnerState:
         if dry_at is not None:
             return roles.get(role.id, default)
         return self._repo.role_since(learner_id, role.id, default=default)
+
+
+def batched_states(
+    services: Services, learner_ids: list[str], *, now: datetime
+) -> dict[str, tuple[LearnerState, Profile]]:
+    """Many learners' states and profiles, read in a few queries per thousand learners.
+
+    The state equals what `StoredLearnerState` gives each learner (the planner sees the same
+    inputs, so a team report and `/learn path` agree), except that nothing is recorded: a
+    role not seen before starts when `StoredLearnerState` would record it (onboarding for a
+    first role, else `now`). With a mastery service other than the quiz feature's own view,
+    its evidence is read per learner through the port.
+    """
+    from bot.features.quiz.learner_model import MasteryView
+
+    inputs = services.team_stats.member_inputs(learner_ids)
+    service = services.learner_mastery
+    batched = isinstance(service, MasteryView) and (
+        service.reviews is None or getattr(service.reviews, "reads_review_cards", False)
+    )
+    with_reviews = batched and isinstance(service, MasteryView) and service.reviews is not None
+    framework = services.framework.get()
+    out: dict[str, tuple[LearnerState, Profile]] = {}
+    for learner_id, got in inputs.items():
+        if batched:
+            mastery, exempt = got.mastery, got.exemptions
+            reviews = got.reviews_due if with_reviews else {}
+        elif service is not None:
+            mastery = service.mastery(learner_id)
+            exempt = service.exemptions(learner_id)
+            reviews = service.reviews_due(learner_id)
+        else:
+            mastery, exempt, reviews = {}, {}, {}
+        out[learner_id] = (_state(got, framework, mastery, exempt, reviews, now=now), got.profile)
+    return out
+
+
+def _state(
+    got: MemberInputs,
+    framework: Framework,
+    mastery: Mapping[Any, Any],
+    exempt: Mapping[Any, Any],
+    reviews: Mapping[Any, Any],
+    *,
+    now: datetime,
+) -> LearnerState:
+    progress, profile = got.progress, got.profile
+    role = resolve_role(framework, profile.job_role)
+    since = None
+    if role is not None:
+        default = profile.onboarded_at if not got.roles and profile.onboarded_at else now
+        since = got.roles.get(role.id, default)
+    return LearnerState(
+        mastery=_probabilities(mastery),
+        exemptions=_texts(exempt),
+        completed={p.module_id: p.completed_at for p in progress if p.completed_at},
+        unverified=frozenset(p.module_id for p in progress if p.status == "unverified"),
+        skipped=frozenset(
+            p.module_id for p in progress if p.status == "skipped" and not p.completed_at
+        ),
+        reviews_due=_reviews(reviews),
+        waivers=got.waivers,
+        role_since=since,
+        assigned={a.module_id: a.due_at for a in got.assignments},
+    )
 
 
 def _probabilities(raw: Mapping[Any, Any]) -> dict[str, float]:

@@ -19,7 +19,7 @@ from bot.core.model import Learner
 from bot.core.names import Named
 from bot.features.names import resolve
 from bot.storage.org import OrgRepository
-from learning.path_model import FINISHED, Step
+from learning.path_model import FINISHED, Path, Step
 from learning.profile import Profile
 from learning.risk import PathWork, Shortfall, due_shortfall, inactive
 
@@ -123,11 +123,10 @@ def team_members(
     """The manager's reports who talked to learnbot, or every other learner with `everyone`
     (which the caller allows for admins only)."""
     if everyone:
-        found = [services.learners.get(i) for i in services.learners.all_ids()]
-        return [f for f in found if f is not None and f.id != manager.id]
+        found = services.learners.get_many(services.learners.all_ids())
+        return [f for f in found if f.id != manager.id]
     emails = org.reports(manager.email) if manager.email else []
-    people = [services.learners.find_by_email(e) for e in emails]
-    return [p for p in people if p is not None]
+    return services.learners.get_many(services.learners.ids_by_email(emails))
 
 
 def check_scope(org: OrgRepository, actor: Learner, lead: Learner) -> None:
@@ -166,8 +165,13 @@ def build_report(
     competency: str | None,
     now: datetime,
 ) -> TeamReport:
-    """Plan every member's path and read their mastery, checks and last activity."""
+    """Plan every member's path and read their mastery, checks and last activity.
+
+    Every input is read for the whole team at once (a few queries per thousand members) and
+    each path is planned in memory by the planner `/learn path` uses, on the same inputs.
+    """
     from bot.features.paths.service import path_service, preferences
+    from bot.features.paths.state import StoredLearnerState, batched_states
     from learning.path import plan
 
     paths = path_service(services)
@@ -179,12 +183,23 @@ def build_report(
     failures = _repeated_failures(services, ids)
     last_seen = services.team_stats.last_activity(ids)
     first_seen = services.team_stats.first_seen(ids)
+    if isinstance(paths.state_source, StoredLearnerState):
+        inputs = batched_states(services, ids, now=now)
+    else:  # a custom state source knows only one learner at a time
+        inputs = {
+            i: (paths.state_source.state(i), services.profiles.get(i)) for i in dict.fromkeys(ids)
+        }
     statuses = []
+    planned: dict[str, Path] = {}
     for learner in members:
-        state = paths.state_source.state(learner.id)
-        profile = services.profiles.get(learner.id)
+        state, profile = inputs[learner.id]
         prefs = preferences(profile)
-        steps = plan(framework, catalogue, state, prefs, threshold=threshold, now=now).steps
+        # The planner is pure: members with equal inputs (same role, progress and evidence)
+        # get one plan. Equal reprs of these plain values mean equal values.
+        key = repr((state, prefs))
+        if key not in planned:
+            planned[key] = plan(framework, catalogue, state, prefs, threshold=threshold, now=now)
+        steps = planned[key].steps
         if competency:
             steps = tuple(s for s in steps if competency in s.competencies) or steps
         mastery = measured.get(learner.id, {})

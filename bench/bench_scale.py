@@ -1,0 +1,275 @@
+"""Reports at scale: the manager's team report, the admin's whole-organisation report and the
+equity report's memory, on a fresh PostgreSQL database of N learners.
+
+Usage: PYTHONPATH=. .venv/bin/python bench/bench_scale.py --learners 20000 --json
+
+Creates `learnbot_bench_<pid>` next to the database in LEARNBOT_TEST_POSTGRES_URL (default
+postgresql+psycopg://postgres@127.0.0.1:5432/test), seeds it with bulk inserts (not timed):
+an org chart with one manager of 200 reports and an admin above everyone, the sample framework
+and catalogue, progress, abilities and one recorded path per learner. Then times the team
+report (gather every input, plan every path; rendering excluded) for the 200 reports and for
+all learners, and measures how much the peak RSS (VmHWM) and the traced Python allocations
+grow while the equity report runs. Drops the database at the end. The nudge tick is measured
+elsewhere: `tick_s` and `tick_workers` are null here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
+
+from bot.app import build_app
+from bot.core.clock import FixedClock
+from bot.features.paths.report import equity
+from bot.features.paths.service import PathService, path_output
+from bot.features.team.service import build_report, team_members
+from bot.settings import Settings
+from bot.storage.learners import _profile_row
+from bot.storage.paths import digest
+from bot.storage.tables import (
+    abilities,
+    learners,
+    module_progress,
+    org_chart,
+    profiles,
+    recommendations,
+)
+from learning.profile import Profile
+from tests.path_library import load_library
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BATCH = 5000
+
+
+def _vm_hwm_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _seed(core: Any, n: int, shapes: int) -> None:
+    services = core.services
+    load_library(core)
+    paths = PathService(services)
+    engine = services.engine
+    # A sample path for each of a few shapes of progress, recorded for every learner.
+    sample = "seed-sample"
+    with engine.begin() as conn:
+        conn.execute(
+            insert(learners).values(
+                id=sample,
+                display_name="s",
+                email=None,
+                roles=["learner"],
+                is_guest=False,
+                admin_from_settings=False,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    services.profiles.save(
+        sample, replace(Profile(), job_role="support-agent", onboarded_at=NOW), now=NOW
+    )
+    steps = [s.module_id for s in paths.plan(sample, now=NOW).path.steps]
+    output = path_output(paths.plan(sample, now=NOW).path)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM learners WHERE id = :i"), {"i": sample})
+    depts = ["Support", "Sales", "Ops", "Finance", "Legal", "IT", "HR"]
+    rows_org = [
+        {
+            "email": "admin@example.com",
+            "manager_email": None,
+            "department": "Board",
+            "location": "HQ",
+            "role": "admin",
+            "line": 1,
+            "imported_at": NOW,
+        },
+        {
+            "email": "lead@example.com",
+            "manager_email": "admin@example.com",
+            "department": "Support",
+            "location": "HQ",
+            "role": "manager",
+            "line": 2,
+            "imported_at": NOW,
+        },
+    ]
+    people = [
+        ("admin", "admin@example.com", ["learner", "admin"]),
+        ("lead", "lead@example.com", ["learner", "manager"]),
+    ]
+    for i in range(n):
+        people.append((f"l{i:06d}", f"p{i}@example.com", ["learner"]))
+        manager = "lead@example.com" if i < 200 else "admin@example.com"
+        rows_org.append(
+            {
+                "email": f"p{i}@example.com",
+                "manager_email": manager,
+                "department": depts[i % 7],
+                "location": "X",
+                "role": "agent",
+                "line": i + 3,
+                "imported_at": NOW,
+            }
+        )
+    with engine.begin() as conn:
+        conn.execute(insert(org_chart), rows_org)
+    for start in range(0, len(people), BATCH):
+        chunk = people[start : start + BATCH]
+        ls, ps, ab, pr, rc = [], [], [], [], []
+        for k, (lid, email, roles) in enumerate(chunk, start):
+            ls.append(
+                {
+                    "id": lid,
+                    "display_name": lid,
+                    "email": email,
+                    "roles": roles,
+                    "is_guest": False,
+                    "admin_from_settings": False,
+                    "created_at": NOW + timedelta(microseconds=k),
+                    "updated_at": NOW,
+                }
+            )
+            prof = replace(
+                Profile(),
+                job_role="support-agent",
+                onboarded_at=NOW - timedelta(days=20, minutes=k % shapes if shapes else k),
+                attributes={"department": depts[k % 7]},
+            )
+            ps.append(_profile_row(lid, prof, now=NOW))
+            ab.append(
+                {
+                    "learner_id": lid,
+                    "competency": "security-awareness",
+                    "theta": 0.0,
+                    "se": 0.3,
+                    "p_mastery": (k % 10) / 10,
+                    "cut": 0.0,
+                    "n": 5,
+                    "updated_at": NOW,
+                }
+            )
+            for m in steps[: k % 4]:
+                pr.append(
+                    {
+                        "learner_id": lid,
+                        "module_id": m,
+                        "status": "done",
+                        "at": NOW - timedelta(days=2),
+                        "completed_at": NOW - timedelta(days=2),
+                    }
+                )
+            rc.append(
+                {
+                    "learner_id": lid,
+                    "at": NOW,
+                    "kind": "path",
+                    "subject": "",
+                    "digest": digest({"k": k}, output),
+                    "inputs": {"k": k},
+                    "output": output,
+                }
+            )
+        with engine.begin() as conn:
+            conn.execute(insert(learners), ls)
+            conn.execute(insert(profiles), ps)
+            conn.execute(insert(abilities), ab)
+            if pr:
+                conn.execute(insert(module_progress), pr)
+            conn.execute(insert(recommendations), rc)
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+
+
+def _time_team(core: Any, email: str, *, everyone: bool, runs: int) -> tuple[float, int]:
+    services = core.services
+    lead = services.learners.get(services.learners.ids_by_email([email])[0])
+    times, size = [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        members = team_members(services, services.org, lead, everyone=everyone)
+        report = build_report(services, members, title="t", competency=None, now=NOW)
+        times.append(time.perf_counter() - start)
+        size = len(report.members)
+    return statistics.median(times) * 1000, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--learners", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--shapes",
+        type=int,
+        default=0,
+        help="onboarding times repeat every SHAPES learners (0: every learner's differs, so "
+        "no two members share planner inputs)",
+    )
+    args = parser.parse_args()
+    base = make_url(os.environ.get("LEARNBOT_TEST_POSTGRES_URL", DEFAULT_URL))
+    name = f"learnbot_bench_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    core = None
+    try:
+        settings = Settings(DATABASE_URL=url, LEARNBOT_HOME=Path("/tmp"), _env_file=None)
+        core = build_app(settings, clock=FixedClock(NOW))
+        _seed(core, args.learners, args.shapes)
+        services = core.services
+        # Equity first, before the team reports fill the heap: growth of the peak RSS.
+        before = _vm_hwm_mb()
+        start = time.perf_counter()
+        report, _ = equity(services, services.path_records, attribute="department", threshold=0.1)
+        equity_s = time.perf_counter() - start
+        growth = _vm_hwm_mb() - before
+        tracemalloc.start()
+        equity(services, services.path_records, attribute="department", threshold=0.1)
+        traced = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        team_200, size_200 = _time_team(core, "lead@example.com", everyone=False, runs=args.runs)
+        team_all, size_all = _time_team(core, "admin@example.com", everyone=True, runs=args.runs)
+        out = {
+            "learners": args.learners,
+            "shapes": args.shapes,
+            "team_200_ms": round(team_200, 1),
+            "team_200_members": size_200,
+            "team_20000_ms": round(team_all, 1),
+            "team_all_members": size_all,
+            "equity_s": round(equity_s, 2),
+            "equity_groups": len(report.groups),
+            "equity_rss_growth_mb": round(growth, 1),
+            "equity_traced_peak_mb": round(traced, 1),
+            "tick_s": None,
+            "tick_workers": None,
+        }
+        print(json.dumps(out) if args.json else out)
+    finally:
+        if core is not None:
+            core.services.engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
