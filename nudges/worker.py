@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def start_in_process(services: Services) -> Callable[[], None]:
-    """Start the scheduler (planning, delivery, calendar refreshes) in background threads.
+    """Start the scheduler (planning, delivery, leased jobs) in background threads.
 
     Args:
         services: The core's services, with the chat ports nudges are delivered through.
@@ -26,17 +26,21 @@ def start_in_process(services: Services) -> Callable[[], None]:
     Returns:
         A callable that stops it gracefully (running jobs finish; the lock is released).
     """
+    from nudges.jobs import JobRunner, default_jobs
     from nudges.scheduler import Intervals, NudgeScheduler
 
     settings = services.settings
     service = nudge_service(services)
+    delivery = service.delivery()
+    jobs = JobRunner(services.engine, default_jobs(services), holder=delivery.worker_id)
     scheduler = NudgeScheduler(
         service,
-        delivery=service.delivery(),
+        delivery=delivery,
         leadership=Leadership(services.engine),
         intervals=Intervals(
             plan=settings.nudge_tick_seconds, deliver=settings.delivery_poll_seconds
         ),
+        jobs=jobs,
     )
     scheduler.start()
     return scheduler.stop

@@ -30,6 +30,7 @@ from bot.storage.tables.schema import metadata
 from bot.storage.tables.slack import slack_bots, slack_installations, slack_oauth_states
 from bot.storage.tables.teams import teams_conversations
 from bot.storage.tables.terminal import terminal_prompts
+from bot.storage.tables.workers import job_leases, pace_buckets
 
 __all__ = [
     "abilities",
@@ -46,6 +47,7 @@ __all__ = [
     "exemptions",
     "identities",
     "items",
+    "job_leases",
     "learners",
     "lesson_cards",
     "lesson_events",
@@ -59,6 +61,7 @@ __all__ = [
     "nudge_prefs",
     "org_chart",
     "outbox",
+    "pace_buckets",
     "processed_events",
     "profiles",
     "recommendations",
