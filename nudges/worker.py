@@ -8,13 +8,17 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 
 from bot.context import Services
 from nudges.leader import Leadership
+from nudges.pacing import Pacer, PacerPort
 from nudges.service import nudge_service
+from nudges.store.pacing import DbPacer, RedisPacer
 
 log = logging.getLogger(__name__)
+PRUNE_PERIOD_S = 86_400.0
 
 
 def start_in_process(services: Services) -> Callable[[], None]:
@@ -26,13 +30,17 @@ def start_in_process(services: Services) -> Callable[[], None]:
     Returns:
         A callable that stops it gracefully (running jobs finish; the lock is released).
     """
-    from nudges.jobs import JobRunner, default_jobs
+    from nudges.jobs import Job, JobRunner, default_jobs
     from nudges.scheduler import Intervals, NudgeScheduler
 
     settings = services.settings
     service = nudge_service(services)
-    delivery = service.delivery()
-    jobs = JobRunner(services.engine, default_jobs(services), holder=delivery.worker_id)
+    pacer = shared_pacer(services)
+    delivery = service.delivery(pacer=pacer)
+    jobs = default_jobs(services)
+    if isinstance(pacer, DbPacer):
+        jobs.append(Job("pace-prune", PRUNE_PERIOD_S, pacer.prune))
+    runner = JobRunner(services.engine, jobs, holder=delivery.worker_id)
     scheduler = NudgeScheduler(
         service,
         delivery=delivery,
@@ -40,10 +48,22 @@ def start_in_process(services: Services) -> Callable[[], None]:
         intervals=Intervals(
             plan=settings.nudge_tick_seconds, deliver=settings.delivery_poll_seconds
         ),
-        jobs=jobs,
+        jobs=runner,
     )
     scheduler.start()
     return scheduler.stop
+
+
+def shared_pacer(services: Services) -> PacerPort:
+    """Where send budgets live: Redis with REDIS_URL, else PostgreSQL, else this process.
+
+    SQLite means one process, so its buckets stay in memory as before.
+    """
+    if services.settings.redis_url:
+        return RedisPacer.from_url(services.settings.redis_url)
+    if services.engine.dialect.name == "postgresql":
+        return DbPacer(services.engine)
+    return Pacer(clock=time.monotonic)
 
 
 def run_worker(services: Services, *, stop: threading.Event | None = None) -> None:
