@@ -7,19 +7,25 @@ in Redis. A 429's Retry-After is written to the bucket, so every worker holds ba
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, text
 
-from nudges.pacing import DEFAULT_RATES, Bucket, Rate, penalty, take
+from nudges.pacing import DEFAULT_RATES, Bucket, Pacer, Rate, penalty, take
 from nudges.store.leases import now_sql
 
 if TYPE_CHECKING:
     from redis import Redis
 
+log = logging.getLogger(__name__)
 IDLE_TTL_S = 86_400  # a bucket untouched for a day is full again, so it may go
+
+
+class RedisUnavailable(Exception):
+    """The Redis server could not be reached."""
 
 
 class DbPacer:
@@ -113,7 +119,11 @@ return tostring(wait)
 
 
 class RedisPacer:
-    """Token buckets as Redis hashes, each updated by one Lua script (atomic on the server)."""
+    """Token buckets as Redis hashes, each updated by one Lua script (atomic on the server).
+
+    While Redis cannot be reached, this process paces on its own (in memory), as without
+    REDIS_URL on SQLite, rather than stop delivering.
+    """
 
     def __init__(
         self,
@@ -128,6 +138,7 @@ class RedisPacer:
         self._prefix = prefix
         self._script: Any = client.register_script(_SCRIPT)
         self.clock = clock
+        self._local = Pacer(self._rates, clock=clock)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> RedisPacer:
@@ -141,14 +152,26 @@ class RedisPacer:
         rate = self._rates.get(platform)
         if rate is None:
             return 0.0
-        return self._run(key, "take", rate, 0.0)
+        try:
+            return self._run(key, "take", rate, 0.0)
+        except RedisUnavailable as err:
+            log.warning("Redis unreachable (%s): pacing in this process only", type(err).__name__)
+            return self._local.reserve(platform, key)
 
     def penalise(self, platform: str, key: str, seconds: float) -> None:
         """A 429: no worker sends to `key` for `seconds`."""
         rate = self._rates.get(platform)
         if rate is not None:
-            self._run(key, "penalise", rate, seconds)
+            try:
+                self._run(key, "penalise", rate, seconds)
+            except RedisUnavailable:
+                self._local.penalise(platform, key, seconds)
 
     def _run(self, key: str, mode: str, rate: Rate, seconds: float) -> float:
+        import redis
+
         args = [mode, rate.per_second, rate.burst, seconds, IDLE_TTL_S]
-        return float(self._script(keys=[self._prefix + key], args=args))
+        try:
+            return float(self._script(keys=[self._prefix + key], args=args))
+        except (redis.ConnectionError, redis.TimeoutError) as err:
+            raise RedisUnavailable(str(err)) from err

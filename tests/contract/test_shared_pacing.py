@@ -121,3 +121,16 @@ def test_the_worker_shares_budgets_where_several_processes_can_run(settings) -> 
     with_redis = settings.model_copy(update={"redis_url": REDIS_URL})
     services.settings = with_redis
     assert type(shared_pacer(services)) is RedisPacer
+
+
+def test_without_redis_a_worker_paces_on_its_own() -> None:
+    import redis
+
+    down = redis.Redis.from_url("redis://127.0.0.1:9/0", socket_connect_timeout=0.2)
+    pacer = RedisPacer(down, RATES)
+    rate = RATES["slack"]
+    waits = [pacer.reserve("slack", "slack:T1:C1") for _ in range(3)]
+    assert waits[: int(rate.burst)] == [0.0] * int(rate.burst)
+    assert waits[-1] == pytest.approx(1 / rate.per_second, rel=0.2)
+    pacer.penalise("slack", "slack:T1:C1", 5.0)
+    assert pacer.reserve("slack", "slack:T1:C1") > 4.9
