@@ -96,14 +96,14 @@ def test_pacers_in_memory_would_each_spend_the_whole_budget() -> None:
 
 def test_a_retry_after_seen_by_one_holds_back_the_other(make_pacer: MakePacer) -> None:
     first, second = make_pacer(), make_pacer()
+    refill = 1 / RATES["slack"].per_second
     assert second.reserve("slack", "slack:T1:C2") == 0.0
     first.penalise("slack", "slack:T1:C2", 1.0)
-    wait = second.reserve("slack", "slack:T1:C2")
-    assert 0.8 < wait <= 1.0 + 1 / RATES["slack"].per_second
+    waits = [p.reserve("slack", "slack:T1:C2") for p in (second, first)]
+    assert all(0.7 < w <= 1.0 + refill for w in waits), waits
     assert second.reserve("slack", "slack:T1:C9") == 0.0, "other channels are not held back"
-    time.sleep(wait + 0.02)
+    time.sleep(max(waits) + refill + 0.02)
     assert second.reserve("slack", "slack:T1:C2") == 0.0
-    assert first.reserve("slack", "slack:T1:C2") > 0, "one send after the wait, then the rate"
 
 
 def test_a_platform_without_a_rate_never_waits(make_pacer: MakePacer) -> None:
