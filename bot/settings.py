@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     lrs_url: str | None = Field(default=None, alias="LRS_URL")
     lrs_username: str | None = Field(default=None, alias="LRS_USERNAME")
     lrs_password: SecretStr | None = Field(default=None, alias="LRS_PASSWORD")
+    lrs_forward_seconds: float = Field(default=300.0, alias="LEARNBOT_LRS_FORWARD_SECONDS", ge=10)
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
     org_name: str = Field(default="learnbot", alias="LEARNBOT_ORG_NAME", min_length=1)
     public_url: str | None = Field(default=None, alias="LEARNBOT_PUBLIC_URL")
     page_ttl_days: float = Field(default=7.0, alias="LEARNBOT_PAGE_TTL_DAYS", gt=0, le=366)

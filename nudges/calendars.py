@@ -153,6 +153,22 @@ def refresh_due(services: Services, *, now: datetime) -> int:
     return done
 
 
+def expire_files(services: Services, *, now: datetime) -> int:
+    """Delete imported files whose horizon has run out; returns how many were deleted.
+
+    A file covers `calendar_horizon_days` from its import and cannot be fetched again, so
+    once that has passed it says nothing about the learner's time: the calendar goes, as
+    with `/learn calendar off`, and `/learn calendar` then offers to import or subscribe.
+    """
+    before = now - timedelta(days=services.settings.calendar_horizon_days)
+    expired = 0
+    for learner_id in services.calendars.files_imported_before(before=before):
+        if services.calendars.remove(learner_id):
+            journal.record(services, learner_id, "calendar_expired", now=now)
+            expired += 1
+    return expired
+
+
 def remove(services: Services, learner_id: str, *, now: datetime) -> bool:
     """Delete the learner's calendar and every stored event."""
     removed = services.calendars.remove(learner_id)

@@ -31,7 +31,7 @@ from bot.core.replies import Button, Buttons, Direct, Note, Reply, Section
 from bot.storage.learners import LearnerRepository, ProfileRepository
 from learning.profile import Profile
 from nudges.outbox import STALE, Nudge, Outbox
-from nudges.pacing import Pacer, pacing_key
+from nudges.pacing import Pacer, PacerPort, pacing_key
 from nudges.planner import NudgePrefs
 from nudges.slots import in_working_hours
 from nudges.store.records import PrefsStore
@@ -174,7 +174,7 @@ class Delivery:
     now: Callable[[], datetime]
     worker_id: str
     config: DeliveryConfig = field(default_factory=DeliveryConfig)
-    pacer: Pacer = field(default_factory=lambda: Pacer(clock=time.monotonic))
+    pacer: PacerPort = field(default_factory=lambda: Pacer(clock=time.monotonic))
     rng: random.Random = field(default_factory=random.Random)
     sleep: Callable[[float], None] = time.sleep
 

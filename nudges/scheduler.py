@@ -1,10 +1,11 @@
-"""The scheduler: APScheduler 3 ticks planning, delivery and calendar refreshes.
+"""The scheduler: APScheduler 3 ticks planning, delivery and the leased periodic jobs.
 
 This is the only module that imports apscheduler. It is infrastructure only: jobs carry no
 data, and what to send is decided when a job fires, by the pure planner over what is in the
 database. The job store is in memory on purpose: the plan itself lives in the outbox table,
 so nothing is lost when the process stops, and no pickled job can run twice when two
-replicas start (only the elected leader plans; every replica delivers).
+replicas start (only the elected leader plans; every replica delivers; each periodic job,
+calendar refreshes and LRS forwarding, runs in whichever worker claims its database lease).
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from nudges import calendars
 from nudges.delivery import Delivery, DeliveryStats
+from nudges.jobs import JobRunner
 from nudges.leader import Leadership
 from nudges.service import NudgeService, PlanPass
 from nudges.shards import ShardedTick
 
 log = logging.getLogger(__name__)
-REFRESH_CHECK_S = 900.0
+JOBS_CHECK_S = 60.0
 MAX_BATCHES_PER_TICK = 100
 
 
@@ -33,11 +34,11 @@ class Intervals:
 
     plan: float = 300.0
     deliver: float = 5.0
-    refresh: float = REFRESH_CHECK_S
+    jobs: float = JOBS_CHECK_S
 
 
 class NudgeScheduler:
-    """Runs the planner (leader only), delivery and calendar refreshes in background threads."""
+    """Runs the planner (leader only), delivery and leased jobs in background threads."""
 
     def __init__(
         self,
@@ -47,12 +48,14 @@ class NudgeScheduler:
         leadership: Leadership,
         intervals: Intervals,
         tick: ShardedTick | None = None,
+        jobs: JobRunner | None = None,
     ) -> None:
         self.service = service
         self.tick = tick
         self.delivery = delivery
         self.leadership = leadership
         self.intervals = intervals
+        self.jobs = jobs
         self.stats = DeliveryStats()
         self._stopping = threading.Event()
         self._scheduler = BackgroundScheduler(
@@ -72,7 +75,14 @@ class NudgeScheduler:
             id="deliver",
             next_run_time=now,
         )
-        add(self.refresh_tick, "interval", seconds=self.intervals.refresh, id="calendars")
+        if self.jobs is not None:
+            add(
+                self.jobs.tick,
+                "interval",
+                seconds=self.intervals.jobs,
+                id="jobs",
+                next_run_time=now,
+            )
         self._scheduler.start()
 
     def stop(self) -> None:
@@ -121,9 +131,3 @@ class NudgeScheduler:
                 total.dead,
             )
         return total
-
-    def refresh_tick(self) -> int:
-        """Refresh subscribed calendar feeds that are due (leader only)."""
-        if not self.leadership.check():
-            return 0
-        return calendars.refresh_due(self.service.services, now=self.service.services.clock.now())

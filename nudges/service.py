@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +27,7 @@ from nudges.calendar import CalendarEvent
 from nudges.delivery import Delivery, DeliveryConfig, InboxPort, nudge_reply
 from nudges.matching import Catalogue, ModuleInfo
 from nudges.outbox import Nudge, PlanChanges
+from nudges.pacing import Pacer, PacerPort
 from nudges.planner import NudgePrefs, PlanInput, PlannedNudge, SentNudge, plan
 from nudges.reviews import Fading, fading_for, fading_many
 
@@ -196,9 +198,13 @@ class NudgeService:
         return ports
 
     def delivery(
-        self, *, worker_id: str | None = None, config: DeliveryConfig | None = None
+        self,
+        *,
+        worker_id: str | None = None,
+        config: DeliveryConfig | None = None,
+        pacer: PacerPort | None = None,
     ) -> Delivery:
-        """A delivery worker over this process's ports."""
+        """A delivery worker over this process's ports (paced in memory unless `pacer` is given)."""
         services = self.services
         return Delivery(
             outbox=self.outbox,
@@ -209,6 +215,7 @@ class NudgeService:
             now=services.clock.now,
             worker_id=worker_id or f"worker-{uuid.uuid4().hex[:8]}",
             config=config or DeliveryConfig(),
+            pacer=pacer or Pacer(clock=time.monotonic),
         )
 
     def terminal_inbox(self, learner_id: str, *, now: datetime) -> list[Reply]:

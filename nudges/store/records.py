@@ -171,6 +171,14 @@ class CalendarStore:
         with self._engine.connect() as conn:
             return [(r.learner_id, r.url) for r in conn.execute(query) if r.url]
 
+    def files_imported_before(self, *, before: datetime) -> list[str]:
+        """Learner ids whose calendar is an imported file whose horizon has run out."""
+        query = select(calendars.c.learner_id).where(
+            calendars.c.kind == "file", calendars.c.imported_at < before
+        )
+        with self._engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
 
 @lru_cache(maxsize=512)
 def _zone(key: str) -> ZoneInfo:

@@ -38,6 +38,7 @@ from bot.storage.tables.schema import metadata
 from bot.storage.tables.slack import slack_bots, slack_installations, slack_oauth_states
 from bot.storage.tables.teams import teams_conversations
 from bot.storage.tables.terminal import terminal_prompts
+from bot.storage.tables.workers import job_leases, pace_buckets
 
 __all__ = [
     "abilities",
@@ -54,6 +55,7 @@ __all__ = [
     "exemptions",
     "identities",
     "items",
+    "job_leases",
     "last_questions",
     "learners",
     "lesson_cards",
@@ -69,6 +71,7 @@ __all__ = [
     "nudge_shard_leases",
     "org_chart",
     "outbox",
+    "pace_buckets",
     "processed_events",
     "profiles",
     "recommendations",

@@ -204,7 +204,7 @@ def test_the_scheduler_plans_and_delivers_in_the_background(core, clock) -> None
         service,
         delivery=service.delivery(),
         leadership=Leadership(core.services.engine),
-        intervals=Intervals(plan=0.2, deliver=0.1, refresh=60),
+        intervals=Intervals(plan=0.2, deliver=0.1, jobs=60),
     )
     scheduler.start()
     try:
