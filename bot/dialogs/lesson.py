@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.core import messages as msg
-from bot.core.errors import NotFound
+from bot.core.errors import NotFound, UserError
 from bot.core.replies import Block, Button, Buttons, Note, Progress, Reply, Text, say
 from bot.dialogs.engine import DialogRef, Step
 from bot.dialogs.quiz_view import feedback_reply
@@ -34,6 +34,7 @@ from bot.features.lessons import (
     shown_mastery,
 )
 from bot.features.module_page import link_for
+from bot.features.quiz.learner_model import quiz_competencies
 from learning.items import Item
 
 STATE_VERSION = 1
@@ -415,10 +416,11 @@ def _previous(lesson: Lesson, at: int) -> int:
 
 
 def _competency_title(ctx: Context, competency: str) -> str:
-    for c in ctx.services.framework.get().competencies:
-        if c.id == competency:
-            return c.title
-    return competency
+    """The competency's title as the quiz feature knows it (the id with no question left)."""
+    try:
+        return quiz_competencies(ctx.services).title(competency)
+    except UserError:  # the bank has no live question at all
+        return competency
 
 
 def _seconds(shown_at: Any, now: datetime) -> float | None:

@@ -13,6 +13,7 @@ from typing import Any
 from bot.context import Services
 from bot.core import messages as msg
 from bot.core.errors import NotFound, UserError
+from bot.features.quiz.learner_model import quiz_competencies
 from bot.storage.content import ContentRepository, ModuleRecord
 from bot.storage.items import ItemRepository
 from bot.storage.lessons import LessonRepository
@@ -338,7 +339,7 @@ def record_practice(
             learner_id, item.id, correct, now=now, module_id=module_id, dont_know=not chosen
         )
     current = services.mastery.abilities(learner_id).get(item.competency)
-    cut = current.cut if current else _cut(services, item.competency)
+    cut = current.cut if current else quiz_competencies(services).cuts.get(item.competency, 0.0)
     moved = practice_update(
         theta=current.theta if current else None,
         se=current.se if current else None,
@@ -360,13 +361,6 @@ def record_practice(
         now=now,
     )
     return True
-
-
-def _cut(services: Services, competency: str) -> float:
-    for c in services.framework.get().competencies:
-        if c.id == competency:
-            return c.cut_score
-    return 0.0
 
 
 def shown_mastery(services: Services, learner_id: str, competencies: Sequence[str]) -> str:

@@ -137,12 +137,7 @@ def _current_module(ctx: Context) -> str:
         except NotFound:
             continue  # retired, or no longer for this learner's audience
     paths = path_service(ctx)
-    planned = paths.plan(ctx.learner.id, now=ctx.now)
-    todo = {s.module_id for s in planned.path.steps if s.actionable}
-    for p in paths.repo.progress(planned.learner_id):
-        if p.status == "started" and p.module_id in todo:
-            return p.module_id
-    step = planned.path.next_step()
+    step = paths.current_step(paths.plan(ctx.learner.id, now=ctx.now))
     if step is None:
         raise UserError(msg.LESSON_NOTHING_TO_STUDY)
     return step.module_id

@@ -104,12 +104,8 @@ def find_step(ctx: Context, paths: PathService, planned: PlannedPath, ref: str) 
 
 
 def _current(paths: PathService, planned: PlannedPath) -> Step:
-    """The step the learner is on: the latest one started that is still to do, else the next."""
-    todo = {s.module_id: s for s in planned.path.steps if s.actionable}
-    for p in paths.repo.progress(planned.learner_id):
-        if p.status == "started" and p.module_id in todo:
-            return todo[p.module_id]
-    step = planned.path.next_step()
+    """The step the learner is on (see `PathService.current_step`)."""
+    step = paths.current_step(planned)
     if step is None:
         raise UserError(msg.NO_CURRENT_STEP)
     return step

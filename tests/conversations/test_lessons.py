@@ -39,10 +39,6 @@ def study(sample_db: Path, sqlite_settings: Settings, clock):  # type: ignore[no
     return make
 
 
-def _learner(core: App, chat: Conversation) -> str:
-    return learner_id(chat)
-
-
 def _correct_labels(core: App, out: str) -> list[str]:
     """The labels of the right options of the practice question shown last."""
     items = core.services.items.bank()
@@ -78,7 +74,7 @@ def test_a_module_is_studied_card_by_card_to_its_check(study) -> None:  # type: 
     out = _read_to_end(core, chat, out)
     assert "Card 11 of 11" in out
     assert "mastery check on Security awareness" in out
-    lid = _learner(core, chat)
+    lid = learner_id(chat)
     position = core.services.lesson_progress.position(lid, MODULE)
     assert position is not None
     assert position.finished_at is not None
@@ -156,7 +152,7 @@ def test_a_double_click_moves_one_card_and_others_cannot_click(study) -> None:  
     core = study()
     chat = Conversation(core)
     chat.say(f"/learn study {MODULE}")
-    lid = _learner(core, chat)
+    lid = learner_id(chat)
     record = core.services.dialogs.active(lid, "lesson")
     assert record is not None
     value = f"{record.id}:{record.step}:next"
@@ -188,7 +184,7 @@ def test_back_and_skip_when_mastery_was_shown(study) -> None:  # type: ignore[no
     chat.click("Continue")
     assert "Skip this part" not in chat.renderer.labels, "no mastery shown, nothing to skip"
     chat.click("Pause")
-    lid = _learner(core, chat)
+    lid = learner_id(chat)
     now = core.services.clock.now()
     core.services.mastery.save_ability(
         lid, Ability("security-awareness", 2.5, 0.3, 0.99, 0.3, 8, now)
@@ -218,7 +214,7 @@ def test_without_items_the_lesson_ends_by_marking_the_module_done(study) -> None
     out = _read_to_end(core, chat, out)
     assert f"You finished {TITLE}, so it is marked done" in out
     assert chat.renderer.labels[0] == "Next step"
-    lid = _learner(core, chat)
+    lid = learner_id(chat)
     done = {p.module_id: p.status for p in core.services.path_records.progress(lid)}
     assert done[MODULE] == "done"
     out = chat.click("Useful")
@@ -238,7 +234,7 @@ def test_a_restricted_module_is_refused_like_an_unknown_one(study) -> None:  # t
     assert " ".join(restricted.replace("coaching-and-quality", "X").split()) == " ".join(
         unknown.replace("no-such-module", "X").split()
     )
-    lid = _learner(core, chat)
+    lid = learner_id(chat)
     assert core.services.dialogs.active(lid, "lesson") is None
 
 
@@ -249,7 +245,7 @@ def test_a_module_retired_mid_lesson_ends_it_clearly(study) -> None:  # type: ig
     core.services.content.set_retired(MODULE, True)
     out = chat.click("Continue")
     assert "no longer in the library" in out
-    lid = _learner(core, chat)
+    lid = learner_id(chat)
     assert core.services.dialogs.active(lid, "lesson") is None
 
 

@@ -151,6 +151,15 @@ class PathService:
             raise NotFound(f"There is no module '{module_id[:200]}' in the library.")
         return module
 
+    def current_step(self, planned: PlannedPath) -> Step | None:
+        """The step the learner is on: the latest one started that is still to do, else the
+        next (None when nothing is left)."""
+        todo = {s.module_id: s for s in planned.path.steps if s.actionable}
+        for p in self.repo.progress(planned.learner_id):
+            if p.status == "started" and p.module_id in todo:
+                return todo[p.module_id]
+        return planned.path.next_step()
+
     def check_competency(self, planned: PlannedPath, module_id: str) -> str | None:
         """The competency a module's mastery check is on; None when the module has no check.
 
