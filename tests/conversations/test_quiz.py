@@ -43,10 +43,25 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
     from content_index.model import ModuleMeta
 
     load_quiz_fixtures(core)
-    style = ModuleMeta(id="handbook/sql-style", title="SQL style", competencies=("sql",))
-    ContentRepository(core.services.engine).save(
-        style, content_hash="h", new_chunks=[], now=core.services.clock.now()
+    # Modules long enough that the intake quiz's skip rule finds both worth asking.
+    style = ModuleMeta(
+        id="handbook/sql-style",
+        title="SQL style",
+        competencies=("sql",),
+        minutes=30,
+        source="sql-style.md",
     )
+    guard = ModuleMeta(
+        id="handbook/security-basics",
+        title="Security basics",
+        competencies=("security",),
+        minutes=30,
+        source="security-basics.md",
+    )
+    for meta in (style, guard):
+        ContentRepository(core.services.engine).save(
+            meta, content_hash=meta.id, new_chunks=[], now=core.services.clock.now()
+        )
     chat = Conversation(core)
     done = _onboard(chat)
     assert "All set, Ana!" in done
@@ -71,6 +86,7 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
     assert all(e["correct"] is True for e in sql.evidence)
     assert set(sql.modules) == {"handbook/sql-style", "sql/filtering", "sql/grouping", "sql/joins"}
     assert exempted_modules(services, lid) == set(sql.modules) | {
+        "handbook/security-basics",
         "security/incidents",
         "security/passwords",
         "security/phishing",

@@ -78,6 +78,7 @@ class StoredLearnerState:
             waivers=self._repo.waivers(learner_id),
             role_since=self._role_since(learner_id),
             assigned={a.module_id: a.due_at for a in self._services.org.assignments(learner_id)},
+            unmeasured=_texts(_unmeasured(service, learner_id)),
         )
 
     def _role_since(self, learner_id: str) -> datetime | None:
@@ -159,6 +160,12 @@ def _state(
         role_since=since,
         assigned={a.module_id: a.due_at for a in got.assignments},
     )
+
+
+def _unmeasured(service: object, learner_id: str) -> Mapping[Any, Any]:
+    """Why the quiz feature measured nothing on some competencies, if it says."""
+    read = getattr(service, "unmeasured", None)
+    return read(learner_id) if callable(read) else {}
 
 
 def _probabilities(raw: Mapping[Any, Any]) -> dict[str, float]:

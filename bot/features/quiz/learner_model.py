@@ -157,11 +157,28 @@ class MasteryView:
         return self.reviews.due_by_module(learner_id) if self.reviews is not None else {}
 
     def mastery(self, learner_id: str) -> dict[str, float]:
-        """Competency id -> probability of mastery from the latest quiz or check."""
-        return {c: a.p_mastery for c, a in self.repo.abilities(learner_id).items()}
+        """Competency id -> probability of mastery from the latest quiz or check.
+
+        A competency the learner said they are new to since has none: a self-report is
+        never evidence of mastery.
+        """
+        new = self._said_new(learner_id)
+        return {c: a.p_mastery for c, a in self.repo.abilities(learner_id).items() if c not in new}
 
     def exemptions(self, learner_id: str) -> dict[str, str]:
-        """Competency id -> evidence id of each active exemption."""
+        """Competency id -> evidence id of each active exemption (none once said new)."""
+        new = self._said_new(learner_id)
         return {
-            e.competency: f"exemption:{e.id}" for e in self.repo.exemptions(learner_id) if e.active
+            e.competency: f"exemption:{e.id}"
+            for e in self.repo.exemptions(learner_id)
+            if e.active and e.competency not in new
         }
+
+    def unmeasured(self, learner_id: str) -> dict[str, str]:
+        """Competency id -> why the intake quiz did not measure it, as a path reason clause."""
+        clauses = {"new": msg.REASON_SAID_NEW, "not asked": msg.REASON_NOT_ASKED}
+        return {c: clauses[k] for c, k in self.repo.intake_notes(learner_id).items()}
+
+    def _said_new(self, learner_id: str) -> frozenset[str]:
+        notes = self.repo.intake_notes(learner_id)
+        return frozenset(c for c, kind in notes.items() if kind == "new")
