@@ -226,7 +226,12 @@ def run_intake(
     while state is not None:
         if policy.skip:
             closed |= closed_competencies(
-                state, minutes, bank, config=config, threshold=policy.threshold
+                state,
+                minutes,
+                bank,
+                config=config,
+                threshold=policy.threshold,
+                planner_threshold=PATH_THRESHOLD,
             )
         item_id = next_item(state, without(bank, closed), rng=pick, config=config)
         if item_id is None:

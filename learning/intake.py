@@ -232,12 +232,18 @@ def closed_competencies(
     *,
     config: CatConfig,
     threshold: float,
+    planner_threshold: float,
 ) -> frozenset[str]:
-    """Competencies no longer worth a question: an exemption became too unlikely to pay."""
+    """Competencies no longer worth a question: an exemption became too unlikely to pay.
+
+    A competency whose probability of mastery sits between the planner's threshold (where
+    the path already drops its modules) and the intake's `threshold` stays open: more
+    evidence comes before such an exemption, not less.
+    """
     return frozenset(
         t.competency
         for t in state.competencies
-        if t.posterior.probability_above(t.cut) < threshold
+        if t.posterior.probability_above(t.cut) < min(threshold, planner_threshold)
         and not still_worth_asking(
             state,
             t.competency,

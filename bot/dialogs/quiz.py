@@ -57,6 +57,8 @@ class QuizSpec:
         priors: Intake only: competency -> (mean, sd) of its role prior.
         minutes: Intake only: exemptable minutes per competency on the learner's full path.
         skipped: Intake only: competencies the skip rule left out.
+        planner_threshold: Intake only: the probability at which the path counts a
+            competency mastered (`LEARNBOT_MASTERY_THRESHOLD`).
     """
 
     context: str
@@ -68,6 +70,7 @@ class QuizSpec:
     priors: Mapping[str, tuple[float, float]] | None = None
     minutes: Mapping[str, int] | None = None
     skipped: tuple[str, ...] = ()
+    planner_threshold: float = EXEMPT_THRESHOLD
 
     def to_args(self) -> str:
         """The spec as the dialog's start arguments."""
@@ -82,6 +85,7 @@ class QuizSpec:
                 "priors": {c: list(p) for c, p in (self.priors or {}).items()},
                 "minutes": dict(self.minutes or {}),
                 "skipped": list(self.skipped),
+                "planner_threshold": self.planner_threshold,
             }
         )
 
@@ -148,6 +152,7 @@ class QuizFlow:
                 "minutes": spec.get("minutes") or {},
                 "skipped": spec.get("skipped") or [],
                 "new": [],
+                "planner_threshold": spec.get("planner_threshold", EXEMPT_THRESHOLD),
             }
         bank = load_bank(ctx, state)
         state["current"] = _pick(ref.dialog_id, CatState.from_dict(state["cat"]), bank, state)
@@ -278,7 +283,14 @@ def _open_bank(cat: CatState, bank: ItemBank, state: Mapping[str, Any]) -> ItemB
         return bank
     config = config_for(state)
     minutes = {str(c): int(m) for c, m in intake["minutes"].items()}
-    closed = closed_competencies(cat, minutes, bank, config=config, threshold=EXEMPT_THRESHOLD)
+    closed = closed_competencies(
+        cat,
+        minutes,
+        bank,
+        config=config,
+        threshold=EXEMPT_THRESHOLD,
+        planner_threshold=float(intake.get("planner_threshold", EXEMPT_THRESHOLD)),
+    )
     return without(bank, closed)
 
 

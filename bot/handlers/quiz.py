@@ -96,6 +96,7 @@ def _start_intake(ctx: Context, spec: QuizSpec) -> list[Reply]:
         priors={c: (p.mean, p.sd) for c, p in found.priors.items()},
         minutes=minutes,
         skipped=found.skipped,
+        planner_threshold=ctx.services.settings.mastery_threshold,
     )
     return _engine().start(ctx, "quiz", intake.to_args())
 
