@@ -346,3 +346,11 @@ def test_a_self_report_overrides_an_earlier_exemption_and_mastery(core) -> None:
     assert "sql" not in view.exemptions(lid)
     assert "sql" not in view.mastery(lid)
     assert view.unmeasured(lid)["sql"].startswith("you said you're new")
+    # A team report plans from batched reads: it must see the same as the learner's path.
+    from bot.features.paths.state import StoredLearnerState, batched_states
+
+    own = StoredLearnerState(services, repo=services.path_records).state(lid)
+    batched, _ = batched_states(services, [lid], now=services.clock.now())[lid]
+    assert own.unmeasured == batched.unmeasured == view.unmeasured(lid)
+    assert own.mastery == batched.mastery
+    assert own.exemptions == batched.exemptions
