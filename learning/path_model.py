@@ -75,6 +75,9 @@ class LearnerState:
             help after failed checks): module id -> waiver id.
         role_since: When the learner took up their current role (due dates count from it).
         assigned: Modules a manager or admin assigned: module id -> due date (or None).
+        unmeasured: Why nothing measured a competency, as the clause the path's reason
+            shows instead of "nothing has measured it yet" (the intake quiz's "I'm new to
+            this" or its skip rule): competency id -> clause. Never exempts.
     """
 
     mastery: Mapping[str, float] = field(default_factory=dict)
@@ -86,6 +89,7 @@ class LearnerState:
     waivers: Mapping[str, str] = field(default_factory=dict)
     role_since: datetime | None = None
     assigned: Mapping[str, datetime | None] = field(default_factory=dict)
+    unmeasured: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ class CompetencyPlan:
         mastery: The probability of mastery, None without evidence.
         evidence: The exemption's evidence id, "" otherwise.
         needed_by: For prerequisites, the competencies that need it.
+        note: Why nothing measured it, when the learner state says (see
+            `LearnerState.unmeasured`).
     """
 
     competency: str
@@ -130,6 +136,7 @@ class CompetencyPlan:
     mastery: float | None = None
     evidence: str = ""
     needed_by: tuple[str, ...] = ()
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def evidence_clause(plan: CompetencyPlan, threshold: float) -> str:
     evidence decides neither way (the quiz's "not enough evidence yet"), that it stays
     undecided and the competency's modules stay in the path."""
     if plan.mastery is None:
-        return NO_EVIDENCE
+        return plan.note or NO_EVIDENCE
     p, needed = mastery_text(plan.mastery), percent(threshold)
     if plan.mastery < threshold and 1.0 - plan.mastery < threshold:
         return UNDECIDED.format(p=p, needed=needed)
@@ -114,6 +114,8 @@ def competency_details(
         lines = [DETAILS[plan.origin].format(competency=plan.title, role=role, level=plan.level)]
     if plan.standing == "exempt":
         lines.append(DETAILS["exempt"].format(competency=plan.title, evidence=plan.evidence))
+    elif plan.mastery is None and plan.note:
+        lines.append(f"{plan.title}: {plan.note}.")
     elif plan.mastery is None:
         lines.append(DETAILS["no_evidence"].format(competency=plan.title))
     else:

@@ -146,7 +146,15 @@ def plan_competencies(
             mark, p, evidence = standing(comp.id, state, threshold)
             needs = tuple(needed_by.get(comp.id, ())) if origins[comp.id] == "prerequisite" else ()
             plans[comp.id] = CompetencyPlan(
-                comp.id, comp.title, levels[comp.id], origins[comp.id], mark, p, evidence, needs
+                comp.id,
+                comp.title,
+                levels[comp.id],
+                origins[comp.id],
+                mark,
+                p,
+                evidence,
+                needs,
+                state.unmeasured.get(comp.id, "") if p is None else "",
             )
     return plans
 

@@ -221,6 +221,21 @@ QUIZ_PROGRESS_LAST = "Question {number}, probably the last one"
 QUIZ_PICK_ALL = "More than one answer is right: select every one that applies, then submit."
 QUIZ_SUBMIT = "Submit answer"
 QUIZ_IDK = "I don't know"
+QUIZ_NEW_TO_THIS = "I'm new to {topic}"
+QUIZ_NEW_NOTED = (
+    "Noted: you're new to **{title}**. No more questions on it; its modules stay on your path."
+)
+QUIZ_RESULT_NEW = "you said you're new to it · its modules stay"
+QUIZ_RESULT_NOT_ASKED = "not asked: its modules are short next to the questions it would take"
+INTAKE_NOTHING_TO_ASK = (
+    "Nothing is worth asking right now: the modules on your path are short next to the "
+    "questions it would take to skip them. Your path keeps them all; `/learn path` shows it."
+)
+# Path reasons for a competency nothing measured (clauses after "... and").
+REASON_SAID_NEW = "you said you're new to it, so its modules stay"
+REASON_NOT_ASKED = (
+    "not asked in the intake quiz: its modules are short compared to the questions it would take"
+)
 QUIZ_PAUSE = "Pause"
 QUIZ_PAUSED = (
     "Paused. Your answers so far are saved; type `/learn quiz` (or `/learn check` for a check) "

@@ -19,16 +19,24 @@ from bot.core import messages as msg
 from bot.core.replies import Reply, say
 from bot.dialogs import quiz_outcome
 from bot.dialogs.engine import DialogRef, Step
-from bot.dialogs.quiz_view import IDK, PAUSE, feedback_reply, question_reply
+from bot.dialogs.quiz_view import IDK, NEW, PAUSE, feedback_reply, question_reply
 from learning.cat import CatConfig, CatState, CatStateError, ItemBank, next_item, record
 from learning.cat_progress import expected_remaining
+from learning.intake import (
+    EXEMPT_THRESHOLD,
+    Prior,
+    closed_competencies,
+    drop_competency,
+    start_state,
+    without,
+)
 from learning.items import Item
 
 STATE_VERSION = 1
 CONTEXTS = ("intake", "quiz", "check")
 # (min items per competency, max items per competency, max items in all)
 LIMITS: dict[str, tuple[int, int, int]] = {
-    "intake": (3, 8, 15),
+    "intake": (1, 12, 40),
     "quiz": (3, 10, 30),
     "check": (3, 5, 5),
 }
@@ -46,6 +54,11 @@ class QuizSpec:
         prefer: Item ids to ask first while the diagnostic still needs items (the module a
             check follows); the stopping rules always look at the whole pool.
         module: The module a check follows, if any.
+        priors: Intake only: competency -> (mean, sd) of its role prior.
+        minutes: Intake only: exemptable minutes per competency on the learner's full path.
+        skipped: Intake only: competencies the skip rule left out.
+        planner_threshold: Intake only: the probability at which the path counts a
+            competency mastered (`LEARNBOT_MASTERY_THRESHOLD`).
     """
 
     context: str
@@ -54,6 +67,10 @@ class QuizSpec:
     pool: tuple[str, ...] | None = None
     prefer: tuple[str, ...] = ()
     module: str | None = None
+    priors: Mapping[str, tuple[float, float]] | None = None
+    minutes: Mapping[str, int] | None = None
+    skipped: tuple[str, ...] = ()
+    planner_threshold: float = EXEMPT_THRESHOLD
 
     def to_args(self) -> str:
         """The spec as the dialog's start arguments."""
@@ -65,6 +82,10 @@ class QuizSpec:
                 "pool": None if self.pool is None else list(self.pool),
                 "prefer": list(self.prefer),
                 "module": self.module,
+                "priors": {c: list(p) for c, p in (self.priors or {}).items()},
+                "minutes": dict(self.minutes or {}),
+                "skipped": list(self.skipped),
+                "planner_threshold": self.planner_threshold,
             }
         )
 
@@ -72,9 +93,23 @@ class QuizSpec:
 def config_for(state: Mapping[str, Any]) -> CatConfig:
     """The diagnostic settings a saved quiz runs with."""
     low, high, total = state["limits"]
+    if state.get("context") == "intake":
+        # The intake quiz stops on "mastered" only at the exemption level it aims for.
+        return CatConfig(
+            confidence=EXEMPT_THRESHOLD,
+            min_items=low,
+            max_items=high,
+            max_total_items=total,
+            top_k=2,
+        )
     return CatConfig(
         min_items=low, max_items=high, max_total_items=total, top_k=2 if total <= 5 else 3
     )
+
+
+def intake_config() -> CatConfig:
+    """The intake quiz's diagnostic settings (the efficacy benchmark measures these)."""
+    return config_for({"limits": LIMITS["intake"], "context": "intake"})
 
 
 def load_bank(ctx: Context, state: Mapping[str, Any]) -> ItemBank:
@@ -108,10 +143,17 @@ class QuizFlow:
             "prefer": spec["prefer"],
             "module": spec["module"],
             "limits": [min(low, high), high, total],
-            "cat": CatState.start(spec["cuts"]).to_dict(),
+            "cat": _start(spec).to_dict(),
             "current": None,
             "paused": False,
         }
+        if spec["context"] == "intake":
+            state["intake"] = {
+                "minutes": spec.get("minutes") or {},
+                "skipped": spec.get("skipped") or [],
+                "new": [],
+                "planner_threshold": spec.get("planner_threshold", EXEMPT_THRESHOLD),
+            }
         bank = load_bank(ctx, state)
         state["current"] = _pick(ref.dialog_id, CatState.from_dict(state["cat"]), bank, state)
         return Step(state, [_intro(state), *self._question(ctx, ref, state, bank)])
@@ -137,6 +179,8 @@ class QuizFlow:
             return self._skip(ctx, ref, state)
         if choice == IDK:
             return self._answer(ctx, ref, state, item, frozenset())
+        if choice == NEW and "intake" in state:
+            return self._new_to_this(ctx, ref, state, item.competency)
         chosen = frozenset(values) if choice == "choices" else frozenset({choice})
         if not chosen:
             return Step(state, [say(msg.QUIZ_PICK_SOMETHING), *self.prompt(ctx, ref, state)])
@@ -161,7 +205,9 @@ class QuizFlow:
         cat = CatState.from_dict(state["cat"])
         left = max(expected_remaining(cat, bank, config=config_for(state)) - 1, 0)
         topic = state["titles"].get(item.competency, item.competency)
-        return [question_reply(ref, item, number=len(cat.answers) + 1, left=left, topic=topic)]
+        new = "intake" in state
+        number = len(cat.answers) + 1
+        return [question_reply(ref, item, number=number, left=left, topic=topic, new=new)]
 
     def _answer(
         self,
@@ -176,6 +222,24 @@ class QuizFlow:
         effect = _recorder(ctx, ref.dialog_id, state["context"], item, chosen, bool(correct))
         feedback = feedback_reply(item, chosen, correct)
         return self._advance(ctx, ref, {**state, "cat": cat.to_dict()}, [feedback], (effect,))
+
+    def _new_to_this(
+        self, ctx: Context, ref: DialogRef, state: dict[str, Any], competency: str
+    ) -> Step:
+        """ "I'm new to this": no more questions on the competency, and it is never exempted."""
+        intake = {**state["intake"], "new": [*state["intake"]["new"], competency]}
+        title = state["titles"].get(competency, competency)
+        effect = _noter(ctx, competency, "new")
+        reply = say(msg.QUIZ_NEW_NOTED.format(title=title))
+        left = drop_competency(CatState.from_dict(state["cat"]), competency)
+        if left is None:
+            done = {**state, "intake": intake, "current": None}
+            outcome = quiz_outcome.finish(
+                ctx, ref.dialog_id, done, None, load_bank(ctx, state), config_for(state)
+            )
+            return Step(done, [reply, *outcome.replies], True, (effect, *outcome.effects))
+        moved = {**state, "intake": intake, "cat": left.to_dict()}
+        return self._advance(ctx, ref, moved, [reply], (effect,))
 
     def _skip(self, ctx: Context, ref: DialogRef, state: dict[str, Any]) -> Step:
         """The current item vanished from the bank: move on without scoring it."""
@@ -204,12 +268,39 @@ class QuizFlow:
         )
 
 
+def _start(spec: Mapping[str, Any]) -> CatState:
+    """A fresh diagnostic; the intake quiz's competencies start from their role priors."""
+    if spec["context"] != "intake":
+        return CatState.start(spec["cuts"])
+    priors = {c: Prior(float(m), float(sd)) for c, (m, sd) in (spec.get("priors") or {}).items()}
+    return start_state(spec["cuts"], priors)
+
+
+def _open_bank(cat: CatState, bank: ItemBank, state: Mapping[str, Any]) -> ItemBank:
+    """The intake quiz asks nothing more on a competency no longer worth a question."""
+    intake = state.get("intake")
+    if not intake:
+        return bank
+    config = config_for(state)
+    minutes = {str(c): int(m) for c, m in intake["minutes"].items()}
+    closed = closed_competencies(
+        cat,
+        minutes,
+        bank,
+        config=config,
+        threshold=EXEMPT_THRESHOLD,
+        planner_threshold=float(intake.get("planner_threshold", EXEMPT_THRESHOLD)),
+    )
+    return without(bank, closed)
+
+
 def _pick(dialog_id: str, cat: CatState, bank: ItemBank, state: Mapping[str, Any]) -> str | None:
     """The next item: from the preferred ones while any is left, if the quiz goes on at all."""
     # Seeded by dialog and position: the same state always offers the same next question.
     rng = random.Random(f"{dialog_id}:{len(cat.answers)}")
     config = config_for(state)
     try:
+        bank = _open_bank(cat, bank, state)
         chosen = next_item(cat, bank, rng=rng, config=config)
         wanted = set(state.get("prefer") or ()) - cat.administered
         preferred = tuple(i for i in bank.items if i.id in wanted)
@@ -229,6 +320,15 @@ def _intro(state: Mapping[str, Any]) -> Reply:
             )
         )
     return say(msg.QUIZ_INTRO.format(titles=", ".join(titles)))
+
+
+def _noter(ctx: Context, competency: str, kind: str) -> Any:
+    repo = ctx.services.mastery
+
+    def effect() -> None:
+        repo.save_intake_note(ctx.learner.id, competency, kind, now=ctx.now)
+
+    return effect
 
 
 def _recorder(

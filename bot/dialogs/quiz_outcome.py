@@ -33,14 +33,15 @@ def finish(
     ctx: Context,
     dialog_id: str,
     state: Mapping[str, Any],
-    cat: CatState,
+    cat: CatState | None,
     bank: ItemBank,
     config: CatConfig,
 ) -> Outcome:
-    """The outcome of a finished quiz or check."""
-    found = results(cat, bank, config=config)
+    """The outcome of a finished quiz or check (no `cat`: the learner said they are new to
+    every competency of an intake quiz)."""
+    found = results(cat, bank, config=config) if cat is not None else ()
     effects = [_save_abilities(ctx, found)]
-    if state["context"] == "check":
+    if state["context"] == "check" and cat is not None:
         outcome = _check(ctx, dialog_id, state, cat, found[0])
     else:
         outcome = _diagnostic(ctx, dialog_id, state, cat, found)
@@ -68,7 +69,7 @@ def _diagnostic(
     ctx: Context,
     dialog_id: str,
     state: Mapping[str, Any],
-    cat: CatState,
+    cat: CatState | None,
     found: tuple[CompetencyResult, ...],
 ) -> Outcome:
     threshold = ctx.services.settings.mastery_threshold
@@ -91,6 +92,9 @@ def _diagnostic(
             grant.append(r)
         elif not earlier[r.competency].active:
             refused.append(titles[r.competency])
+    intake = state.get("intake") or {}
+    fields += [(titles[c], msg.QUIZ_RESULT_NEW) for c in intake.get("new", ())]
+    fields += [(titles[c], msg.QUIZ_RESULT_NOT_ASKED) for c in intake.get("skipped", ())]
     blocks: list[Block] = [Section(msg.QUIZ_RESULTS_TITLE, fields=tuple(fields))]
     if grant:
         names = ", ".join(titles[r.competency] for r in grant)
@@ -99,16 +103,29 @@ def _diagnostic(
         blocks.append(Text(msg.QUIZ_EXEMPTION_REVOKED.format(titles=", ".join(refused))))
     if "undetermined" in verdicts:
         blocks.append(Note(msg.QUIZ_UNDETERMINED_HINT))
-    if verdicts != {"mastered"}:
+    if verdicts != {"mastered"} or len(fields) > len(found):
         blocks.append(Text(msg.QUIZ_NEXT))
-    effects = [_grant(ctx, dialog_id, cat, r, threshold) for r in grant]
+    effects = [_grant(ctx, dialog_id, cat, r, threshold) for r in grant if cat is not None]
+    effects += [_note(ctx, c, "not asked") for c in intake.get("skipped", ())]
     effects.append(_activity(ctx, "quiz_completed", dialog_id, _summary(state, found)))
     return Outcome([Reply(tuple(blocks), summary=msg.QUIZ_RESULTS_TITLE)], tuple(effects))
 
 
+def _note(ctx: Context, competency: str, kind: str) -> Effect:
+    repo = ctx.services.mastery
+
+    def effect() -> None:
+        repo.save_intake_note(ctx.learner.id, competency, kind, now=ctx.now)
+
+    return effect
+
+
 def _summary(state: Mapping[str, Any], found: tuple[CompetencyResult, ...]) -> dict[str, Any]:
+    intake = state.get("intake") or {}
     return {
         "context": state["context"],
+        "new": list(intake.get("new", ())),
+        "not_asked": list(intake.get("skipped", ())),
         "results": {
             r.competency: {"p_mastery": round(r.p_mastery, 4), "items": r.items_used} for r in found
         },

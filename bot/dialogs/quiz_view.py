@@ -12,6 +12,7 @@ from learning.mastery import MasteryVerdict
 
 IDK = "idk"
 PAUSE = "pause"
+NEW = "new"
 
 
 def progress_label(number: int, left: int) -> str:
@@ -21,8 +22,13 @@ def progress_label(number: int, left: int) -> str:
     return msg.QUIZ_PROGRESS.format(number=number, left=left)
 
 
-def question_reply(ref: DialogRef, item: Item, *, number: int, left: int, topic: str) -> Reply:
-    """One question: progress, the stem, its options, and "I don't know" / "Pause"."""
+def question_reply(
+    ref: DialogRef, item: Item, *, number: int, left: int, topic: str, new: bool = False
+) -> Reply:
+    """One question: progress, the stem, its options, and "I don't know" / "Pause".
+
+    With `new` (the intake quiz) also "I'm new to this", for the question's competency.
+    """
     options = tuple((o.id, o.text) for o in item.options)
     multi = item.kind == "multiple"
     blocks: list[Block] = [
@@ -32,7 +38,11 @@ def question_reply(ref: DialogRef, item: Item, *, number: int, left: int, topic:
     ]
     if multi:
         blocks.append(Note(msg.QUIZ_PICK_ALL))
-    blocks.append(Buttons((ref.button(msg.QUIZ_IDK, IDK), ref.button(msg.QUIZ_PAUSE, PAUSE))))
+    buttons = [ref.button(msg.QUIZ_IDK, IDK)]
+    if new:
+        buttons.append(ref.button(msg.QUIZ_NEW_TO_THIS.format(topic=topic), NEW))
+    buttons.append(ref.button(msg.QUIZ_PAUSE, PAUSE))
+    blocks.append(Buttons(tuple(buttons)))
     return Reply(tuple(blocks), summary=f"{progress_label(number, left)}: {item.stem[:100]}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.context import Command, Context
 from bot.core import messages as msg
 from bot.core.errors import Conflict, UserError
@@ -10,9 +12,10 @@ from bot.core.names import Named
 from bot.core.replies import Reply, say
 from bot.dialogs.engine import DialogEngine, DialogRef
 from bot.dialogs.onboarding import INTAKE_ACTION
-from bot.dialogs.quiz import FLOWS, QuizSpec
+from bot.dialogs.quiz import FLOWS, QuizSpec, intake_config
 from bot.dialogs.quiz_outcome import RETRY_ACTION
 from bot.features.names import resolve
+from bot.features.quiz.intake import intake_plan
 from bot.features.quiz.learner_model import (
     Competencies,
     competency_modules,
@@ -23,6 +26,7 @@ from bot.features.quiz.learner_model import (
 )
 from bot.handlers.ask import audience_of
 from bot.storage.dialogs import ACTIVE, DialogRecord
+from learning.cat import ItemBank
 
 CHECK_MIN_ITEMS = 3
 
@@ -68,7 +72,33 @@ def start_quiz(ctx: Context, competency: str = "", *, context: str = "quiz") -> 
         chosen: tuple[str, ...] = (comps.resolve(competency),)
     else:
         chosen = target_competencies(ctx.services, ctx.learner.id, comps)
-    return _engine().start(ctx, "quiz", _spec(ctx, comps, chosen, context).to_args())
+    spec = _spec(ctx, comps, chosen, context)
+    if context == "intake":
+        return _start_intake(ctx, spec)
+    return _engine().start(ctx, "quiz", spec.to_args())
+
+
+def _start_intake(ctx: Context, spec: QuizSpec) -> list[Reply]:
+    """The intake quiz: role priors, and only the competencies worth asking (the skip rule)."""
+    bank = ItemBank(ctx.services.items.selection_bank(list(spec.cuts)))
+    found, minutes = intake_plan(
+        ctx.services, ctx.learner.id, spec.cuts, bank, config=intake_config(), now=ctx.now
+    )
+    if not found.asked:
+        for competency in found.skipped:
+            ctx.services.mastery.save_intake_note(
+                ctx.learner.id, competency, "not asked", now=ctx.now
+            )
+        return [say(msg.INTAKE_NOTHING_TO_ASK)]
+    intake = replace(
+        spec,
+        cuts=dict(found.asked),
+        priors={c: (p.mean, p.sd) for c, p in found.priors.items()},
+        minutes=minutes,
+        skipped=found.skipped,
+        planner_threshold=ctx.services.settings.mastery_threshold,
+    )
+    return _engine().start(ctx, "quiz", intake.to_args())
 
 
 def handle_quiz(ctx: Context, args: str) -> list[Reply]:

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.tables import abilities, exemptions, mastery_checks
+from bot.storage.tables import abilities, exemptions, intake_notes, mastery_checks, profiles
+
+NOTE_KINDS = ("new", "not asked")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,13 @@ class MasteryRepository:
             "updated_at": ability.updated_at,
         }
         key = (abilities.c.learner_id == learner_id, abilities.c.competency == ability.competency)
+        note = (
+            intake_notes.c.learner_id == learner_id,
+            intake_notes.c.competency == ability.competency,
+        )
         with self._engine.begin() as conn:
+            # A measurement replaces what the intake quiz noted instead of one.
+            conn.execute(delete(intake_notes).where(*note))
             done = conn.execute(update(abilities).where(*key).values(**values))
             if done.rowcount == 0:
                 conn.execute(
@@ -116,6 +124,56 @@ class MasteryRepository:
                         learner_id=learner_id, competency=ability.competency, **values
                     )
                 )
+
+    def role_estimates(
+        self, role_names: Sequence[str], competencies: Sequence[str]
+    ) -> dict[str, list[tuple[float, float]]]:
+        """Past learners' (estimate, standard error) per competency, for one role.
+
+        Args:
+            role_names: The names a profile's job role may hold for the role (its id and
+                title), matched without regard to case.
+            competencies: The competencies wanted.
+        """
+        names = [n.casefold() for n in role_names if n]
+        if not names or not competencies:
+            return {}
+        query = (
+            select(abilities.c.competency, abilities.c.theta, abilities.c.se)
+            .join(profiles, profiles.c.learner_id == abilities.c.learner_id)
+            .where(func.lower(profiles.c.job_role).in_(names))
+            .where(abilities.c.competency.in_(list(competencies)))
+        )
+        found: dict[str, list[tuple[float, float]]] = {}
+        with self._engine.connect() as conn:
+            for row in conn.execute(query):
+                found.setdefault(row.competency, []).append((float(row.theta), float(row.se)))
+        return found
+
+    def save_intake_note(
+        self, learner_id: str, competency: str, kind: str, *, now: datetime
+    ) -> None:
+        """Record why the intake quiz left a competency unmeasured ("new" or "not asked").
+
+        Raises:
+            ValueError: `kind` is not one of `NOTE_KINDS`.
+        """
+        if kind not in NOTE_KINDS:
+            raise ValueError(f"intake note kind must be one of {NOTE_KINDS}, got {kind!r}")
+        key = (intake_notes.c.learner_id == learner_id, intake_notes.c.competency == competency)
+        with self._engine.begin() as conn:
+            conn.execute(delete(intake_notes).where(*key))
+            conn.execute(
+                insert(intake_notes).values(
+                    learner_id=learner_id, competency=competency, kind=kind, at=now
+                )
+            )
+
+    def intake_notes(self, learner_id: str) -> dict[str, str]:
+        """Competency -> "new" or "not asked", for competencies not measured since."""
+        query = select(intake_notes).where(intake_notes.c.learner_id == learner_id)
+        with self._engine.connect() as conn:
+            return {r["competency"]: r["kind"] for r in conn.execute(query).mappings()}
 
     def abilities(self, learner_id: str) -> dict[str, Ability]:
         """The learner's estimates by competency."""

@@ -17,6 +17,7 @@ from bot.storage.tables import (
     activity,
     assignments,
     exemptions,
+    intake_notes,
     learners,
     mastery_checks,
     module_progress,
@@ -47,6 +48,7 @@ class MemberInputs:
     mastery: dict[str, float] = field(default_factory=dict)
     exemptions: dict[str, str] = field(default_factory=dict)
     reviews_due: dict[str, datetime] = field(default_factory=dict)
+    intake_notes: dict[str, str] = field(default_factory=dict)
 
 
 def chunks(ids: Sequence[str], size: int = CHUNK) -> Iterator[list[str]]:
@@ -62,7 +64,7 @@ class TeamRepository:
         self._engine = engine
 
     def member_inputs(self, learner_ids: Sequence[str]) -> dict[str, MemberInputs]:
-        """Learner id -> their planner inputs (every id present), eight queries per chunk."""
+        """Learner id -> their planner inputs (every id present), nine queries per chunk."""
         out = {i: MemberInputs() for i in learner_ids}
         with self._engine.connect() as conn:
             for ids in chunks(list(out)):
@@ -106,6 +108,11 @@ class TeamRepository:
                 )
                 for row in conn.execute(query):
                     out[row.learner_id].exemptions[row.competency] = f"exemption:{row.id}"
+                query = select(
+                    intake_notes.c.learner_id, intake_notes.c.competency, intake_notes.c.kind
+                ).where(intake_notes.c.learner_id.in_(ids))
+                for row in conn.execute(query):
+                    out[row.learner_id].intake_notes[row.competency] = row.kind
                 due = func.min(review_cards.c.due_at, type_=review_cards.c.due_at.type)
                 query = (
                     select(review_cards.c.learner_id, review_cards.c.module_id, due.label("due"))

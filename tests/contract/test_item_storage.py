@@ -189,3 +189,34 @@ def test_deleting_a_learner_deletes_their_answers_and_model(engine) -> None:
     LearnerRepository(engine).delete(ana)
     assert items.responses() == []
     assert mastery.abilities(ana) == {}
+
+
+def test_role_estimates_gather_a_roles_learners_by_job_role_in_any_case(engine) -> None:
+    from bot.storage.learners import ProfileRepository
+    from learning.profile import Profile
+
+    repo, profiles = MasteryRepository(engine), ProfileRepository(engine)
+    roles = {"ana": "Data analyst", "bo": "analyst", "cy": "Store associate", "di": ""}
+    for name, role in roles.items():
+        lid = _learner(engine, name)
+        profiles.save(lid, Profile(job_role=role), now=NOW)
+        repo.save_ability(lid, Ability("sql", len(name) * 0.5, 0.4, 0.7, 0.0, 3, NOW))
+        repo.save_ability(lid, Ability("security", -1.0, 0.6, 0.1, 0.3, 3, NOW))
+    found = repo.role_estimates(["analyst", "DATA ANALYST"], ["sql"])
+    assert sorted(found["sql"]) == [(1.0, 0.4), (1.5, 0.4)], "ana and bo, sql only"
+    assert set(found) == {"sql"}
+    assert repo.role_estimates(["nobody"], ["sql"]) == {}
+    assert repo.role_estimates([""], ["sql"]) == {}, "an empty role names no one"
+
+
+def test_intake_notes_are_kept_until_a_measurement_replaces_them(engine) -> None:
+    repo, ana = MasteryRepository(engine), _learner(engine, "ana")
+    repo.save_intake_note(ana, "sql", "new", now=NOW)
+    repo.save_intake_note(ana, "security", "not asked", now=NOW)
+    repo.save_intake_note(ana, "security", "new", now=NOW + timedelta(minutes=1))
+    assert repo.intake_notes(ana) == {"sql": "new", "security": "new"}
+    with pytest.raises(ValueError, match="intake note kind"):
+        repo.save_intake_note(ana, "sql", "expert", now=NOW)
+    assert repo.intake_notes(ana)["sql"] == "new", "bad input changes nothing"
+    repo.save_ability(ana, Ability("sql", 0.2, 0.6, 0.63, 0.0, 4, NOW + timedelta(hours=1)))
+    assert repo.intake_notes(ana) == {"security": "new"}

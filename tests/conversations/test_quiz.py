@@ -43,10 +43,25 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
     from content_index.model import ModuleMeta
 
     load_quiz_fixtures(core)
-    style = ModuleMeta(id="handbook/sql-style", title="SQL style", competencies=("sql",))
-    ContentRepository(core.services.engine).save(
-        style, content_hash="h", new_chunks=[], now=core.services.clock.now()
+    # Modules long enough that the intake quiz's skip rule finds both worth asking.
+    style = ModuleMeta(
+        id="handbook/sql-style",
+        title="SQL style",
+        competencies=("sql",),
+        minutes=30,
+        source="sql-style.md",
     )
+    guard = ModuleMeta(
+        id="handbook/security-basics",
+        title="Security basics",
+        competencies=("security",),
+        minutes=30,
+        source="security-basics.md",
+    )
+    for meta in (style, guard):
+        ContentRepository(core.services.engine).save(
+            meta, content_hash=meta.id, new_chunks=[], now=core.services.clock.now()
+        )
     chat = Conversation(core)
     done = _onboard(chat)
     assert "All set, Ana!" in done
@@ -71,6 +86,7 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
     assert all(e["correct"] is True for e in sql.evidence)
     assert set(sql.modules) == {"handbook/sql-style", "sql/filtering", "sql/grouping", "sql/joins"}
     assert exempted_modules(services, lid) == set(sql.modules) | {
+        "handbook/security-basics",
         "security/incidents",
         "security/passwords",
         "security/phishing",
@@ -261,3 +277,80 @@ def test_a_quiz_without_items_says_how_to_add_them(core) -> None:
     assert "learnbot quiz import FILE" in chat.say("/learn quiz")
     done = _onboard(chat, typed_role="Data analyst")
     assert "Take the 5-minute intake quiz" not in done, "no bank, no offer"
+
+
+def _long_fixture_modules(core) -> None:  # type: ignore[no-untyped-def]
+    """A 30-minute module for each fixture competency: both are worth asking."""
+    from bot.storage.content import ContentRepository
+    from content_index.model import ModuleMeta
+
+    repo = ContentRepository(core.services.engine)
+    for cid, title in (("sql", "SQL style"), ("security", "Security basics")):
+        meta = ModuleMeta(
+            id=f"handbook/{cid}", title=title, competencies=(cid,), minutes=30, source=f"{cid}.md"
+        )
+        repo.save(meta, content_hash=meta.id, new_chunks=[], now=core.services.clock.now())
+
+
+def test_im_new_to_this_ends_a_competencys_questions_and_shows_in_the_path(core) -> None:
+    load_quiz_fixtures(core)
+    _long_fixture_modules(core)
+    chat = Conversation(core)
+    _onboard(chat)
+    first = chat.click("Take the 5-minute intake quiz")
+    topic = current_item(chat).competency
+    title = {"sql": "SQL basics", "security": "Security awareness"}[topic]
+    other = "security" if topic == "sql" else "sql"
+    assert f"I'm new to {title}" in first, "the button names the question's competency"
+    # A strong start on it first: what was answered must not exempt once the learner says new.
+    answer(chat, correct=True)
+    while current_item(chat).competency != topic:
+        answer(chat, correct=True)
+    noted = chat.click(f"I'm new to {title}")
+    assert f"Noted: you're new to {title}." in noted
+    assert "its modules stay on your path" in noted
+    results = noted
+    for _ in range(30):
+        if "YOUR RESULTS" in results:
+            break
+        assert current_item(chat).competency == other, "no more questions on it"
+        results = answer(chat, correct=True)
+    assert f"{title}: you said you're new to it · its modules stay" in results
+    services, lid = core.services, learner_id(chat)
+    assert topic not in {e.competency for e in services.mastery.exemptions(lid)}
+    assert topic not in services.mastery.abilities(lid)
+    assert services.mastery.intake_notes(lid) == {topic: "new"}
+    shown = " ".join(chat.say("/learn path all").split())
+    assert f"{title} is a target of your role and you said you're new to it" in shown
+    assert f"Not needed: your mastery of {title}" not in shown
+
+
+def test_a_self_report_overrides_an_earlier_exemption_and_mastery(core) -> None:
+    """No self-report ever exempts: not even one made after an earlier quiz exempted."""
+    from bot.features.quiz.learner_model import MasteryView
+
+    load_quiz_fixtures(core)
+    _long_fixture_modules(core)
+    chat = Conversation(core)
+    chat.say("/learn start")
+    chat.click("Not now")
+    chat.say("/learn quiz sql")
+    for _ in range(10):
+        if "YOUR RESULTS" in answer(chat, correct=True):
+            break
+    services, lid = core.services, learner_id(chat)
+    view = MasteryView(services.mastery)
+    assert "sql" in view.exemptions(lid)
+    assert view.mastery(lid)["sql"] >= 0.8
+    services.mastery.save_intake_note(lid, "sql", "new", now=services.clock.now())
+    assert "sql" not in view.exemptions(lid)
+    assert "sql" not in view.mastery(lid)
+    assert view.unmeasured(lid)["sql"].startswith("you said you're new")
+    # A team report plans from batched reads: it must see the same as the learner's path.
+    from bot.features.paths.state import StoredLearnerState, batched_states
+
+    own = StoredLearnerState(services, repo=services.path_records).state(lid)
+    batched, _ = batched_states(services, [lid], now=services.clock.now())[lid]
+    assert own.unmeasured == batched.unmeasured == view.unmeasured(lid)
+    assert own.mastery == batched.mastery
+    assert own.exemptions == batched.exemptions

@@ -23,9 +23,27 @@ def _onboard_support_agent(chat: Conversation) -> str:
     return chat.click("09:00-17:00")
 
 
+def _long_modules(core) -> None:
+    """A two-hour module per competency, so the intake quiz finds every one worth asking."""
+    from bot.storage.content import ContentRepository
+    from content_index.model import ModuleMeta
+
+    repo = ContentRepository(core.services.engine)
+    for comp in core.services.framework.get().competencies:
+        meta = ModuleMeta(
+            id=f"long/{comp.id}",
+            title=comp.title,
+            competencies=(comp.id,),
+            minutes=120,
+            source=f"{comp.id}.md",
+        )
+        repo.save(meta, content_hash=meta.id, new_chunks=[], now=core.services.clock.now())
+
+
 def test_a_perfect_intake_quiz_brings_no_review_nudge_within_a_day(core, clock) -> None:
     load_framework(core)
     load_quiz_bank(core)
+    _long_modules(core)
     chat = Conversation(core)
     assert "Take the 5-minute intake quiz" in _onboard_support_agent(chat)
     out = chat.click("Take the 5-minute intake quiz")
@@ -35,11 +53,11 @@ def test_a_perfect_intake_quiz_brings_no_review_nudge_within_a_day(core, clock) 
         out = answer(chat, correct=True)
     services, lid = core.services, learner_id(chat)
     answered = services.items.responses(learner_id=lid)
-    assert asked == len(answered) == 15
+    assert asked == len(answered) >= 12, "a two-hour module is worth several questions"
     assert all(r.correct for r in answered)
 
     cards = services.review_cards.cards(lid)
-    assert len(cards) == 15
+    assert len(cards) == asked
     now = clock.now()
     assert all(card.due_at - now >= timedelta(days=2) for _, _, card in cards)
 
@@ -56,4 +74,4 @@ def test_a_perfect_intake_quiz_brings_no_review_nudge_within_a_day(core, clock) 
     named = [int(n) for n in re.findall(r"(\d+) answers? on ", review.reason)]
     (rest,) = re.findall(r"(\d+) more on other modules are fading", review.reason)
     assert len(named) == 3
-    assert sum(named) + int(rest) == 15, "every answer counted once"
+    assert sum(named) + int(rest) == asked, "every answer counted once"

@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -78,6 +79,7 @@ class StoredLearnerState:
             waivers=self._repo.waivers(learner_id),
             role_since=self._role_since(learner_id),
             assigned={a.module_id: a.due_at for a in self._services.org.assignments(learner_id)},
+            unmeasured=_texts(_unmeasured(service, learner_id)),
         )
 
     def _role_since(self, learner_id: str) -> datetime | None:
@@ -107,7 +109,11 @@ def batched_states(
     first role, else `now`). With a mastery service other than the quiz feature's own view,
     its evidence is read per learner through the port.
     """
-    from bot.features.quiz.learner_model import MasteryView
+    from bot.features.quiz.learner_model import (
+        MasteryView,
+        unmeasured_clauses,
+        without_said_new,
+    )
 
     inputs = services.team_stats.member_inputs(learner_ids)
     service = services.learner_mastery
@@ -118,16 +124,23 @@ def batched_states(
     framework = services.framework.get()
     out: dict[str, tuple[LearnerState, Profile]] = {}
     for learner_id, got in inputs.items():
+        unmeasured: Mapping[Any, Any] = {}
         if batched:
-            mastery, exempt = got.mastery, got.exemptions
+            notes = got.intake_notes
+            mastery = without_said_new(got.mastery, notes)
+            exempt = without_said_new(got.exemptions, notes)
             reviews = got.reviews_due if with_reviews else {}
+            unmeasured = unmeasured_clauses(notes)
         elif service is not None:
             mastery = service.mastery(learner_id)
             exempt = service.exemptions(learner_id)
             reviews = service.reviews_due(learner_id)
+            unmeasured = _unmeasured(service, learner_id)
         else:
             mastery, exempt, reviews = {}, {}, {}
-        out[learner_id] = (_state(got, framework, mastery, exempt, reviews, now=now), got.profile)
+        state = _state(got, framework, mastery, exempt, reviews, now=now)
+        state = replace(state, unmeasured=_texts(unmeasured))
+        out[learner_id] = (state, got.profile)
     return out
 
 
@@ -159,6 +172,12 @@ def _state(
         role_since=since,
         assigned={a.module_id: a.due_at for a in got.assignments},
     )
+
+
+def _unmeasured(service: object, learner_id: str) -> Mapping[Any, Any]:
+    """Why the quiz feature measured nothing on some competencies, if it says."""
+    read = getattr(service, "unmeasured", None)
+    return read(learner_id) if callable(read) else {}
 
 
 def _probabilities(raw: Mapping[Any, Any]) -> dict[str, float]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from bot.context import Services
 from bot.core import messages as msg
@@ -15,6 +16,7 @@ from bot.features.names import resolve, resolve_leading
 from bot.storage.mastery import MasteryRepository
 
 _MAX_LISTED = 12
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -157,11 +159,32 @@ class MasteryView:
         return self.reviews.due_by_module(learner_id) if self.reviews is not None else {}
 
     def mastery(self, learner_id: str) -> dict[str, float]:
-        """Competency id -> probability of mastery from the latest quiz or check."""
-        return {c: a.p_mastery for c, a in self.repo.abilities(learner_id).items()}
+        """Competency id -> probability of mastery from the latest quiz or check.
+
+        A competency the learner said they are new to since has none: a self-report is
+        never evidence of mastery.
+        """
+        found = {c: a.p_mastery for c, a in self.repo.abilities(learner_id).items()}
+        return without_said_new(found, self.repo.intake_notes(learner_id))
 
     def exemptions(self, learner_id: str) -> dict[str, str]:
-        """Competency id -> evidence id of each active exemption."""
-        return {
+        """Competency id -> evidence id of each active exemption (none once said new)."""
+        found = {
             e.competency: f"exemption:{e.id}" for e in self.repo.exemptions(learner_id) if e.active
         }
+        return without_said_new(found, self.repo.intake_notes(learner_id))
+
+    def unmeasured(self, learner_id: str) -> dict[str, str]:
+        """Competency id -> why the intake quiz did not measure it, as a path reason clause."""
+        return unmeasured_clauses(self.repo.intake_notes(learner_id))
+
+
+def without_said_new(found: Mapping[str, T], notes: Mapping[str, str]) -> dict[str, T]:
+    """Evidence by competency, minus competencies the learner said they are new to."""
+    return {c: v for c, v in found.items() if notes.get(c) != "new"}
+
+
+def unmeasured_clauses(notes: Mapping[str, str]) -> dict[str, str]:
+    """The intake notes ("new", "not asked") as the path's reason clauses."""
+    clauses = {"new": msg.REASON_SAID_NEW, "not asked": msg.REASON_NOT_ASKED}
+    return {c: clauses[k] for c, k in notes.items() if k in clauses}

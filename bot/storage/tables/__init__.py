@@ -33,7 +33,14 @@ from bot.storage.tables.paths import (
     recommendations,
     role_assignments,
 )
-from bot.storage.tables.quiz import abilities, exemptions, items, mastery_checks, responses
+from bot.storage.tables.quiz import (
+    abilities,
+    exemptions,
+    intake_notes,
+    items,
+    mastery_checks,
+    responses,
+)
 from bot.storage.tables.schema import metadata
 from bot.storage.tables.slack import slack_bots, slack_installations, slack_oauth_states
 from bot.storage.tables.teams import teams_conversations
@@ -54,6 +61,7 @@ __all__ = [
     "dialogs",
     "exemptions",
     "identities",
+    "intake_notes",
     "items",
     "job_leases",
     "last_questions",

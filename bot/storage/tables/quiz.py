@@ -69,6 +69,17 @@ abilities = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
+# What the intake quiz knows without a measurement: "new" (the learner said "I'm new to
+# this") or "not asked" (the skip rule left it out). Never a reason to exempt.
+intake_notes = Table(
+    "intake_notes",
+    metadata,
+    Column("learner_id", ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("competency", String(100), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+
 exemptions = Table(
     "exemptions",
     metadata,
