@@ -150,6 +150,10 @@ class LibraryPort(Protocol):
         """The best chunks for a question."""
         ...
 
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Question vectors from the library's embedding model (content-gap grouping)."""
+        ...
+
     def ingest(
         self,
         paths: Sequence[Path],

@@ -22,6 +22,7 @@ from bot.features.answers import cited_source, source_of, unique_modules
 from bot.settings import Settings
 from bot.storage.content import ContentRepository
 from bot.storage.files import private_dir
+from bot.storage.gaps import GapRepository
 
 if TYPE_CHECKING:
     from content_index.lessons import Card
@@ -69,6 +70,7 @@ class Library:
         embedder: Any = None,
     ) -> None:
         self._content = content
+        self._feedback = GapRepository(content.engine)
         self._settings = settings
         self._clock = clock
         self._chat_model = chat_model
@@ -91,6 +93,11 @@ class Library:
 
             self._embedder = OnnxEmbedder(self._settings.models_dir)
         return self._embedder
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Question vectors from the library's embedding model (normalised)."""
+        vectors = self.embedder().embed_documents(list(texts))
+        return [[float(x) for x in v] for v in vectors]
 
     def store(self) -> ChromaVectorStore:
         """The vector store: embedded Chroma in the data folder, or a Chroma server."""
@@ -425,6 +432,7 @@ class Library:
         hits = retriever.search(question, k=10, roles=roles) if retriever else []
         if prefer:
             hits = _preferring(hits, prefer)
+        hits = self._adjusted(question, hits)
         modules: Mapping[str, Any] = retriever.modules if retriever else {}
         sources = tuple(source_of(h, modules) for h in hits)
         if retriever is None or not hits or not _should_answer(question, hits, retriever):
@@ -437,6 +445,17 @@ class Library:
             s for s in unique_modules(sources) if s.module_id not in {c.module_id for c in cited}
         ]
         return Answered(answer.text, True, cited, related=tuple(others[:3]))
+
+    def _adjusted(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """Hits with the "Not helpful" adjustments of similar questions applied."""
+        from retrieval.feedback import HORIZON, adjusted, factors
+
+        now = self._clock.now()
+        stored = self._feedback.adjustments(since=now - HORIZON) if hits else []
+        if not stored:
+            return hits
+        query = self.embedder().embed_query(question)
+        return adjusted(hits, factors(query, stored, now=now))
 
     def chat_model(self) -> Any:
         """The configured chat model (LEARNBOT_LLM), or None for extractive answers."""
