@@ -17,7 +17,7 @@ from bot.core.model import Answered
 from bot.core.ports import LibraryPort
 from bot.features.gaps import GapLog, answered_for
 from bot.features.profile import audience_of
-from bot.storage.gaps import GapGroupRow, GapQuestion, GapRepository
+from bot.storage.gaps import GapGroupRow, GapQuestion
 from nudges.outbox import GAP_ANSWERED, Notice
 
 PERIOD_S = 600.0
@@ -30,7 +30,7 @@ def run(services: Services, *, now: datetime) -> int:
     library = services.library.get()
     if not library.content.has_chunks():
         return 0
-    log = GapLog(GapRepository(services.engine), library)
+    log = GapLog(services.gaps, library)
     log.refresh()
     log.close_answered(now=now)
     queued, settled = 0, []

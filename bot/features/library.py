@@ -429,10 +429,7 @@ class Library:
         if self._rebuilding.is_set() or (self._index_gone() and self._content.has_chunks()):
             raise UserError(msg.LIBRARY_REBUILDING)
         retriever = self._live_retriever()
-        hits = retriever.search(question, k=10, roles=roles) if retriever else []
-        if prefer:
-            hits = _preferring(hits, prefer)
-        hits = self._adjusted(question, hits)
+        hits = self.ranked(question, roles=roles, prefer=prefer)
         modules: Mapping[str, Any] = retriever.modules if retriever else {}
         sources = tuple(source_of(h, modules) for h in hits)
         if retriever is None or not hits or not _should_answer(question, hits, retriever):
@@ -446,10 +443,18 @@ class Library:
         ]
         return Answered(answer.text, True, cited, related=tuple(others[:3]))
 
-    def _adjusted(self, question: str, hits: list[Hit]) -> list[Hit]:
-        """Hits with the "Not helpful" adjustments of similar questions applied."""
+    def ranked(
+        self, question: str, *, roles: Sequence[str] | None, prefer: str | None = None
+    ) -> list[Hit]:
+        """The hits an answer is decided from: the search, the preferred module's boost, and
+        the "Not helpful" adjustments of similar questions (`retrieval.feedback`), which only
+        ever lower a passage's score."""
         from retrieval.feedback import HORIZON, adjusted, factors
 
+        retriever = self._live_retriever()
+        hits = retriever.search(question, k=10, roles=roles) if retriever else []
+        if prefer:
+            hits = _preferring(hits, prefer)
         now = self._clock.now()
         stored = self._feedback.adjustments(since=now - HORIZON) if hits else []
         if not stored:

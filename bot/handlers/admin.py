@@ -19,7 +19,6 @@ from bot.features.gaps import GapLog, GapView
 from bot.features.roles import grant, revoke, split_args, target_identity
 from bot.handlers.lessons import admin_lessons
 from bot.storage.content import ModuleRecord
-from bot.storage.gaps import GapRepository
 
 MAX_LINES = 40
 Sub = Callable[[Context, list[str]], list[Reply]]
@@ -157,7 +156,7 @@ def _reindex(ctx: Context, words: list[str]) -> list[Reply]:
 
 def _gaps(ctx: Context, words: list[str]) -> list[Reply]:
     library = _library(ctx)
-    views = GapLog(GapRepository(library.content.engine), library).overview()
+    views = GapLog(ctx.services.gaps, library).overview()
     if not views:
         return [say(msg.ADMIN_NO_GAPS)]
     lines = [_gap_line(v) for v in views[:MAX_LINES]]
