@@ -47,9 +47,22 @@ def decay(age: timedelta, *, half_life: timedelta = HALF_LIFE) -> float:
     return float(0.5 ** (max(age, timedelta(0)) / half_life))
 
 
+class AdjustmentSet:
+    """Adjustments with their vectors normalised into one matrix, built once and reused for
+    every question until the stored adjustments change."""
+
+    def __init__(self, adjustments: Sequence[Adjustment]) -> None:
+        self.adjustments = tuple(adjustments)
+        self.matrix = (
+            np.asarray([unit(a.vector) for a in self.adjustments], dtype=np.float32)
+            if self.adjustments
+            else np.zeros((0, 0), dtype=np.float32)
+        )
+
+
 def factors(
     query: Sequence[float] | np.ndarray,
-    adjustments: Sequence[Adjustment],
+    adjustments: Sequence[Adjustment] | AdjustmentSet,
     *,
     now: datetime,
     similar: float = SIMILAR,
@@ -57,18 +70,22 @@ def factors(
 ) -> dict[tuple[str, str], float]:
     """The score factor of each (module, section) the adjustments say something about here.
 
+    Adjustments older than `HORIZON` are ignored.
+
     Returns:
         Factors in (0, 1] for passages with an adjustment at least `similar` to the query.
     """
-    if not adjustments:
+    found = adjustments if isinstance(adjustments, AdjustmentSet) else AdjustmentSet(adjustments)
+    if not found.adjustments:
         return {}
-    q = unit(query)
-    sims = np.asarray([unit(a.vector) for a in adjustments], dtype=np.float32) @ q
+    sims = found.matrix @ unit(query)
     weights: dict[tuple[str, str], float] = {}
-    for a, sim in zip(adjustments, sims, strict=True):
-        if float(sim) >= similar:
-            key = (a.module_id, a.section)
-            weights[key] = weights.get(key, 0.0) + decay(now - a.at, half_life=half_life)
+    for index in np.flatnonzero(sims >= similar):
+        a = found.adjustments[int(index)]
+        if now - a.at > HORIZON:
+            continue
+        key = (a.module_id, a.section)
+        weights[key] = weights.get(key, 0.0) + decay(now - a.at, half_life=half_life)
     return {key: 1.0 / (1.0 + w) for key, w in weights.items()}
 
 

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from content_index.model import Chunk, ParsedDocument
     from content_index.page import PageContent
     from retrieval.answer import Answer
+    from retrieval.feedback import AdjustmentSet
     from retrieval.hybrid import Hit, HybridRetriever
     from retrieval.store import ChromaVectorStore
 
@@ -80,6 +82,7 @@ class Library:
         self._version: tuple[int, int, str] | None = None
         self._store: ChromaVectorStore | None = None
         self._retriever: HybridRetriever | None = None
+        self._adjustment_cache: tuple[tuple[int, str], AdjustmentSet] | None = None
 
     @property
     def content(self) -> ContentRepository:
@@ -449,18 +452,32 @@ class Library:
         """The hits an answer is decided from: the search, the preferred module's boost, and
         the "Not helpful" adjustments of similar questions (`retrieval.feedback`), which only
         ever lower a passage's score."""
-        from retrieval.feedback import HORIZON, adjusted, factors
+        from retrieval.feedback import adjusted, factors
 
         retriever = self._live_retriever()
         hits = retriever.search(question, k=10, roles=roles) if retriever else []
         if prefer:
             hits = _preferring(hits, prefer)
         now = self._clock.now()
-        stored = self._feedback.adjustments(since=now - HORIZON) if hits else []
-        if not stored:
+        stored = self._adjustments(now) if hits else None
+        if stored is None or not stored.adjustments:
             return hits
         query = self.embedder().embed_query(question)
         return adjusted(hits, factors(query, stored, now=now))
+
+    def _adjustments(self, now: datetime) -> AdjustmentSet:
+        """The stored adjustments within `HORIZON`, read again only when they changed."""
+        from retrieval.feedback import HORIZON, AdjustmentSet
+
+        version = self._feedback.adjustments_version()
+        with self._lock:
+            cached = self._adjustment_cache
+            if cached is not None and cached[0] == version:
+                return cached[1]
+        found = AdjustmentSet(self._feedback.adjustments(since=now - HORIZON))
+        with self._lock:
+            self._adjustment_cache = (version, found)
+        return found
 
     def chat_model(self) -> Any:
         """The configured chat model (LEARNBOT_LLM), or None for extractive answers."""

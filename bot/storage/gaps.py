@@ -303,6 +303,13 @@ class GapRepository:
             return False
         return True
 
+    def adjustments_version(self) -> tuple[int, str]:
+        """Changes whenever an adjustment is stored (so a reader may cache them)."""
+        query = select(func.count(), func.max(answer_adjustments.c.at))
+        with self._engine.connect() as conn:
+            count, latest = conn.execute(query).one()
+        return int(count), str(latest)
+
     def adjustments(self, *, since: datetime) -> list[Adjustment]:
         """Adjustments made from `since` on."""
         query = select(answer_adjustments).where(answer_adjustments.c.at >= since)
