@@ -41,6 +41,7 @@ from bot.storage.db import make_engine, migrate
 from bot.storage.dialogs import DialogRepository
 from bot.storage.files import private_dir, private_umask, tighten
 from bot.storage.framework import FrameworkRepository
+from bot.storage.gaps import GapRepository
 from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
@@ -113,6 +114,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         policy=policy,
         content=ContentRepository(engine),
         last_questions=LastQuestions(engine),
+        gaps=GapRepository(engine),
         lessons=LessonRepository(engine),
         lesson_progress=LessonProgressRepository(engine),
         path_records=PathRepository(engine),

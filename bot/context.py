@@ -28,6 +28,7 @@ from bot.storage.content import ContentRepository
 from bot.storage.conversations import ConversationRepository
 from bot.storage.dialogs import DialogRepository
 from bot.storage.framework import FrameworkRepository
+from bot.storage.gaps import GapRepository
 from bot.storage.items import ItemRepository
 from bot.storage.journal import ActivityLog, AuditLog, EventLog
 from bot.storage.learners import LearnerRepository, ProfileRepository
@@ -97,6 +98,7 @@ class Services:
         policy: Where roles come from besides grants (settings, the org chart).
         chat_ports: The platforms this process can send proactive messages to.
         last_questions: Each learner's last question per conversation (for follow-ups).
+        gaps: Content-gap groups and the "Not helpful" adjustments.
         library: The content library.
         nudges: The nudge service.
         paths: Learning paths, for features other than the path handlers.
@@ -125,6 +127,7 @@ class Services:
     # module.
     content: ContentRepository
     last_questions: LastQuestions
+    gaps: GapRepository
     lessons: LessonRepository
     lesson_progress: LessonProgressRepository
     path_records: PathRepository

@@ -30,7 +30,7 @@ from bot.core.ports import (
 from bot.core.replies import Button, Buttons, Direct, Note, Reply, Section
 from bot.storage.learners import LearnerRepository, ProfileRepository
 from learning.profile import Profile
-from nudges.outbox import STALE, Nudge, Outbox
+from nudges.outbox import GAP_ANSWERED, STALE, Nudge, Outbox
 from nudges.pacing import Pacer, PacerPort, pacing_key
 from nudges.planner import NudgePrefs
 from nudges.slots import in_working_hours
@@ -53,6 +53,8 @@ def nudge_reply(nudge: Nudge, identity: Identity) -> Reply:
     It carries the row's idempotency key; a resend (Teams, after an unknown outcome) says so.
     """
     heading = msg.NUDGE_KIND_TITLES.get(nudge.kind, "learnbot")
+    if nudge.kind == GAP_ANSWERED:
+        return _notice_reply(nudge, identity, heading)
     buttons = tuple(
         Button(label, f"{ACTION}.{name}", value=nudge.id, style=style)  # type: ignore[arg-type]
         for name, label, style in ACTIONS
@@ -66,6 +68,25 @@ def nudge_reply(nudge: Nudge, identity: Identity) -> Reply:
         ),
         to=Direct(identity),
         summary=f"{heading}: {nudge.title}",
+        key=nudge.intent_key or "",
+    )
+
+
+def _notice_reply(nudge: Nudge, identity: Identity, heading: str) -> Reply:
+    """A gap notice: the question, the answer and its citation; Open the module, Stop nudges."""
+    buttons = (
+        Button(msg.GAP_NOTICE_OPEN, f"{ACTION}.start", value=nudge.id, style="primary"),
+        Button(msg.NUDGE_STOP, f"{ACTION}.stop", value=nudge.id, style="danger"),
+    )
+    return Reply(
+        blocks=(
+            Section(heading, nudge.reason),
+            Buttons(buttons),
+            Note(msg.GAP_NOTICE_FOOTER),
+            *((Note(msg.NUDGE_RESENT),) if nudge.resent else ()),
+        ),
+        to=Direct(identity),
+        summary=heading,
         key=nudge.intent_key or "",
     )
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from bot.context import Services
 from bot.features.xapi import Forwarder
-from nudges import calendars
+from nudges import calendars, gap_notices
 from nudges.store import job_leases as leases
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,8 @@ class JobRunner:
 
 
 def default_jobs(services: Services) -> list[Job]:
-    """Calendar feeds and file expiry always; LRS forwarding when LRS_URL is set."""
+    """Calendar feeds and file expiry always; gap notices with a content library; LRS
+    forwarding when LRS_URL is set."""
     clock = services.clock
 
     def refresh_calendars() -> int:
@@ -87,6 +88,12 @@ def default_jobs(services: Services) -> list[Job]:
         return calendars.refresh_due(services, now=now) + calendars.expire_files(services, now=now)
 
     jobs = [Job("calendars", CALENDAR_PERIOD_S, refresh_calendars)]
+    if services.library is not None:
+
+        def notify_gaps() -> int:
+            return gap_notices.run(services, now=clock.now())
+
+        jobs.append(Job("gap-notices", gap_notices.PERIOD_S, notify_gaps))
     settings = services.settings
     if settings.lrs_url:
         forwarder = Forwarder(services.xapi, settings)

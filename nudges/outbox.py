@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 PENDING, CLAIMED, RETRY, REPLAN = "pending", "claimed", "retry", "replan"
 SENT, DEAD, CANCELLED = "sent", "dead", "cancelled"
 _OPEN = frozenset({PENDING, CLAIMED, RETRY, REPLAN})
+# Kinds the planner never plans (notices queued by jobs): planning leaves their rows alone.
+GAP_ANSWERED = "gap_answered"
+UNPLANNED_KINDS = frozenset({GAP_ANSWERED})
 FREEZE = timedelta(minutes=2)
 STALE = timedelta(minutes=30)
 HISTORY_DAYS = 35
@@ -80,6 +83,19 @@ def replaceable(row: Nudge, *, now: datetime, stale: timedelta = STALE) -> bool:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A one-off message queued through the outbox by a job (not by the planner)."""
+
+    learner_id: str
+    kind: str
+    object_id: str
+    local_date: str
+    module_id: str | None
+    title: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class PlanChanges:
     """What applying a plan did."""
 
@@ -111,7 +127,7 @@ def plan_edits(
     A planned nudge whose key is already sent or in flight is left alone; open rows the
     plan no longer holds are cancelled.
     """
-    by_key = {r.key: r for r in rows}
+    by_key = {r.key: r for r in rows if r.kind not in UNPLANNED_KINDS}
     wanted = set()
     inserts: list[PlannedNudge] = []
     moves: list[tuple[str, PlannedNudge]] = []
@@ -208,6 +224,29 @@ class Outbox:
     def get(self, nudge_id: str) -> Nudge | None:
         """One row by id."""
         return self._store.get(nudge_id)
+
+    # Notices ---------------------------------------------------------------------------------
+
+    def add_notice(self, notice: Notice, *, now: datetime) -> bool:
+        """Queue a notice the planner does not plan, due now; at most one row per learner,
+        kind, object and date (False when it was queued before)."""
+        return self._store.add(notice, now=now)
+
+    def rearm_held(
+        self, kind: str, *, now: datetime, opted_out: Callable[[str], bool]
+    ) -> tuple[int, int]:
+        """Notices of `kind` that delivery held back (quiet hours, caps, pause) are due again
+        now; those of learners who stopped nudges are cancelled.
+
+        Returns:
+            (re-armed, cancelled)
+        """
+        held = self._store.held(kind)
+        cancel = [n.id for n in held if opted_out(n.learner_id)]
+        again = [n.id for n in held if n.id not in set(cancel)]
+        self._store.set_status(cancel, status=CANCELLED, now=now)
+        self._store.set_status(again, status=PENDING, now=now, due_at=now)
+        return len(again), len(cancel)
 
     # Delivery -------------------------------------------------------------------------------
 

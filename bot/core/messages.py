@@ -115,6 +115,14 @@ NO_ANSWER = (
     "I've noted the question for the content team."
 )
 THANKS_FEEDBACK = "Thanks, noted. It helps improve the library."
+THANKS_NOT_HELPFUL = (
+    "Thanks, noted. That passage will count less for questions like yours, and the content "
+    "team sees the question in its gap log."
+)
+FEEDBACK_UNKNOWN = (
+    "I no longer have that answer on record, so the feedback was not stored. "
+    "Ask the question again and rate the new answer."
+)
 
 # Files sent to the bot
 FILE_TOO_BIG = "{name} is larger than {limit} MB, the upload limit, so I didn't download it."
@@ -364,7 +372,14 @@ NUDGE_KIND_TITLES = {
     "next_step": "Your next step",
     "required": "Required training",
     "just_in_time": "Before your event",
+    "gap_answered": "The library now answers your question",
 }
+GAP_NOTICE = "You asked “{question}” on {date}: the library now answers it.\n\n{answer}"
+GAP_NOTICE_CITE = "Source: [{title} › {section}]({link})"
+GAP_NOTICE_OPEN = "Open the module"
+GAP_NOTICE_FOOTER = (
+    "Notices like this follow your nudge settings: quiet hours, `/learn pause` and Stop nudges."
+)
 NUDGE_START = "Start"
 NUDGE_SNOOZE = "Snooze 1 hour"
 NUDGE_NOT_TODAY = "Not today"
@@ -499,8 +514,10 @@ ADMIN_RETAGGED = "Tags of `{module}` are now: {tags}."
 ADMIN_RETIRED = "Retired `{module}`: it leaves paths and answers until restored."
 ADMIN_RESTORED = "Restored `{module}`."
 ADMIN_REINDEXED = "Rebuilt the search index from {sections}."
-ADMIN_NO_GAPS = "No unanswered questions are recorded."
-ADMIN_GAPS_TITLE = "Unanswered questions: {questions}, in {groups} of similar wording"
+ADMIN_NO_GAPS = "No unanswered or badly answered questions are recorded."
+ADMIN_GAPS_TITLE = "Content gaps: {questions}, in {groups} of the same meaning"
+ADMIN_GAP_LINE = "{count}x _{example}_ ({status}{bad}; first {first}, last {last})"
+ADMIN_GAP_BAD = ", {count} not helpful"
 ADMIN_ITEMS_TITLE = "Quiz item statistics (flagged items below)"
 ADMIN_NO_FLAGS = "No item is flagged."
 EQUITY_TITLE = "Equity by {attribute}"

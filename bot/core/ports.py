@@ -150,6 +150,16 @@ class LibraryPort(Protocol):
         """The best chunks for a question."""
         ...
 
+    def ranked(
+        self, question: str, *, roles: Sequence[str] | None, prefer: str | None = None
+    ) -> list[Hit]:
+        """The hits an answer is decided from (search, preference, feedback adjustments)."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Question vectors from the library's embedding model (content-gap grouping)."""
+        ...
+
     def ingest(
         self,
         paths: Sequence[Path],

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +23,14 @@ from bot.features.answers import cited_source, source_of, unique_modules
 from bot.settings import Settings
 from bot.storage.content import ContentRepository
 from bot.storage.files import private_dir
+from bot.storage.gaps import GapRepository
 
 if TYPE_CHECKING:
     from content_index.lessons import Card
     from content_index.model import Chunk, ParsedDocument
     from content_index.page import PageContent
     from retrieval.answer import Answer
+    from retrieval.feedback import AdjustmentSet
     from retrieval.hybrid import Hit, HybridRetriever
     from retrieval.store import ChromaVectorStore
 
@@ -69,6 +72,7 @@ class Library:
         embedder: Any = None,
     ) -> None:
         self._content = content
+        self._feedback = GapRepository(content.engine)
         self._settings = settings
         self._clock = clock
         self._chat_model = chat_model
@@ -78,6 +82,7 @@ class Library:
         self._version: tuple[int, int, str] | None = None
         self._store: ChromaVectorStore | None = None
         self._retriever: HybridRetriever | None = None
+        self._adjustment_cache: tuple[tuple[int, str], AdjustmentSet] | None = None
 
     @property
     def content(self) -> ContentRepository:
@@ -91,6 +96,11 @@ class Library:
 
             self._embedder = OnnxEmbedder(self._settings.models_dir)
         return self._embedder
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Question vectors from the library's embedding model (normalised)."""
+        vectors = self.embedder().embed_documents(list(texts))
+        return [[float(x) for x in v] for v in vectors]
 
     def store(self) -> ChromaVectorStore:
         """The vector store: embedded Chroma in the data folder, or a Chroma server."""
@@ -422,9 +432,7 @@ class Library:
         if self._rebuilding.is_set() or (self._index_gone() and self._content.has_chunks()):
             raise UserError(msg.LIBRARY_REBUILDING)
         retriever = self._live_retriever()
-        hits = retriever.search(question, k=10, roles=roles) if retriever else []
-        if prefer:
-            hits = _preferring(hits, prefer)
+        hits = self.ranked(question, roles=roles, prefer=prefer)
         modules: Mapping[str, Any] = retriever.modules if retriever else {}
         sources = tuple(source_of(h, modules) for h in hits)
         if retriever is None or not hits or not _should_answer(question, hits, retriever):
@@ -437,6 +445,39 @@ class Library:
             s for s in unique_modules(sources) if s.module_id not in {c.module_id for c in cited}
         ]
         return Answered(answer.text, True, cited, related=tuple(others[:3]))
+
+    def ranked(
+        self, question: str, *, roles: Sequence[str] | None, prefer: str | None = None
+    ) -> list[Hit]:
+        """The hits an answer is decided from: the search, the preferred module's boost, and
+        the "Not helpful" adjustments of similar questions (`retrieval.feedback`), which only
+        ever lower a passage's score."""
+        from retrieval.feedback import adjusted, factors
+
+        retriever = self._live_retriever()
+        hits = retriever.search(question, k=10, roles=roles) if retriever else []
+        if prefer:
+            hits = _preferring(hits, prefer)
+        now = self._clock.now()
+        stored = self._adjustments(now) if hits else None
+        if stored is None or not stored.adjustments:
+            return hits
+        query = self.embedder().embed_query(question)
+        return adjusted(hits, factors(query, stored, now=now))
+
+    def _adjustments(self, now: datetime) -> AdjustmentSet:
+        """The stored adjustments within `HORIZON`, read again only when they changed."""
+        from retrieval.feedback import HORIZON, AdjustmentSet
+
+        version = self._feedback.adjustments_version()
+        with self._lock:
+            cached = self._adjustment_cache
+            if cached is not None and cached[0] == version:
+                return cached[1]
+        found = AdjustmentSet(self._feedback.adjustments(since=now - HORIZON))
+        with self._lock:
+            self._adjustment_cache = (version, found)
+        return found
 
     def chat_model(self) -> Any:
         """The configured chat model (LEARNBOT_LLM), or None for extractive answers."""

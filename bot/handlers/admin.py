@@ -14,7 +14,8 @@ from bot.core import messages as msg
 from bot.core.errors import NotFound, UserError
 from bot.core.ports import LibraryPort
 from bot.core.replies import Reply, Section, Text, say
-from bot.features.admin_content import group_gaps, item_summary, module_fields, module_line
+from bot.features.admin_content import item_summary, module_fields, module_line
+from bot.features.gaps import GapLog, GapView
 from bot.features.roles import grant, revoke, split_args, target_identity
 from bot.handlers.lessons import admin_lessons
 from bot.storage.content import ModuleRecord
@@ -154,17 +155,30 @@ def _reindex(ctx: Context, words: list[str]) -> list[Reply]:
 
 
 def _gaps(ctx: Context, words: list[str]) -> list[Reply]:
-    rows = _library(ctx).content.gaps(limit=1000)
-    groups = group_gaps([r["question"] for r in rows])
-    if not groups:
+    library = _library(ctx)
+    views = GapLog(ctx.services.gaps, library).overview()
+    if not views:
         return [say(msg.ADMIN_NO_GAPS)]
-    lines = [f"{g.count}x _{g.example[:150]}_" for g in groups[:MAX_LINES]]
-    if len(groups) > MAX_LINES:
-        lines.append(msg.AND_MORE.format(count=len(groups) - MAX_LINES))
+    lines = [_gap_line(v) for v in views[:MAX_LINES]]
+    if len(views) > MAX_LINES:
+        lines.append(msg.AND_MORE.format(count=len(views) - MAX_LINES))
     title = msg.ADMIN_GAPS_TITLE.format(
-        questions=len(rows), groups=msg.plural(len(groups), "group")
+        questions=sum(v.count for v in views), groups=msg.plural(len(views), "group")
     )
     return [Reply((Section(title, "\n".join(lines)),))]
+
+
+def _gap_line(view: GapView) -> str:
+    group = view.group
+    bad = msg.ADMIN_GAP_BAD.format(count=group.not_helpful) if group.not_helpful else ""
+    return msg.ADMIN_GAP_LINE.format(
+        count=view.count,
+        example=group.example[:150],
+        status=view.status,
+        bad=bad,
+        first=f"{group.first_at:%Y-%m-%d}",
+        last=f"{group.last_at:%Y-%m-%d}",
+    )
 
 
 def _items(ctx: Context, words: list[str]) -> list[Reply]:

@@ -8,7 +8,9 @@ from bot.context import Command, Context
 from bot.core import messages as msg
 from bot.core.errors import UserError
 from bot.core.events import ActionClicked
+from bot.core.ports import LibraryPort
 from bot.core.replies import Button, Buttons, Note, Reply, Text, say
+from bot.features.gaps import GapLog
 from bot.features.module_page import link_for
 from bot.features.profile import audience_of
 from bot.features.questions import (
@@ -40,6 +42,8 @@ def handle_question(ctx: Context, text: str) -> list[Reply]:
     library = ctx.services.library.get()
     if not library.content.has_chunks():
         return [say(msg.NO_LIBRARY)]
+    if query == text:  # the same question again within a minute: the last answer did not help
+        _gap_log(ctx, library).reasked(ctx.learner.id, query, now=ctx.now)
     result = library.ask(query, roles=audience_of(ctx.services, ctx.learner), prefer=module)
     _remember(ctx, query, result)
     # A follow-up is recorded (gap or answer) with the topic it was read with.
@@ -125,15 +129,30 @@ def _no_answer(result: Any) -> Reply:
 
 
 def handle_feedback(ctx: Context, event: ActionClicked) -> list[Reply]:
-    """Store Helpful / Not helpful for the learner's own answer."""
+    """Store Helpful / Not helpful for the learner's own answer.
+
+    Not helpful also lowers the cited passages for similar questions and files the question
+    in the content-gap log as answered badly (once per answer).
+    """
     answer_id, _, verdict = event.value.partition(":")
     if ctx.services.library is None or verdict not in {"yes", "no"}:
         raise UserError(msg.STALE_BUTTON)
-    if not ctx.services.library.get().content.rate_answer(
-        answer_id, learner_id=ctx.learner.id, helpful=verdict == "yes"
-    ):
+    library = ctx.services.library.get()
+    log = _gap_log(ctx, library)
+    answer = log.repo.answer(answer_id)
+    if answer is None:
+        raise UserError(msg.FEEDBACK_UNKNOWN)
+    helpful = verdict == "yes"
+    if not library.content.rate_answer(answer_id, learner_id=ctx.learner.id, helpful=helpful):
         raise UserError(msg.NOT_YOUR_DIALOG)
-    return [say(msg.THANKS_FEEDBACK)]
+    if helpful:
+        return [say(msg.THANKS_FEEDBACK)]
+    log.not_helpful(answer, reason="not helpful", now=ctx.now)
+    return [say(msg.THANKS_NOT_HELPFUL)]
+
+
+def _gap_log(ctx: Context, library: LibraryPort) -> GapLog:
+    return GapLog(ctx.services.gaps, library)
 
 
 COMMAND = Command(

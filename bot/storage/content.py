@@ -58,6 +58,11 @@ class ContentRepository:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @property
+    def engine(self) -> Engine:
+        """The database the records are in (other repositories of the library share it)."""
+        return self._engine
+
     def by_source(self, source: str) -> ModuleRecord | None:
         """The module ingested from `source`, if any."""
         with self._engine.connect() as conn:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
 
 from bot.storage.tables import identities, outbox
 from nudges.outbox import (
@@ -23,6 +24,7 @@ from nudges.outbox import (
     REPLAN,
     RETRY,
     SENT,
+    Notice,
     Nudge,
     PlanEdits,
 )
@@ -128,6 +130,54 @@ class OutboxStore:
                     .values(status=CANCELLED, updated_at=now)
                 )
         return edits
+
+    def add(self, notice: Notice, *, now: datetime) -> bool:
+        """Insert a notice due now; False when its (learner, kind, object, date) exists."""
+        row = {
+            "id": uuid.uuid4().hex,
+            "learner_id": notice.learner_id,
+            "kind": notice.kind,
+            "object_id": notice.object_id[:300],
+            "local_date": notice.local_date,
+            "module_id": notice.module_id,
+            "title": notice.title[:300],
+            "reason": notice.reason,
+            "minutes": 0,
+            "priority": 0.0,
+            "due_at": now,
+            "status": PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(outbox).values(**row))
+        except IntegrityError:
+            return False
+        return True
+
+    def held(self, kind: str) -> list[Nudge]:
+        """Rows of `kind` that delivery handed back for re-planning."""
+        query = select(outbox).where(outbox.c.kind == kind, outbox.c.status == REPLAN)
+        with self._engine.connect() as conn:
+            return [_nudge(r) for r in conn.execute(query).mappings()]
+
+    def set_status(
+        self, ids: Sequence[str], *, status: str, now: datetime, due_at: datetime | None = None
+    ) -> None:
+        """Set the status (and due time) of rows still waiting for re-planning."""
+        if not ids:
+            return
+        values: dict[str, Any] = {"status": status, "updated_at": now}
+        if due_at is not None:
+            values["due_at"] = due_at
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(list(ids)), outbox.c.status == REPLAN)
+                .values(**values)
+            )
 
     def upcoming(self, learner_id: str, *, since: datetime) -> list[Nudge]:
         """The learner's pending and retrying rows due from `since` on, earliest first."""

@@ -116,4 +116,4 @@ def test_lrs_forwarding_runs_in_one_worker(lrs, tmp_path, clock) -> None:  # noq
     done = [r.tick() for r in runners]
     assert [d.get("lrs-forward") for d in done] == [len(VERBS), None]
     assert len(fake.stored) == len(VERBS)
-    assert sorted(j.name for j in runners[0].jobs) == ["calendars", "lrs-forward"]
+    assert sorted(j.name for j in runners[0].jobs) == ["calendars", "gap-notices", "lrs-forward"]

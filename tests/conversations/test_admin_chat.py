@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.core.events import Channel, FileShared, Identity
-from bot.features.admin_content import group_gaps
 from bot.sample import sample_dir
 from bot.storage.content import ContentRepository
 from tests.conversations.admin_helpers import make_admin, run, text_of
@@ -20,19 +19,6 @@ def _send(core, name: str, data: bytes) -> str:  # type: ignore[no-untyped-def]
     return text_of(core.router.handle(event))
 
 
-def test_similar_questions_group_together() -> None:
-    groups = group_gaps(
-        [
-            "How do I book a parking space?",
-            "how can I book parking space",
-            "Where do I book a parking space?",
-            "What is the dress code?",
-        ]
-    )
-    assert [g.count for g in groups] == [3, 1]
-    assert groups[1].example == "What is the dress code?"
-
-
 def test_admin_gaps_lists_groups_largest_first(core) -> None:
     make_admin(core, ADMIN)
     content = ContentRepository(core.services.engine)
@@ -40,7 +26,7 @@ def test_admin_gaps_lists_groups_largest_first(core) -> None:
     for q in ("Is there a gym?", "Do we have a gym?", "Is there a gym on site?", "Who is the CFO?"):
         content.record_gap(q, learner_id=None, best_score=0.1, now=now)
     out = text_of(run(core, ADMIN, "admin gaps"))
-    assert "Unanswered questions: 4, in 2 groups" in out
+    assert "Content gaps: 4, in 2 groups of the same meaning" in out
     assert out.index("3x") < out.index("1x")
 
 
@@ -123,6 +109,6 @@ def test_counts_of_one_read_in_the_singular(core) -> None:  # type: ignore[no-un
     content.record_gap(
         "Is there a gym?", learner_id=None, best_score=0.1, now=core.services.clock.now()
     )
-    assert "Unanswered questions: 1, in 1 group of similar wording" in text_of(
+    assert "Content gaps: 1, in 1 group of the same meaning" in text_of(
         run(core, ADMIN, "admin gaps")
     )

@@ -16,6 +16,7 @@ from bot.storage.tables.content import (
 )
 from bot.storage.tables.core import dialogs, identities, learners, processed_events, profiles
 from bot.storage.tables.framework import competencies, roles
+from bot.storage.tables.gaps import answer_adjustments, gap_groups, gap_questions
 from bot.storage.tables.journal import activity, audit_log, xapi_cursor
 from bot.storage.tables.lessons import lesson_cards, lesson_events, lesson_progress
 from bot.storage.tables.nudges import (
@@ -50,6 +51,7 @@ from bot.storage.tables.workers import job_leases, pace_buckets
 __all__ = [
     "abilities",
     "activity",
+    "answer_adjustments",
     "answer_feedback",
     "assignments",
     "audit_log",
@@ -60,6 +62,8 @@ __all__ = [
     "content_gaps",
     "dialogs",
     "exemptions",
+    "gap_groups",
+    "gap_questions",
     "identities",
     "intake_notes",
     "items",

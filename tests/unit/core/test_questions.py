@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.events import Channel
-from bot.features.admin_content import group_gaps
 from bot.features.questions import (
     content_words,
     conversation_key,
@@ -68,11 +67,6 @@ def test_content_words_drop_stop_words_numbers_and_small_talk() -> None:
         "expense",
         "reports",
     ]
-
-
-def test_gap_groups_leave_out_noise_recorded_earlier() -> None:
-    groups = group_gaps(["hi", "/quit", "42", "wifi password Denver", "Denver wifi password"])
-    assert [g.count for g in groups] == [2]
 
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
