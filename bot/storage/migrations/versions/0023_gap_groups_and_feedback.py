@@ -1,7 +1,7 @@
 """content gaps grouped by meaning, and answer feedback adjustments
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0024
 Create Date: 2026-12-04 15:10:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.storage.types
 
 revision = "0023"
-down_revision = "0021"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
