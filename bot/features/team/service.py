@@ -259,6 +259,7 @@ def _plans(services: Services, ids: list[str], *, now: datetime) -> dict[str, ri
     # The framework and catalogue are the same for everyone: read them once, not per learner.
     framework, catalogue = services.framework.get(), paths.catalogue()
     threshold = services.settings.mastery_threshold
+    assessed = paths.assessed()
     if isinstance(paths.state_source, StoredLearnerState):
         inputs = batched_states(services, ids, now=now)
     else:
@@ -273,7 +274,15 @@ def _plans(services: Services, ids: list[str], *, now: datetime) -> dict[str, ri
         # get one plan. Equal reprs of these plain values mean equal values.
         key = repr((state, prefs))
         if key not in planned:
-            planned[key] = plan(framework, catalogue, state, prefs, threshold=threshold, now=now)
+            planned[key] = plan(
+                framework,
+                catalogue,
+                state,
+                prefs,
+                threshold=threshold,
+                now=now,
+                assessed=assessed,
+            )
         out[learner_id] = risk.Planned(planned[key].steps, profile)
     return out
 
