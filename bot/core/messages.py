@@ -792,10 +792,22 @@ COACH_TOPICS = "Topics missed"
 COACH_REPLY_BUTTON = "Reply to {name}"
 COACH_ASSIGN_BUTTON = "Assign the module again"
 COACH_WAIVE_BUTTON = "Waive the module"
-COACH_TO_LEARNER = (
-    "{coach} saw that **{title}** has been hard going and can help: message them directly."
+COACH_REPLY_PROMPT = (
+    "Type your message to {name} about **{title}** (up to {limit:,} characters); it goes to "
+    "them in a direct message, from you. Or press Cancel."
 )
-COACH_REPLY_SENT = "Sent to {name}: you can help with {title} and they can message you."
+COACH_REPLY_CANCEL = "Cancel"
+COACH_REPLY_CANCELLED = "Nothing was sent to {name}."
+COACH_REPLY_EMPTY = (
+    "Your message to {name} is empty. Type what you want to tell them, or press Cancel."
+)
+COACH_REPLY_TOO_LONG = (
+    "Your message to {name} is {length:,} characters long; it can be at most {limit:,}. "
+    "Shorten it and send it again, or press Cancel. Nothing was sent."
+)
+COACH_REPLY_DELIVERED = "Sent to {name}."
+COACH_MESSAGE_TO_LEARNER = "**{coach}** replied about {title}:\n{text}"
+COACH_MESSAGE_SUMMARY = "{coach} replied about {title}"
 COACH_ASSIGNED_TO_LEARNER = (
     "{coach} assigned **{module}** to you again: type `/learn next` to take it once more."
 )
