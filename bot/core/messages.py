@@ -207,7 +207,16 @@ TAKE_INTAKE_QUIZ = "Take the 5-minute intake quiz"
 QUIZ_NO_ITEMS = (
     "There are no quiz questions yet. An admin can add some with `learnbot quiz import FILE`."
 )
+FRAMEWORK_UNCOVERED = (
+    "No questions in the item bank cover {count}: {listed}. No quiz or check can be given "
+    "on them, and as prerequisites they are met by completing their modules."
+)
 QUIZ_NO_ITEMS_FOR = "There are no quiz questions for **{title}** yet."
+QUIZ_COMPETENCY_UNCOVERED = (
+    "**{title}** has no questions in the item bank, so there is no quiz or check on it. "
+    "Completing its modules is what counts for it; an admin can add questions with "
+    "`learnbot quiz import FILE`."
+)
 QUIZ_UNKNOWN_COMPETENCY = (
     "I don't know the competency '{name}'. Competencies with questions: {valid}."
 )
