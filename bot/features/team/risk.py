@@ -28,6 +28,9 @@ from learning.risk_model import (
     train,
 )
 
+# Learners whose histories a report trains on at most: the team, then the oldest others.
+TRAIN_POPULATION = 1000
+
 REASON_TEXT = {
     "idle_days": msg.RISK_WHY_IDLE,
     "behind": msg.RISK_WHY_BEHIND,

@@ -186,8 +186,10 @@ def build_report(
     plans = _plans(services, ids, now=now)
     population = plans
     if isinstance(path_service(services).state_source, StoredLearnerState):
-        # The model learns from every learner whose outcome is known, not the team alone.
-        others = [i for i in services.learners.all_ids() if i not in plans]
+        # The model learns from learners beyond the team too: the oldest (most likely to have
+        # a known outcome), up to a bounded population so a report's cost stays bounded.
+        room = max(0, risk.TRAIN_POPULATION - len(plans))
+        others = [i for i in services.learners.all_ids() if i not in plans][:room]
         population = {**plans, **_plans(services, others, now=now)}
     scores = risk.score(risk.histories(services, population), ids, now=now)
     measured = services.team_stats.mastery(ids)
