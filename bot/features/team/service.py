@@ -81,9 +81,7 @@ class MemberStatus:
         if self.stalled:
             out.append(msg.RISK_STALLED.format(days=STALLED_AFTER.days))
         if self.predicted is not None and self.predicted.flagged:
-            from bot.features.team.risk import reasons_text
-
-            out.append(reasons_text(self.predicted))
+            out.append(risk.reasons_text(self.predicted))
         return tuple(out)
 
 
