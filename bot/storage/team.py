@@ -184,15 +184,25 @@ class TeamRepository:
                 out.update({row.id: row.created_at for row in conn.execute(query)})
         return out
 
-    def risk_records(self, learner_ids: Sequence[str]) -> dict[str, RiskRecords]:
+    def risk_records(
+        self, learner_ids: Sequence[str], *, latest_only: bool = False
+    ) -> dict[str, RiskRecords]:
         """Learner id -> their dated activity, checks, nudges and completions (every id
-        present), four queries per chunk."""
+        present), four queries per chunk; `latest_only` reads only the latest activity."""
         out = {i: RiskRecords() for i in learner_ids}
+        latest = func.max(activity.c.at, type_=activity.c.at.type).label("at")
         with self._engine.connect() as conn:
             for ids in chunks(list(out)):
-                query = select(activity.c.learner_id, activity.c.at).where(
-                    activity.c.learner_id.in_(ids)
-                )
+                if latest_only:
+                    query = (
+                        select(activity.c.learner_id, latest)
+                        .where(activity.c.learner_id.in_(ids))
+                        .group_by(activity.c.learner_id)
+                    )
+                else:
+                    query = select(activity.c.learner_id, activity.c.at).where(
+                        activity.c.learner_id.in_(ids)
+                    )
                 for act in conn.execute(query):
                     out[act.learner_id].activity.append(act.at)
                 query = select(

@@ -109,6 +109,10 @@ def test_risk_records_read_dated_activity_checks_nudges_and_completions(
         (NOW + timedelta(days=2), True),
     ], "a nudge never sent is not ignored"
     assert got[ana].completed == {"m1": NOW + timedelta(days=4)}
+    ActivityLog(engine).record(ana, "answered", now=NOW + timedelta(hours=3))
+    latest = TeamRepository(engine).risk_records([ana], latest_only=True)[ana]
+    assert latest.activity == [NOW + timedelta(hours=3)], "only the latest activity"
+    assert latest.checks == got[ana].checks
     assert (got[ben].activity, got[ben].checks, got[ben].nudges, got[ben].completed) == (
         [],
         [],

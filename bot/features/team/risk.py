@@ -7,7 +7,7 @@ is read (through `services.team_stats`) and the report's plans supply the requir
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,10 +67,16 @@ def history(planned: Planned, records: RiskRecords, first_seen: datetime) -> His
     )
 
 
-def histories(services: Services, plans: Mapping[str, Planned]) -> dict[str, History]:
-    """Every planned learner's history, read in a few queries per thousand learners."""
+def histories(
+    services: Services, plans: Mapping[str, Planned], *, latest_only: bool = False
+) -> dict[str, History]:
+    """Every planned learner's history, read in a few queries per thousand learners.
+
+    `latest_only` reads only each learner's latest activity: enough to predict now (every
+    feature at `now` needs only that), not to train (which looks from a past instant).
+    """
     ids = list(plans)
-    records = services.team_stats.risk_records(ids)
+    records = services.team_stats.risk_records(ids, latest_only=latest_only)
     first = services.team_stats.first_seen(ids)
     return {i: history(plans[i], records[i], first[i]) for i in ids if i in first}
 
@@ -96,7 +102,7 @@ class RiskScores:
 
 
 def score(
-    population: Mapping[str, History], members: Sequence[str], *, now: datetime
+    population: Mapping[str, History], members: Mapping[str, History], *, now: datetime
 ) -> RiskScores:
     """Train on the population's known outcomes and score the members who have a target
     date ahead (no scores when the rules are used instead)."""
@@ -104,11 +110,10 @@ def score(
     if trained.model is None:
         return RiskScores(trained, {})
     out = {}
-    for learner_id in members:
-        if learner_id in population:
-            got = predict(trained.model, population[learner_id], now=now)
-            if got is not None:
-                out[learner_id] = got
+    for learner_id, member in members.items():
+        got = predict(trained.model, member, now=now)
+        if got is not None:
+            out[learner_id] = got
     return RiskScores(trained, out)
 
 

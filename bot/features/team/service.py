@@ -175,21 +175,25 @@ def build_report(
 
     Every input is read for the whole team at once (a few queries per thousand members) and
     each path is planned in memory by the planner `/learn path` uses, on the same inputs.
-    The predicted-risk model is trained on every learner's history (see `team/risk.py`).
+    The predicted-risk model is trained on a bounded population's history (see `team/risk.py`).
     """
     from bot.features.paths.service import path_service
     from bot.features.paths.state import StoredLearnerState
 
     ids = [m.id for m in members]
     plans = _plans(services, ids, now=now)
-    population = plans
-    if isinstance(path_service(services).state_source, StoredLearnerState):
-        # The model learns from learners beyond the team too: the oldest (most likely to have
-        # a known outcome), up to a bounded population so a report's cost stays bounded.
-        room = max(0, risk.TRAIN_POPULATION - len(plans))
+    # The model learns from the team and beyond it: the oldest learners (most likely to have a
+    # known outcome), TRAIN_POPULATION at most, so a report's cost stays bounded.
+    population = {i: plans[i] for i in list(plans)[: risk.TRAIN_POPULATION]}
+    room = risk.TRAIN_POPULATION - len(population)
+    if room > 0 and isinstance(path_service(services).state_source, StoredLearnerState):
         others = [i for i in services.learners.all_ids() if i not in plans][:room]
-        population = {**plans, **_plans(services, others, now=now)}
-    scores = risk.score(risk.histories(services, population), ids, now=now)
+        population.update(_plans(services, others, now=now))
+    scores = risk.score(
+        risk.histories(services, population),
+        risk.histories(services, plans, latest_only=True),
+        now=now,
+    )
     measured = services.team_stats.mastery(ids)
     failures = _repeated_failures(services, ids)
     last_seen = services.team_stats.last_activity(ids)
