@@ -7,6 +7,8 @@ from functools import partial
 
 from bot.context import Lazy, Services
 from bot.core.clock import Clock, SystemClock
+from bot.dialogs.coach_reply import KIND as COACH_REPLY_KIND
+from bot.dialogs.coach_reply import CoachReplyFlow
 from bot.dialogs.engine import DialogEngine
 from bot.dialogs.forget import ForgetFlow
 from bot.dialogs.lesson import FLOWS as LESSON_FLOWS
@@ -162,6 +164,7 @@ def build_router(services: Services) -> Router:
         {
             "onboarding": OnboardingFlow(answer=ask.handle_question),
             "forget_me": ForgetFlow(),
+            COACH_REPLY_KIND: CoachReplyFlow(),
             **QUIZ_FLOWS,
             **LESSON_FLOWS,
         }
@@ -196,7 +199,7 @@ def build_router(services: Services) -> Router:
             **quiz.ACTIONS,
             **lessons.ACTIONS,
             nudge_handlers.ACTION: nudge_handlers.handle_action,
-            **coach.ACTIONS,
+            **coach.actions(dialogs.start),
         },
         dialogs=dialogs,
         ask=ask.handle_question,

@@ -159,7 +159,9 @@ class Router:
             return []
         text = _bounded(clean_text(event.text))
         if not text:
-            return [say(msg.EMPTY_MESSAGE)]
+            active = self.services.dialogs.active(ctx.learner.id)
+            waiting = self.dialogs.on_empty(ctx, active) if active is not None else None
+            return waiting or [say(msg.EMPTY_MESSAGE)]
         if text.lower().startswith("/learn"):
             return self._command(ctx, text[len("/learn") :].strip())
         active = self.services.dialogs.active(ctx.learner.id)

@@ -16,6 +16,10 @@ from learning.items import Item
 _A_BOUNDS = (-5.0, 10.0)
 _D_BOUNDS = (-25.0, 25.0)
 MIN_ITEMS = 3
+# Fewer learners than this cannot separate an item's slope from its difficulty: refused.
+MIN_LEARNERS = 20
+# Below this the estimates are rough (2PL calibration wants a few hundred): a warning.
+WARN_LEARNERS = 200
 
 
 class CalibrationError(ValueError):
@@ -32,6 +36,8 @@ class CalibrationResult:
         converged: Whether the optimiser met its convergence criterion.
         iterations: EM cycles plus quasi-Newton iterations used.
         excluded: Item id -> reason, for items left out (everyone right or everyone wrong).
+        learners: Learners with at least one answer.
+        warnings: What makes the estimates less trustworthy (a small sample).
     """
 
     items: Mapping[str, tuple[float, float]]
@@ -39,6 +45,8 @@ class CalibrationResult:
     converged: bool
     iterations: int
     excluded: Mapping[str, str]
+    learners: int = 0
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,10 +81,23 @@ def calibrate(
 
     Raises:
         CalibrationError: Wrong shapes, values other than 0/1/NaN, duplicate ids, an item
-            nobody answered, or fewer than three items that can be calibrated.
+            nobody answered, fewer than three items that can be calibrated, or answers from
+            fewer than MIN_LEARNERS learners.
     """
     matrix = _validated(responses, item_ids)
     keep, excluded = _split_constant(matrix, item_ids)
+    learners = int((~np.isnan(matrix)).any(axis=1).sum())
+    if learners < MIN_LEARNERS:
+        raise CalibrationError(
+            f"answers from {learners} learners; calibration needs at least {MIN_LEARNERS} "
+            f"(and {WARN_LEARNERS} or more for stable estimates), so nothing was estimated"
+        )
+    warnings: tuple[str, ...] = ()
+    if learners < WARN_LEARNERS:
+        warnings = (
+            f"only {learners} learners answered: the estimates are rough; "
+            f"{WARN_LEARNERS} or more are recommended",
+        )
     data = _patterns(matrix[:, keep], quadrature_points)
     params = _initial(matrix[:, keep])
     params, cycles = _em(params, data, em_cycles, tolerance)
@@ -99,6 +120,8 @@ def calibrate(
         converged=bool(result.success),
         iterations=cycles + int(result.nit),
         excluded=excluded,
+        learners=learners,
+        warnings=warnings,
     )
 
 

@@ -5,7 +5,9 @@ Rules, in the order they apply:
 1. **Targets.** The competencies of the learner's role (at the role's level) and personal goals
    (at least intermediate), plus, for every target that is still a gap, its prerequisite
    competencies (at foundation level). A competency is a *gap* unless it is exempted on
-   evidence or its probability of mastery reaches the threshold.
+   evidence or its probability of mastery reaches the threshold; a prerequisite competency
+   with no items in the bank (so never measured) is met, `completed`, once the learner has
+   completed its modules.
 2. **Modules.** Every module teaching a planned competency at a difficulty up to the planned
    level, visible to the role (empty audience, or the role listed). Modules of mastered or
    exempted competencies stay in the path as `exempt` steps, so the learner sees what was
@@ -31,7 +33,7 @@ or goals become warnings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from learning.framework import Framework, Role
@@ -75,6 +77,7 @@ def plan(
     *,
     threshold: float,
     now: datetime,
+    assessed: Collection[str] | None = None,
 ) -> Path:
     """Plan a learner's path; see the module docstring for the rules.
 
@@ -85,6 +88,9 @@ def plan(
         prefs: Role, goals, format, session length and pace.
         threshold: Probability of mastery at which a competency counts as mastered.
         now: The current time (timezone-aware).
+        assessed: Competencies with items in the bank (None: unknown, every prerequisite
+            then needs mastery or evidence); a prerequisite outside it is met by completing
+            its modules.
 
     Raises:
         PathError: `now` is naive, the threshold is outside (0, 1) or the session length
@@ -99,7 +105,16 @@ def plan(
     catalogue = build_catalogue(framework, modules)
     warnings, notices = list(catalogue.warnings), list[str]()
     role = _role(framework, prefs, notices)
-    comps = plan_competencies(framework, role, prefs.goals, state, threshold, notices)
+    comps = plan_competencies(
+        framework,
+        role,
+        prefs.goals,
+        state,
+        threshold,
+        notices,
+        catalogue=catalogue,
+        assessed=assessed,
+    )
     inputs = PlanInputs(framework, catalogue, state, prefs, threshold, now, role, comps)
     picks = select(inputs, warnings)
     steps, sessions = ordered_steps(inputs, picks, warnings)

@@ -12,7 +12,9 @@ from learning.items import DIFFICULTIES
 StepStatus = Literal["todo", "done", "unverified", "exempt", "due", "overdue"]
 ReasonKind = Literal["gap", "prerequisite", "required", "review", "exempt", "mastered", "waived"]
 Origin = Literal["role", "goal", "prerequisite"]
-CompetencyStanding = Literal["gap", "mastered", "exempt"]
+CompetencyStanding = Literal["gap", "mastered", "exempt", "completed"]
+"""How a planned competency stands: "completed" is a prerequisite with no items in the bank
+whose modules the learner has all completed (the only way such a prerequisite can be met)."""
 
 STATUSES: tuple[StepStatus, ...] = ("todo", "done", "unverified", "exempt", "due", "overdue")
 FINISHED: frozenset[str] = frozenset({"done", "unverified"})

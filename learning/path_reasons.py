@@ -23,6 +23,7 @@ REASONS = {
     "review": "A review of this module is due{due}.",
     "exempt": "Exempt: you showed you know {competency} (evidence {evidence}).",
     "mastered": "Not needed: your mastery of {competency} is {p} (the plan needs {needed}).",
+    "completed": "Not needed: you completed every module of {competency}, which has no check.",
     "waived": "Required for your role, but waived by an admin (waiver {waiver}).",
     "waived_module": "Waived for you by your manager or an admin (waiver {waiver}).",
     "done": "Completed on {date}.",
@@ -42,6 +43,10 @@ DETAILS = {
     "no_evidence": "No quiz or mastery check has measured {competency} yet.",
     "measured": "Your probability of mastery of {competency} is {p}; the plan needs {needed}.",
     "exempt": "{competency} is exempt on evidence {evidence}.",
+    "completed": (
+        "{competency} has no questions in the item bank, so completing its modules meets it "
+        "as a prerequisite; you completed them all."
+    ),
     "needed_before": "It comes before {modules}, which build on it.",
     "needed_before_one": "It comes before {modules}, which builds on it.",
     "due": "It is due {due}, {days} days after you started as {role}.",
@@ -114,6 +119,8 @@ def competency_details(
         lines = [DETAILS[plan.origin].format(competency=plan.title, role=role, level=plan.level)]
     if plan.standing == "exempt":
         lines.append(DETAILS["exempt"].format(competency=plan.title, evidence=plan.evidence))
+    elif plan.standing == "completed":
+        lines.append(DETAILS["completed"].format(competency=plan.title))
     elif plan.mastery is None and plan.note:
         lines.append(f"{plan.title}: {plan.note}.")
     elif plan.mastery is None:

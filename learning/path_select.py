@@ -5,7 +5,7 @@ See `learning.path` for the rules; this module holds the selection half of the p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -117,8 +117,16 @@ def plan_competencies(
     state: LearnerState,
     threshold: float,
     notices: list[str],
+    *,
+    catalogue: Catalogue | None = None,
+    assessed: Collection[str] | None = None,
 ) -> dict[str, CompetencyPlan]:
-    """Targets of the role and goals, then prerequisites of the gaps, in framework order."""
+    """Targets of the role and goals, then prerequisites of the gaps, in framework order.
+
+    A prerequisite is met by mastery or exemption on evidence (a passed check or the
+    diagnostic); one with no items in the bank (not in `assessed`, when that is known) can
+    never be measured, so it is met instead by completing its modules (`completed_modules`).
+    """
     levels: dict[str, str] = {}
     origins: dict[str, Origin] = {}
     for t in role.targets if role else ():
@@ -144,6 +152,15 @@ def plan_competencies(
     for comp in framework.competencies:
         if comp.id in levels:
             mark, p, evidence = standing(comp.id, state, threshold)
+            if (
+                mark == "gap"
+                and origins[comp.id] == "prerequisite"
+                and catalogue is not None
+                and assessed is not None
+                and comp.id not in assessed
+                and completed_modules(catalogue, comp.id, levels[comp.id], state, role)
+            ):
+                mark = "completed"
             needs = tuple(needed_by.get(comp.id, ())) if origins[comp.id] == "prerequisite" else ()
             plans[comp.id] = CompetencyPlan(
                 comp.id,
@@ -157,6 +174,21 @@ def plan_competencies(
                 state.unmeasured.get(comp.id, "") if p is None else "",
             )
     return plans
+
+
+def completed_modules(
+    catalogue: Catalogue, competency: str, level: str, state: LearnerState, role: Role | None
+) -> bool:
+    """Whether the learner completed every module teaching `competency` up to `level` that
+    their role sees (one of each group of alternatives is enough); False with no modules."""
+    groups = {
+        catalogue.alternatives(m.id)
+        for m in catalogue.modules.values()
+        if competency in m.competencies
+        and LEVEL_RANK[m.difficulty] <= LEVEL_RANK[level]
+        and visible(m, role)
+    }
+    return bool(groups) and all(any(m in state.completed for m in g) for g in groups)
 
 
 def _higher(current: str | None, level: str) -> str:

@@ -119,6 +119,8 @@ def _base_verdict(inputs: PlanInputs, pick: Pick, titles: Mapping[str, str]) -> 
         module = listing(titles[m] for m in pick.needed_by) or "other steps"
         return _Verdict("todo", "prerequisite", REASONS["module_prereq"].format(module=module))
     first = comps[0]
+    if first.standing == "completed":
+        return _Verdict("exempt", "exempt", REASONS["completed"].format(competency=first.title))
     if first.standing == "exempt":
         text = REASONS["exempt"].format(competency=first.title, evidence=first.evidence)
         return _Verdict("exempt", "exempt", text)

@@ -67,7 +67,7 @@ def framework_import(
     """Replace the competency framework with FILE (nothing changes if it has an error)."""
     from bot.cli import audit_cli, emit_json, fail, open_app
     from bot.core.errors import UserError
-    from bot.features.imports import check_replacement, load_framework_file
+    from bot.features.imports import check_replacement, load_framework_file, uncovered_note
 
     try:
         framework = load_framework_file(file)
@@ -85,3 +85,6 @@ def framework_import(
         emit_json(summary)
     else:
         typer.echo(f"Imported {summary['competencies']} competencies and {summary['roles']} roles.")
+    note = uncovered_note(framework, core.services.items.competencies())
+    if note:
+        typer.echo(f"note: {note}", err=True)

@@ -109,6 +109,8 @@ def items_calibrate(
         raise fail(str(err)) from err
     for item_id, reason in result.excluded.items():
         typer.echo(f"note: {item_id} left out: {reason}", err=True)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if not result.converged:
         typer.echo("note: the optimiser did not fully converge", err=True)
     if as_json:

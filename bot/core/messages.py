@@ -206,6 +206,7 @@ PROGRESS_COUNTS = "{done} of {total} done; about {minutes} min left."
 PROGRESS_UNVERIFIED = "Done, not verified (mastery check not passed): {titles}."
 PROGRESS_NO_EVIDENCE = "{title} (no evidence yet)"
 PROGRESS_EXEMPT = "{title} (exempt)"
+PROGRESS_COMPLETED = "{title} (modules completed; no check exists)"
 PROGRESS_NONE = "Nothing to show yet: set your role or goals, then type `/learn path`."
 STREAK = "Streak: {days} in a row with learning activity."
 STREAK_NONE = "No streak yet: study a step today to start one."
@@ -214,7 +215,16 @@ TAKE_INTAKE_QUIZ = "Take the 5-minute intake quiz"
 QUIZ_NO_ITEMS = (
     "There are no quiz questions yet. An admin can add some with `learnbot quiz import FILE`."
 )
+FRAMEWORK_UNCOVERED = (
+    "No questions in the item bank cover {count}: {listed}. No quiz or check can be given "
+    "on them, and as prerequisites they are met by completing their modules."
+)
 QUIZ_NO_ITEMS_FOR = "There are no quiz questions for **{title}** yet."
+QUIZ_COMPETENCY_UNCOVERED = (
+    "**{title}** has no questions in the item bank, so there is no quiz or check on it. "
+    "Completing its modules is what counts for it; an admin can add questions with "
+    "`learnbot quiz import FILE`."
+)
 QUIZ_UNKNOWN_COMPETENCY = (
     "I don't know the competency '{name}'. Competencies with questions: {valid}."
 )
@@ -548,6 +558,24 @@ RISK_OVERDUE = "overdue: {modules}"
 RISK_DUE_SOON = "due within a week: {modules}"
 RISK_FAILED = "failed repeated checks on {competencies}"
 RISK_STALLED = "no learning activity for {days} days"
+RISK_PREDICTED = "predicted risk {p} ({why})"
+RISK_WHY_IDLE = "days since the last activity"
+RISK_WHY_BEHIND = "behind the time elapsed"
+RISK_WHY_LOAD = "remaining work beyond the free time"
+RISK_WHY_FAILED = "failed checks"
+RISK_WHY_IGNORED = "unanswered nudges"
+RISK_WHY_TENURE = "time since joining"
+RISK_WHY_NONE = "no single feature stands out"
+RISK_BASIS_MODEL = (
+    "Predicted risk: a model trained on {examples} learners whose target date has passed "
+    "({late} of them missed a due date) flags {flag} and above, with its top reasons; "
+    "the rules' flags are shown too."
+)
+RISK_BASIS_RULES = (
+    "At risk by the rules only: the predicted-risk model needs {min} learners whose target "
+    "date has passed, with at least {each} who missed a due date and {each} who did not; "
+    "there are {examples} ({late} missed)."
+)
 TEAM_NO_DEPARTMENT = "(no department)"
 TEAM_NOT_YOURS = "{name} is not part of your team, so I can't show their progress."
 TEAM_UNKNOWN_COMPETENCY = "I don't know the competency '{name}'."
@@ -805,10 +833,22 @@ COACH_TOPICS = "Topics missed"
 COACH_REPLY_BUTTON = "Reply to {name}"
 COACH_ASSIGN_BUTTON = "Assign the module again"
 COACH_WAIVE_BUTTON = "Waive the module"
-COACH_TO_LEARNER = (
-    "{coach} saw that **{title}** has been hard going and can help: message them directly."
+COACH_REPLY_PROMPT = (
+    "Type your message to {name} about **{title}** (up to {limit:,} characters); it goes to "
+    "them in a direct message, from you. Or press Cancel."
 )
-COACH_REPLY_SENT = "Sent to {name}: you can help with {title} and they can message you."
+COACH_REPLY_CANCEL = "Cancel"
+COACH_REPLY_CANCELLED = "Nothing was sent to {name}."
+COACH_REPLY_EMPTY = (
+    "Your message to {name} is empty. Type what you want to tell them, or press Cancel."
+)
+COACH_REPLY_TOO_LONG = (
+    "Your message to {name} is {length:,} characters long; it can be at most {limit:,}. "
+    "Shorten it and send it again, or press Cancel. Nothing was sent."
+)
+COACH_REPLY_DELIVERED = "Sent to {name}."
+COACH_MESSAGE_TO_LEARNER = "**{coach}** replied about {title}:\n{text}"
+COACH_MESSAGE_SUMMARY = "{coach} replied about {title}"
 COACH_ASSIGNED_TO_LEARNER = (
     "{coach} assigned **{module}** to you again: type `/learn next` to take it once more."
 )

@@ -137,6 +137,15 @@ class DialogEngine:
         step = flow.on_text(ctx, DialogRef(record.id, record.step + 1), dict(record.state), text)
         return None if step is None else self._save(ctx, record, step)
 
+    def on_empty(self, ctx: Context, record: DialogRecord) -> list[Reply] | None:
+        """What an active dialog says to an empty message (None: it has nothing to add).
+
+        Only flows that wait for free text (a flow with an `on_empty` method) answer it.
+        """
+        flow = self._flows.get(record.kind)
+        answer = getattr(flow, "on_empty", None)
+        return None if answer is None else list(answer(ctx, dict(record.state)))
+
     def resume(self, ctx: Context, record: DialogRecord) -> list[Reply]:
         """Show an active dialog's current prompt again."""
         flow = self._flows[record.kind]

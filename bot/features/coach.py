@@ -2,8 +2,9 @@
 
 The coach is, in order: the learner's manager in the org chart, the competency's `coach`
 in the framework, then `LEARNBOT_COACH`. Each must be reachable (a learnbot user, or a user
-reference for LEARNBOT_COACH). Everyone asked to help may answer the learner; only managers
-of the learner and admins may assign the module again or waive it, checked at click time.
+reference for LEARNBOT_COACH). Only the coach asked to help (as found at click and send time)
+and admins may write to the learner; only managers of the learner and admins may assign the
+module again or waive it, checked at click time.
 """
 
 from __future__ import annotations
@@ -91,8 +92,8 @@ def may_manage(services: Services, actor: Learner, learner: Learner) -> bool:
 
 
 def may_reply(services: Services, actor: Learner, learner: Learner, competency_id: str) -> bool:
-    """The coach asked to help (as found now), and anyone who may manage the learner."""
-    if may_manage(services, actor, learner):
+    """The coach asked to help (as found now), and admins."""
+    if actor.has_role("admin"):
         return True
     coach = find_coach(services, learner, competency_id)
     if coach is None:

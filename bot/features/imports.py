@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -34,6 +35,27 @@ def read_structured(path: Path) -> object:
         mark = getattr(err, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
         raise UserError(f"{path}{where}: not valid YAML") from err
+
+
+def uncovered_note(framework: Framework, covered: Iterable[str]) -> str:
+    """A note naming the framework's competencies no item covers ("" when every one is, or
+    when the bank is empty: before any import that is every competency, and says nothing).
+
+    Such a competency is imported as it is: no quiz or check can be given on it, and as a
+    prerequisite it is met by completing its modules.
+    """
+    have = set(covered)
+    if not have:
+        return ""
+    missing = [c.id for c in framework.competencies if c.id not in have]
+    if not missing:
+        return ""
+    listed = ", ".join(missing[:10])
+    if len(missing) > 10:
+        listed += f" and {len(missing) - 10} more"
+    return msg.FRAMEWORK_UNCOVERED.format(
+        count=msg.plural(len(missing), "competency", "competencies"), listed=listed
+    )
 
 
 def check_replacement(current: Framework, new: Framework, *, replace_all: bool) -> None:

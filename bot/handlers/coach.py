@@ -1,7 +1,8 @@
-"""The coach's buttons: reply to the learner, assign the module again, or waive it."""
+"""The coach's buttons: reply to the learner (a dialog), assign the module again, or waive it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.context import Context
@@ -10,6 +11,7 @@ from bot.core.errors import Forbidden, NotFound, UserError
 from bot.core.events import ActionClicked
 from bot.core.model import Learner
 from bot.core.replies import Direct, Reply, Text
+from bot.dialogs.coach_reply import KIND as COACH_REPLY_KIND
 from bot.dialogs.quiz_help import COACH_ASSIGN, COACH_REPLY, COACH_WAIVE
 from bot.features.coach import may_manage, may_reply
 from bot.features.quiz.learner_model import module_titles
@@ -44,16 +46,19 @@ def _to_learner(click: _Click, text: str) -> Reply:
     return Reply((Text(text),), to=Direct(click.learner.identities[0]), summary=text)
 
 
-def on_reply(ctx: Context, event: ActionClicked) -> list[Reply]:
-    """Tell the learner the coach can help and they may message them."""
-    click = _parse(ctx, event)
-    if not may_reply(ctx.services, ctx.learner, click.learner, click.competency):
-        raise Forbidden(msg.COACH_NOT_ASKED.format(name=click.learner.name))
-    title = click.title(ctx)
-    audit(ctx, "coach_reply", click.learner.id, competency=click.competency)
-    note = msg.COACH_TO_LEARNER.format(coach=ctx.learner.name, title=title)
-    done = msg.COACH_REPLY_SENT.format(name=click.learner.name, title=title)
-    return [Reply((Text(done),)), _to_learner(click, note)]
+Start = Callable[[Context, str, str], list[Reply]]
+
+
+def reply_action(start: Start) -> Callable[[Context, ActionClicked], list[Reply]]:
+    """ "Reply to ...": the coach asked (or an admin) types a message for the learner next."""
+
+    def on_reply(ctx: Context, event: ActionClicked) -> list[Reply]:
+        click = _parse(ctx, event)
+        if not may_reply(ctx.services, ctx.learner, click.learner, click.competency):
+            raise Forbidden(msg.COACH_NOT_ASKED.format(name=click.learner.name))
+        return start(ctx, COACH_REPLY_KIND, f"{click.learner.id}|{click.competency}")
+
+    return on_reply
 
 
 def _manage(ctx: Context, event: ActionClicked) -> _Click:
@@ -96,4 +101,6 @@ def on_waive(ctx: Context, event: ActionClicked) -> list[Reply]:
     return [Reply((Text(done),)), _to_learner(click, note)]
 
 
-ACTIONS = {COACH_REPLY: on_reply, COACH_ASSIGN: on_assign, COACH_WAIVE: on_waive}
+def actions(start: Start) -> dict[str, Callable[[Context, ActionClicked], list[Reply]]]:
+    """The coach's buttons; `start` opens the reply dialog."""
+    return {COACH_REPLY: reply_action(start), COACH_ASSIGN: on_assign, COACH_WAIVE: on_waive}

@@ -52,7 +52,7 @@ def import_quiz(ctx: Context, name: str, data: bytes) -> list[Reply]:
 
 def import_framework(ctx: Context, name: str, data: bytes) -> list[Reply]:
     """A competency framework (YAML or JSON) sent in chat; replaces the current one."""
-    from bot.features.imports import check_replacement, load_framework_file
+    from bot.features.imports import check_replacement, load_framework_file, uncovered_note
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / _safe_name(name)
@@ -69,9 +69,9 @@ def import_framework(ctx: Context, name: str, data: bytes) -> list[Reply]:
     audit(ctx, "framework.import", name, **counts)
     competencies = msg.plural(counts["competencies"], "competency", "competencies")
     roles = msg.plural(counts["roles"], "role")
-    return [
-        say(msg.IMPORT_FRAMEWORK_DONE.format(name=name, competencies=competencies, roles=roles))
-    ]
+    done = msg.IMPORT_FRAMEWORK_DONE.format(name=name, competencies=competencies, roles=roles)
+    note = uncovered_note(framework, ctx.services.items.competencies())
+    return [say(done, *([note] if note else []))]
 
 
 def import_org_file(ctx: Context, name: str, data: bytes) -> list[Reply]:

@@ -182,9 +182,12 @@ def handle_progress(ctx: Context, args: str) -> list[Reply]:
         label = comp.title
         if comp.standing == "exempt":
             label = msg.PROGRESS_EXEMPT.format(title=comp.title)
+        elif comp.standing == "completed":
+            label = msg.PROGRESS_COMPLETED.format(title=comp.title)
         elif comp.mastery is None:
             label = msg.PROGRESS_NO_EVIDENCE.format(title=comp.title)
-        value = 1.0 if comp.standing == "exempt" else mastery_fraction(comp.mastery or 0.0)
+        met = comp.standing in ("exempt", "completed")
+        value = 1.0 if met else mastery_fraction(comp.mastery or 0.0)
         blocks.append(Progress(label, value))
     done = sum(1 for s in path.steps if s.status in FINISHED)
     total = done + sum(1 for s in path.steps if s.actionable)

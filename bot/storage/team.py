@@ -22,6 +22,7 @@ from bot.storage.tables import (
     mastery_checks,
     module_progress,
     module_waivers,
+    outbox,
     profiles,
     review_cards,
     role_assignments,
@@ -49,6 +50,23 @@ class MemberInputs:
     exemptions: dict[str, str] = field(default_factory=dict)
     reviews_due: dict[str, datetime] = field(default_factory=dict)
     intake_notes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RiskRecords:
+    """One learner's dated history the predicted-risk score is built from.
+
+    Attributes:
+        activity: Times of their activity entries.
+        checks: (time, passed) of each mastery check.
+        nudges: (sent at, answered) of each nudge sent to them.
+        completed: Module id -> when it was completed.
+    """
+
+    activity: list[datetime] = field(default_factory=list)
+    checks: list[tuple[datetime, bool]] = field(default_factory=list)
+    nudges: list[tuple[datetime, bool]] = field(default_factory=list)
+    completed: dict[str, datetime] = field(default_factory=dict)
 
 
 def chunks(ids: Sequence[str], size: int = CHUNK) -> Iterator[list[str]]:
@@ -171,4 +189,47 @@ class TeamRepository:
             for ids in chunks(learner_ids):
                 query = select(learners.c.id, learners.c.created_at).where(learners.c.id.in_(ids))
                 out.update({row.id: row.created_at for row in conn.execute(query)})
+        return out
+
+    def risk_records(
+        self, learner_ids: Sequence[str], *, latest_only: bool = False
+    ) -> dict[str, RiskRecords]:
+        """Learner id -> their dated activity, checks, nudges and completions (every id
+        present), four queries per chunk; `latest_only` reads only the latest activity."""
+        out = {i: RiskRecords() for i in learner_ids}
+        latest = func.max(activity.c.at, type_=activity.c.at.type).label("at")
+        with self._engine.connect() as conn:
+            for ids in chunks(list(out)):
+                if latest_only:
+                    query = (
+                        select(activity.c.learner_id, latest)
+                        .where(activity.c.learner_id.in_(ids))
+                        .group_by(activity.c.learner_id)
+                    )
+                else:
+                    query = select(activity.c.learner_id, activity.c.at).where(
+                        activity.c.learner_id.in_(ids)
+                    )
+                for act in conn.execute(query):
+                    out[act.learner_id].activity.append(act.at)
+                query = select(
+                    mastery_checks.c.learner_id, mastery_checks.c.at, mastery_checks.c.passed
+                ).where(mastery_checks.c.learner_id.in_(ids))
+                for check in conn.execute(query):
+                    out[check.learner_id].checks.append((check.at, bool(check.passed)))
+                query = select(outbox.c.learner_id, outbox.c.sent_at, outbox.c.response).where(
+                    outbox.c.learner_id.in_(ids), outbox.c.sent_at.is_not(None)
+                )
+                for sent in conn.execute(query):
+                    out[sent.learner_id].nudges.append((sent.sent_at, sent.response is not None))
+                query = select(
+                    module_progress.c.learner_id,
+                    module_progress.c.module_id,
+                    module_progress.c.completed_at,
+                ).where(
+                    module_progress.c.learner_id.in_(ids),
+                    module_progress.c.completed_at.is_not(None),
+                )
+                for done in conn.execute(query):
+                    out[done.learner_id].completed[done.module_id] = done.completed_at
         return out

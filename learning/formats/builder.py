@@ -126,6 +126,11 @@ def _answer_problems(item: Item) -> list[str]:
             f"type '{item.kind}' takes one correct answer but {len(correct)} are marked "
             f"({', '.join(correct)}); use type 'multiple'"
         ]
+    if len(correct) == len(item.options):
+        return [
+            f"every option is marked correct ({', '.join(correct)}): a question needs at "
+            "least one wrong option, or it measures nothing"
+        ]
     return []
 
 

@@ -69,6 +69,19 @@ def test_a_bad_chart_leaves_the_stored_one_alone(repos) -> None:
     assert len(org.entries()) == 3
 
 
+def test_a_chart_with_a_reporting_cycle_is_refused_and_the_stored_one_kept(repos) -> None:
+    learners, profiles, org = repos
+    import_org(GOOD.encode(), org=org, learners=learners, profiles=profiles, now=NOW)
+    before = org.entries()
+    cycle = GOOD.replace("ceo@example.com,,Board", "ceo@example.com,ana@example.com,Board")
+    with pytest.raises(UserError) as err:
+        import_org(cycle.encode(), org=org, learners=learners, profiles=profiles, now=NOW)
+    assert "reporting loop" in str(err.value)
+    assert "nothing was imported" in str(err.value)
+    assert org.entries() == before
+    assert org.reports("ceo@example.com") == ["mia@example.com", "ana@example.com"]
+
+
 def test_assignments_round_trip(repos) -> None:
     learners, _, org = repos
     ana = learners.resolve(Identity("terminal", "local", "ana"), UserInfo(), now=NOW)

@@ -55,6 +55,72 @@ def test_team_reads_mastery_failure_streaks_and_last_activity_for_the_asked_lear
     assert team.last_activity([ana, ben]) == {ana: NOW + timedelta(hours=2)}
 
 
+def _nudge(engine, learner: str, n: int, *, sent: bool, answered: bool) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import insert
+
+    from bot.storage.tables import outbox
+
+    at = NOW + timedelta(days=n)
+    row = {
+        "id": f"n{n}",
+        "learner_id": learner,
+        "kind": "module",
+        "object_id": f"m{n}",
+        "local_date": f"2026-11-{23 + n}",
+        "title": "t",
+        "reason": "r",
+        "minutes": 5,
+        "priority": 1.0,
+        "due_at": at,
+        "status": "sent" if sent else "pending",
+        "attempts": 0,
+        "sent_at": at if sent else None,
+        "response": "start" if answered else None,
+        "responded_at": at if answered else None,
+        "created_at": at,
+        "updated_at": at,
+    }
+    with engine.begin() as conn:
+        conn.execute(insert(outbox).values(**row))
+
+
+def test_risk_records_read_dated_activity_checks_nudges_and_completions(
+    engine,  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.storage.paths import PathRepository
+
+    ana, ben, cy = (_learner(engine, u) for u in ("ana", "ben", "cy"))
+    ActivityLog(engine).record(ana, "answered", now=NOW)
+    ActivityLog(engine).record(cy, "answered", now=NOW)
+    MasteryRepository(engine).record_check(ana, _check("c1", False, 5), dialog_id=None)
+    _nudge(engine, ana, 1, sent=True, answered=False)
+    _nudge(engine, ana, 2, sent=True, answered=True)
+    _nudge(engine, ana, 3, sent=False, answered=False)
+    paths = PathRepository(engine)
+    paths.mark(ana, "m1", "done", now=NOW + timedelta(days=4))
+    paths.mark(ana, "m2", "started", now=NOW)
+
+    got = TeamRepository(engine).risk_records([ana, ben])
+    assert set(got) == {ana, ben}, "cy was not asked for; ben is present with nothing"
+    assert got[ana].activity == [NOW]
+    assert got[ana].checks == [(NOW + timedelta(minutes=5), False)]
+    assert sorted(got[ana].nudges) == [
+        (NOW + timedelta(days=1), False),
+        (NOW + timedelta(days=2), True),
+    ], "a nudge never sent is not ignored"
+    assert got[ana].completed == {"m1": NOW + timedelta(days=4)}
+    ActivityLog(engine).record(ana, "answered", now=NOW + timedelta(hours=3))
+    latest = TeamRepository(engine).risk_records([ana], latest_only=True)[ana]
+    assert latest.activity == [NOW + timedelta(hours=3)], "only the latest activity"
+    assert latest.checks == got[ana].checks
+    assert (got[ben].activity, got[ben].checks, got[ben].nudges, got[ben].completed) == (
+        [],
+        [],
+        [],
+        {},
+    )
+
+
 def test_the_xapi_cursor_starts_at_zero_and_moves_where_it_is_told(
     engine,  # type: ignore[no-untyped-def]
 ) -> None:

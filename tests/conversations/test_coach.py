@@ -184,10 +184,9 @@ def test_the_manager_is_asked_with_context_and_may_assign_again_or_waive(core) -
     assert "waived Spotting and reporting phishing for you" in office.read("ana")
 
     office.read("mia", again=True)
-    assert "Sent to Ana" in mia.click("Reply to Ana")
-    assert "Mia saw that Security awareness has been hard going and can help" in " ".join(
-        office.read("ana").split()
-    )
+    assert "Type your message to Ana" in mia.click("Reply to Ana")
+    assert "Sent to Ana." in mia.say("Let us look at it together tomorrow.")
+    assert "Let us look at it together tomorrow." in office.read("ana")
     actions = [e["action"] for e in services.audit.entries()]
     assert {"coach_reply", "coach_assign", "coach_waive"} <= set(actions)
 
@@ -245,3 +244,62 @@ def test_a_competencys_coach_is_read_from_the_framework_file_and_stored(core, tm
     stored = {c.id: c.coach for c in core.services.framework.get().competencies}
     assert stored["security-awareness"] == "slack:T1:UCORA"
     assert stored["workplace-basics"] == "", "the field is optional"
+
+
+def test_the_coach_replies_in_their_own_words_and_the_learner_gets_it(core) -> None:
+    office = _setup(core)
+    ana = office.join("ana")
+    mia = office.join("mia", role="manager")
+    bo = office.join("bo")
+    ada = office.join("ada", role="admin")
+    for _ in range(3):
+        _fail_check(ana)
+    services = core.services
+    lid = services.learners.find(Identity.parse("ana")).id
+    mia_id = services.learners.find(Identity.parse("mia")).id
+    office.read("mia")
+
+    prompt = mia.click("Reply to Ana")
+    assert "Type your message to Ana about Security awareness (up to 2,000 characters)" in (
+        " ".join(prompt.split()).replace("**", "")
+    ), prompt
+    waiting = services.dialogs.active(mia_id)
+    assert waiting is not None
+    assert (waiting.kind, waiting.state) == (
+        "coach_reply",
+        {"learner": lid, "competency": "security-awareness"},
+    ), "persisted: a restart or another replica continues"
+
+    assert "Your message to Ana is empty" in mia.say("   ")
+    too_long = mia.say("x" * 2001)
+    assert "Your message to Ana is 2,001 characters long; it can be at most 2,000" in " ".join(
+        too_long.split()
+    )
+    assert office.read("ana") == "", "nothing reaches the learner from a refused message"
+
+    words = "Phishing is tricky: let's go through the signs together on Thursday at 10."
+    assert "Sent to Ana." in mia.say(words)
+    inbox = " ".join(office.read("ana").split())
+    assert "Mia replied about Security awareness:" in inbox.replace("**", ""), inbox
+    assert words in inbox
+    assert services.dialogs.latest(mia_id, "coach_reply").status == "done"
+    [entry] = [e for e in services.audit.entries() if e["action"] == "coach_reply"]
+    assert entry["detail"] == {"competency": "security-awareness", "characters": len(words)}
+    assert words not in str(entry), "the message itself is not audited"
+
+    # The next line from the coach is a message to the bot again, not to Ana.
+    mia.say("How do I report phishing?")
+    assert office.read("ana") == ""
+
+    # A colleague cannot open the reply even with the button's value; an admin can.
+    refused = _texts(core.router.handle(_event(bo, "coach.reply", lid)))
+    assert "You were not asked to help Ana" in refused
+    bo_id = services.learners.find(Identity.parse("bo")).id
+    assert services.dialogs.active(bo_id) is None
+    assert "Type your message to Ana" in _texts(core.router.handle(_event(ada, "coach.reply", lid)))
+
+    # Cancelling sends nothing.
+    office.read("mia", again=True)
+    mia.click("Reply to Ana")
+    assert "Nothing was sent to Ana." in mia.click("Cancel")
+    assert office.read("ana") == ""

@@ -75,6 +75,10 @@ def path_service(services: Services) -> PathService:
     return found if isinstance(found, PathService) else PathService(services)
 
 
+# Why a competency left the path, in its exemption record.
+BASIS = {"exempt": "evidence", "completed": "modules"}
+
+
 class PathService:
     """Plans learners' paths and records recommendations.
 
@@ -108,8 +112,21 @@ class PathService:
         state = self.state_source.state(learner_id)
         prefs = preferences(self.services.profiles.get(learner_id))
         threshold = self.services.settings.mastery_threshold
-        path = plan(framework, self.catalogue(), state, prefs, threshold=threshold, now=now)
+        path = plan(
+            framework,
+            self.catalogue(),
+            state,
+            prefs,
+            threshold=threshold,
+            now=now,
+            assessed=self.assessed(),
+        )
         return PlannedPath(learner_id, path, state, prefs, framework, threshold, now)
+
+    def assessed(self) -> frozenset[str]:
+        """Competencies with live items in the bank: only these can be met by a check; a
+        prerequisite without items is met by completing its modules."""
+        return frozenset(self.services.items.competencies())
 
     def open_steps(self, learner_id: str, *, now: datetime) -> list[Step]:
         """The steps of the learner's path still to do (due and overdue ones included)."""
@@ -202,7 +219,7 @@ class PathService:
                 "exemption",
                 subject=comp.competency,
                 inputs={
-                    "basis": "evidence" if comp.standing == "exempt" else "mastery",
+                    "basis": BASIS.get(comp.standing, "mastery"),
                     "evidence": comp.evidence,
                     "mastery": comp.mastery,
                     "threshold": planned.threshold,

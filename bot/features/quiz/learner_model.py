@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
 from bot.context import Services
 from bot.core import messages as msg
-from bot.core.errors import UserError
+from bot.core.errors import NotFound, UserError
 from bot.core.names import Named
 from bot.core.ports import ReviewsPort
 from bot.features.names import resolve, resolve_leading
@@ -27,11 +27,13 @@ class Competencies:
         ids: Competency ids with at least one live item, framework order first.
         titles: Display title of every id (the id itself when the framework lacks it).
         cuts: Cut score of every id (0.0 when the framework lacks it).
+        uncovered: Framework competencies no live item covers: id -> title.
     """
 
     ids: tuple[str, ...]
     titles: dict[str, str]
     cuts: dict[str, float]
+    uncovered: dict[str, str] = field(default_factory=dict)
 
     def title(self, competency: str) -> str:
         """The display title of a competency."""
@@ -44,15 +46,32 @@ class Competencies:
             NotFound: No competency with questions has that name; the message lists the
                 valid ones.
             Ambiguous: The name could be several; the message lists them.
+            UserError: The name is a framework competency no item covers (said so).
         """
-        return resolve(name, self.named(), kind="competency", unknown=self.unknown(name)).id
+        try:
+            return resolve(name, self.named(), kind="competency", unknown=self.unknown(name)).id
+        except NotFound:
+            self._refuse_uncovered(name.split())
+            raise
 
     def resolve_leading(self, words: Sequence[str]) -> tuple[str, tuple[str, ...]]:
         """The competency the longest run of leading words names, and the words after it."""
-        named, rest = resolve_leading(
-            words, self.named(), kind="competency", unknown=self.unknown(" ".join(words))
-        )
+        try:
+            named, rest = resolve_leading(
+                words, self.named(), kind="competency", unknown=self.unknown(" ".join(words))
+            )
+        except NotFound:
+            for end in range(len(words), 0, -1):
+                self._refuse_uncovered(words[:end])
+            raise
         return named.id, rest
+
+    def _refuse_uncovered(self, words: Sequence[str]) -> None:
+        """Say so when the words name (id or title, any case) a competency without items."""
+        key = " ".join(words).casefold()
+        for cid, title in self.uncovered.items():
+            if key and key in (cid.casefold(), title.casefold()):
+                raise UserError(msg.QUIZ_COMPETENCY_UNCOVERED.format(title=title))
 
     def named(self) -> list[Named]:
         """The competencies as names to match."""
@@ -82,6 +101,7 @@ def quiz_competencies(services: Services) -> Competencies:
         ids=tuple(ordered),
         titles={c: titles.get(c, c) for c in ordered},
         cuts={c: cuts.get(c, 0.0) for c in ordered},
+        uncovered={c.id: c.title for c in framework.competencies if c.id not in counts},
     )
 
 

@@ -18,10 +18,12 @@ from bot.core.errors import Forbidden
 from bot.core.model import Learner
 from bot.core.names import Named
 from bot.features.names import resolve
+from bot.features.team import risk
 from bot.storage.org import OrgRepository
 from learning.path_model import FINISHED, Path, Step
 from learning.profile import Profile
 from learning.risk import PathWork, Shortfall, due_shortfall, inactive
+from learning.risk_model import Prediction
 
 STALLED_AFTER = timedelta(days=14)
 DUE_SOON = timedelta(days=7)
@@ -48,6 +50,7 @@ class MemberStatus:
     stalled: bool
     unverified: tuple[str, ...] = ()
     shortfall: Shortfall | None = None
+    predicted: Prediction | None = None
 
     @property
     def completion(self) -> float | None:
@@ -77,6 +80,8 @@ class MemberStatus:
             )
         if self.stalled:
             out.append(msg.RISK_STALLED.format(days=STALLED_AFTER.days))
+        if self.predicted is not None and self.predicted.flagged:
+            out.append(risk.reasons_text(self.predicted))
         return tuple(out)
 
 
@@ -89,6 +94,7 @@ class TeamReport:
     competency: str | None = None
     threshold: float = 0.8
     competencies: tuple[str, ...] = field(default=())
+    risk_basis: str = ""
 
     def mastery_rows(self) -> list[tuple[str, int, float, float]]:
         """Per competency: (id, learners assessed, mean mastery, share mastered)."""
@@ -169,37 +175,32 @@ def build_report(
 
     Every input is read for the whole team at once (a few queries per thousand members) and
     each path is planned in memory by the planner `/learn path` uses, on the same inputs.
+    The predicted-risk model is trained on a bounded population's history (see `team/risk.py`).
     """
-    from bot.features.paths.service import path_service, preferences
-    from bot.features.paths.state import StoredLearnerState, batched_states
-    from learning.path import plan
+    from bot.features.paths.service import path_service
+    from bot.features.paths.state import StoredLearnerState
 
-    paths = path_service(services)
-    # The framework and catalogue are the same for everyone: read them once, not per member.
-    framework, catalogue = services.framework.get(), paths.catalogue()
-    threshold = services.settings.mastery_threshold
     ids = [m.id for m in members]
+    plans = _plans(services, ids, now=now)
+    # The model learns from the team and beyond it: the oldest learners (most likely to have a
+    # known outcome), TRAIN_POPULATION at most, so a report's cost stays bounded.
+    population = {i: plans[i] for i in list(plans)[: risk.TRAIN_POPULATION]}
+    room = risk.TRAIN_POPULATION - len(population)
+    if room > 0 and isinstance(path_service(services).state_source, StoredLearnerState):
+        others = [i for i in services.learners.all_ids() if i not in plans][:room]
+        population.update(_plans(services, others, now=now))
+    scores = risk.score(
+        risk.histories(services, population),
+        risk.histories(services, plans, latest_only=True),
+        now=now,
+    )
     measured = services.team_stats.mastery(ids)
     failures = _repeated_failures(services, ids)
     last_seen = services.team_stats.last_activity(ids)
     first_seen = services.team_stats.first_seen(ids)
-    if isinstance(paths.state_source, StoredLearnerState):
-        inputs = batched_states(services, ids, now=now)
-    else:  # a custom state source knows only one learner at a time
-        inputs = {
-            i: (paths.state_source.state(i), services.profiles.get(i)) for i in dict.fromkeys(ids)
-        }
     statuses = []
-    planned: dict[str, Path] = {}
     for learner in members:
-        state, profile = inputs[learner.id]
-        prefs = preferences(profile)
-        # The planner is pure: members with equal inputs (same role, progress and evidence)
-        # get one plan. Equal reprs of these plain values mean equal values.
-        key = repr((state, prefs))
-        if key not in planned:
-            planned[key] = plan(framework, catalogue, state, prefs, threshold=threshold, now=now)
-        steps = planned[key].steps
+        steps, profile = plans[learner.id].steps, plans[learner.id].profile
         if competency:
             steps = tuple(s for s in steps if competency in s.competencies) or steps
         mastery = measured.get(learner.id, {})
@@ -234,6 +235,7 @@ def build_report(
                 ),
                 unverified=tuple(s.module_id for s in steps if s.status == "unverified"),
                 shortfall=_shortfall(services, learner.id, profile, todo, now=now),
+                predicted=scores.predictions.get(learner.id),
             )
         )
     comps = sorted({c for s in statuses for c in s.mastery})
@@ -243,7 +245,50 @@ def build_report(
         competency=competency,
         threshold=services.settings.mastery_threshold,
         competencies=tuple(comps),
+        risk_basis=scores.basis,
     )
+
+
+def _plans(services: Services, ids: list[str], *, now: datetime) -> dict[str, risk.Planned]:
+    """Each learner's planned path and profile, by the planner `/learn path` uses.
+
+    Every input is read for all of them at once; a custom state source knows only one
+    learner at a time.
+    """
+    from bot.features.paths.service import path_service, preferences
+    from bot.features.paths.state import StoredLearnerState, batched_states
+    from learning.path import plan
+
+    paths = path_service(services)
+    # The framework and catalogue are the same for everyone: read them once, not per learner.
+    framework, catalogue = services.framework.get(), paths.catalogue()
+    threshold = services.settings.mastery_threshold
+    assessed = paths.assessed()
+    if isinstance(paths.state_source, StoredLearnerState):
+        inputs = batched_states(services, ids, now=now)
+    else:
+        inputs = {
+            i: (paths.state_source.state(i), services.profiles.get(i)) for i in dict.fromkeys(ids)
+        }
+    planned: dict[str, Path] = {}
+    out = {}
+    for learner_id, (state, profile) in inputs.items():
+        prefs = preferences(profile)
+        # The planner is pure: learners with equal inputs (same role, progress and evidence)
+        # get one plan. Equal reprs of these plain values mean equal values.
+        key = repr((state, prefs))
+        if key not in planned:
+            planned[key] = plan(
+                framework,
+                catalogue,
+                state,
+                prefs,
+                threshold=threshold,
+                now=now,
+                assessed=assessed,
+            )
+        out[learner_id] = risk.Planned(planned[key].steps, profile)
+    return out
 
 
 def _repeated_failures(services: Services, ids: list[str]) -> dict[str, list[str]]:

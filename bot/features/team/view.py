@@ -70,8 +70,9 @@ def aggregate_blocks(report: TeamReport, *, public: bool) -> list[Block]:
 def detail_blocks(report: TeamReport) -> list[Block]:
     """Per-person detail: who is at risk and why (sent privately to the manager)."""
     risky = report.at_risk
+    basis: list[Block] = [Note(report.risk_basis)] if report.risk_basis else []
     if not risky:
-        return [Text(msg.TEAM_NOBODY_AT_RISK)]
+        return [Text(msg.TEAM_NOBODY_AT_RISK), *basis]
     lines: list[str] = []
     used = 0
     for m in risky[:MAX_PEOPLE_LINES]:
@@ -82,7 +83,7 @@ def detail_blocks(report: TeamReport) -> list[Block]:
         used += len(line) + 1
     if len(lines) < len(risky):
         lines.append(msg.TEAM_MORE_IN_CSV.format(count=len(risky) - len(lines)))
-    return [Section(msg.TEAM_AT_RISK_TITLE.format(count=len(risky)), "\n".join(lines))]
+    return [Section(msg.TEAM_AT_RISK_TITLE.format(count=len(risky)), "\n".join(lines)), *basis]
 
 
 def person_blocks(report: TeamReport) -> list[Block]:
@@ -111,6 +112,8 @@ def person_blocks(report: TeamReport) -> list[Block]:
             else msg.TEAM_PERSON_OK.format(name=name)
         )
     )
+    if report.risk_basis:
+        blocks.append(Note(report.risk_basis))
     return blocks
 
 

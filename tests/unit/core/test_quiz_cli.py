@@ -421,3 +421,67 @@ def test_competency_option_fills_gift_questions_outside_a_category(  # type: ign
     by_stem = {i.stem: i.competency for i in _services().items.bank()}
     assert by_stem["Who's buried in Grant's tomb?"] == "security"
     assert by_stem["Which keyword sorts rows?"] == "sql", "a category still names its own"
+
+
+ALL_RIGHT_BANK = """\
+items:
+  - id: pick-all
+    competency: sql
+    question: Which of these are SQL keywords?
+    type: multiple
+    options: [SELECT, FROM]
+    answer: [a, b]
+"""
+
+
+def test_a_bank_whose_every_answer_is_right_is_refused_and_keeps_the_stored_bank(
+    cli, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    assert cli("quiz", "import", str(FIXTURES / "bank.yaml"))[0] == 0
+    before = {i.id: i for i in _services().items.bank()}
+    bank = tmp_path / "all-right.yaml"
+    bank.write_text(ALL_RIGHT_BANK)
+    code, out, err = cli("quiz", "import", str(bank))
+    assert code == 1
+    assert "every option is marked correct (a, b)" in err
+    assert "a question needs at least one wrong option" in err
+    assert "Nothing was imported" in out
+    assert {i.id: i for i in _services().items.bank()} == before
+
+
+def _responses(tmp_path: Path, learners: int) -> Path:
+    rng = np.random.default_rng(learners)
+    lines = ["q1,q2,q3,q4"]
+    for _ in range(learners):
+        lines.append(",".join(str(int(rng.random() < p)) for p in (0.3, 0.5, 0.6, 0.8)))
+    # Every item answered both ways, so only the sample size decides.
+    lines += ["1,1,1,1", "0,0,0,0"]
+    path = tmp_path / f"r{learners}.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_calibration_from_5_learners_is_refused_and_from_few_warned(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from learning.calibration import MIN_LEARNERS, WARN_LEARNERS
+
+    code, out, err = cli("items", "calibrate", "--responses", str(_responses(tmp_path, 3)))
+    assert code == 1
+    assert out == ""
+    assert f"answers from 5 learners; calibration needs at least {MIN_LEARNERS}" in err
+
+    code, out, err = cli("items", "calibrate", "--responses", str(_responses(tmp_path, 48)))
+    assert code == 0, err
+    assert f"warning: only 50 learners answered: the estimates are rough; {WARN_LEARNERS}" in err
+    assert "log-likelihood" in out
+
+
+def test_calibrating_stored_answers_of_5_learners_stores_nothing(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("quiz", "import", str(FIXTURES / "bank.yaml"))
+    before = {i.id: (i.a, i.b) for i in _services().items.bank()}
+    rng = np.random.default_rng(5)
+    truth = {i: (1.0, float(rng.uniform(-1, 1))) for i in before}
+    _store_simulated_answers(5, truth)
+    code, _, err = cli("items", "calibrate")
+    assert code == 1
+    assert "answers from 5 learners" in err
+    assert {i.id: (i.a, i.b) for i in _services().items.bank()} == before

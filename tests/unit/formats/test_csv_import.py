@@ -96,8 +96,18 @@ def test_native_layout() -> None:
 
 
 def test_native_type_is_inferred() -> None:
-    result = native("question,option_a,option_b,correct\nSky is blue?,,,TRUE\nPick,x,y,a;b\n")
+    result = native(
+        "question,option_a,option_b,option_c,correct\nSky is blue?,,,,TRUE\nPick,x,y,z,a;b\n"
+    )
     assert [i.kind for i in result.items] == ["true_false", "multiple"]
+
+
+def test_a_question_whose_every_option_is_right_is_refused() -> None:
+    result = native("question,option_a,option_b,correct\nPick,x,y,a;b\n")
+    assert result.items == ()
+    [error] = result.errors
+    assert error.line == 2
+    assert "every option is marked correct (a, b)" in error.message
 
 
 def test_semicolon_delimiter_and_bom() -> None:
