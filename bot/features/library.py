@@ -384,8 +384,10 @@ class Library:
 
             modules = {r.meta.id: r.meta for r in self._content.modules()}
             chunks = self._content.chunks(module_ids=list(modules))
+            # The store is opened at each search, so a Chroma server that was down when the
+            # retriever was built is used as soon as it is back.
             self._retriever = HybridRetriever(
-                embedder=self.embedder(), store=self.store(), chunks=chunks, modules=modules
+                embedder=self.embedder(), store=self.store, chunks=chunks, modules=modules
             )
             self._version = version
         return self._retriever
@@ -422,21 +424,24 @@ class Library:
         if self._rebuilding.is_set() or (self._index_gone() and self._content.has_chunks()):
             raise UserError(msg.LIBRARY_REBUILDING)
         retriever = self._live_retriever()
-        hits = retriever.search(question, k=10, roles=roles) if retriever else []
+        found = retriever.find(question, k=10, roles=roles) if retriever else None
+        hits, reduced = (found.hits, found.reduced) if found else ([], False)
+        if reduced:
+            log.warning("vector store unreachable: searching in reduced (lexical) mode")
         if prefer:
             hits = _preferring(hits, prefer)
         modules: Mapping[str, Any] = retriever.modules if retriever else {}
         sources = tuple(source_of(h, modules) for h in hits)
         if retriever is None or not hits or not _should_answer(question, hits, retriever):
-            return Answered("", False, (), related=unique_modules(sources)[:3])
+            return Answered("", False, (), related=unique_modules(sources)[:3], reduced=reduced)
         answer = self._compose(question, hits, modules)
         if answer is None or not answer.text:
-            return Answered("", False, (), related=unique_modules(sources)[:3])
+            return Answered("", False, (), related=unique_modules(sources)[:3], reduced=reduced)
         cited = tuple(cited_source(c, hits) for c in answer.citations)
         others = [
             s for s in unique_modules(sources) if s.module_id not in {c.module_id for c in cited}
         ]
-        return Answered(answer.text, True, cited, related=tuple(others[:3]))
+        return Answered(answer.text, True, cited, related=tuple(others[:3]), reduced=reduced)
 
     def chat_model(self) -> Any:
         """The configured chat model (LEARNBOT_LLM), or None for extractive answers."""
