@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.engine import Connection, ExceptionContext, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.core import messages as msg
@@ -72,6 +73,16 @@ def _unavailable(context: ExceptionContext) -> BaseException | None:
     return DatabaseUnavailable(
         None, None, original, hide_parameters=True, connection_invalidated=context.is_disconnect
     )
+
+
+def database_now(conn: Connection) -> datetime:
+    """The database server's clock (UTC), for leases that several processes compare: a
+    process whose own clock is off neither takes a live lease nor keeps a lapsed one."""
+    if conn.dialect.name == "postgresql":
+        value: datetime = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    stamp = conn.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
+    return datetime.fromisoformat(str(stamp)).replace(tzinfo=UTC)
 
 
 def _private_file(path: Path) -> None:
