@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -79,6 +80,8 @@ class HybridConfig:
             (1 disables it: always filter in the store).
         rescored: In reduced mode (no vector store), how many of the best BM25 candidates
             are embedded here to give them a cosine.
+        dense_retry_s: After the vector store failed, searches stay in reduced mode this
+            long before it is tried again (a hung server would make each one wait).
     """
 
     candidates: int = 50
@@ -92,6 +95,7 @@ class HybridConfig:
     dedupe_threshold: float = 0.9
     overfetch: int = 3
     rescored: int = 20
+    dense_retry_s: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ class HybridRetriever:
         codes = {m: i for i, m in enumerate(self._module_names)}
         self._module_codes = np.array([codes[c.module_id] for c in self._chunks], dtype=np.int64)
         self.config = config or HybridConfig()
+        self._dense_retry_at = 0.0
 
     def search(
         self,
@@ -193,11 +198,14 @@ class HybridRetriever:
         if permitted is not None and not permitted:
             return Found([])
         lexical = self._lexical_candidates(query, permitted)
-        reduced = False
-        try:
-            dense = self._dense(query, permitted, roles)
-        except VectorStoreError:
-            reduced = True
+        reduced = time.monotonic() < self._dense_retry_at
+        if not reduced:
+            try:
+                dense = self._dense(query, permitted, roles)
+            except VectorStoreError:
+                self._dense_retry_at = time.monotonic() + self.config.dense_retry_s
+                reduced = True
+        if reduced:
             dense = self._rescore(query, lexical)
         picked = diversify_by_group(
             self._fuse(dense, lexical),

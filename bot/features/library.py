@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from retrieval.store import ChromaVectorStore
 
 log = logging.getLogger(__name__)
+# How long a vector store that could not be opened is left alone before the next try.
+STORE_RETRY_S = 10.0
 Progress = Callable[[int, int, str], None]
 # A follow-up's previous module: its hits' fused scores count this much more, enough to win
 # a near tie, not to hide a clearly better module.
@@ -77,6 +80,7 @@ class Library:
         self._rebuilding = threading.Event()
         self._version: tuple[int, int, str] | None = None
         self._store: ChromaVectorStore | None = None
+        self._store_retry_at = 0.0  # monotonic time before which a failed open is not retried
         self._retriever: HybridRetriever | None = None
 
     @property
@@ -95,11 +99,20 @@ class Library:
     def store(self) -> ChromaVectorStore:
         """The vector store: embedded Chroma in the data folder, or a Chroma server."""
         if self._store is None:
+            from retrieval.errors import VectorStoreError
             from retrieval.store import ChromaVectorStore
 
+            if time.monotonic() < self._store_retry_at:
+                # Opening a client to a server that is down takes seconds of retries; while
+                # it is down each question would pay them, so wait before trying again.
+                raise VectorStoreError("the vector store was unreachable moments ago")
             url = self._settings.chroma_url
             path = None if url else private_dir(self._settings.index_dir / "chroma")
-            self._store = ChromaVectorStore(path=path, url=url)
+            try:
+                self._store = ChromaVectorStore(path=path, url=url)
+            except VectorStoreError:
+                self._store_retry_at = time.monotonic() + STORE_RETRY_S
+                raise
         return self._store
 
     def ingest(
