@@ -94,7 +94,7 @@ class HybridConfig:
     module_top_m: int = 2
     dedupe_threshold: float = 0.9
     overfetch: int = 3
-    rescored: int = 20
+    rescored: int = 10
     dense_retry_s: float = 10.0
 
 
