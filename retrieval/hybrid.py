@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -10,8 +11,8 @@ import numpy as np
 
 from content_index.model import Chunk, ModuleMeta
 from retrieval.bm25 import BM25Index
-from retrieval.embedding import Embedder
-from retrieval.errors import IndexMismatchError
+from retrieval.embedding import Embedder, embedding_text
+from retrieval.errors import IndexMismatchError, VectorStoreError
 from retrieval.fusion import (
     aggregate_by_group,
     diversify_by_group,
@@ -24,6 +25,7 @@ from retrieval.store import ChromaVectorStore, VectorHit
 from retrieval.text import tokenize
 
 ModuleFilter = Callable[[str], bool]
+StoreSource = ChromaVectorStore | Callable[[], ChromaVectorStore]
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,10 @@ class HybridConfig:
         overfetch: With an audience or module restriction, first ask the vector store for
             this many times `candidates` without the filter and keep the permitted ones
             (1 disables it: always filter in the store).
+        rescored: In reduced mode (no vector store), how many of the best BM25 candidates
+            are embedded here to give them a cosine.
+        dense_retry_s: After the vector store failed, searches stay in reduced mode this
+            long before it is tried again (a hung server would make each one wait).
     """
 
     candidates: int = 50
@@ -88,6 +94,23 @@ class HybridConfig:
     module_top_m: int = 2
     dedupe_threshold: float = 0.9
     overfetch: int = 3
+    rescored: int = 10
+    dense_retry_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search found, and whether it ran in reduced mode.
+
+    Attributes:
+        hits: Best first.
+        reduced: The vector store could not be reached, so the candidates are BM25's alone
+            (the best `HybridConfig.rescored` of them given a cosine by embedding their text
+            here, so the answer decision still has a similarity to go on).
+    """
+
+    hits: list[Hit]
+    reduced: bool = False
 
 
 def role_set(names: Collection[str]) -> frozenset[str]:
@@ -106,7 +129,8 @@ class HybridRetriever:
 
     Args:
         embedder: Embeds the query (must match the vectors in `store`).
-        store: The chunk vectors.
+        store: The chunk vectors, or a function opening them (called at each search, so a
+            vector store that could not be opened is tried again).
         chunks: All indexed chunks (the lexical index and result texts come from these).
         modules: Metadata per module id (audience, title).
         lexical: A prebuilt BM25 index over `chunks` in the same order (built if None).
@@ -117,7 +141,7 @@ class HybridRetriever:
         self,
         *,
         embedder: Embedder,
-        store: ChromaVectorStore,
+        store: StoreSource,
         chunks: Sequence[Chunk],
         modules: Mapping[str, ModuleMeta],
         lexical: BM25Index | None = None,
@@ -136,6 +160,7 @@ class HybridRetriever:
         codes = {m: i for i, m in enumerate(self._module_names)}
         self._module_codes = np.array([codes[c.module_id] for c in self._chunks], dtype=np.int64)
         self.config = config or HybridConfig()
+        self._dense_retry_at = 0.0
 
     def search(
         self,
@@ -157,11 +182,31 @@ class HybridRetriever:
         Returns:
             Hits, best first.
         """
+        return self.find(query, k=k, allowed=allowed, roles=roles).hits
+
+    def find(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        allowed: ModuleFilter | None = None,
+        roles: Collection[str] | None = None,
+    ) -> Found:
+        """`search`, saying whether it ran in reduced mode (the vector store unreachable:
+        BM25 candidates only, rescored here). The arguments are `search`'s."""
         permitted = self._permitted_modules(allowed, roles)
         if permitted is not None and not permitted:
-            return []
-        dense = self._dense(query, permitted, roles)
+            return Found([])
         lexical = self._lexical_candidates(query, permitted)
+        reduced = time.monotonic() < self._dense_retry_at
+        if not reduced:
+            try:
+                dense = self._dense(query, permitted, roles)
+            except VectorStoreError:
+                self._dense_retry_at = time.monotonic() + self.config.dense_retry_s
+                reduced = True
+        if reduced:
+            dense = self._rescore(query, lexical)
         picked = diversify_by_group(
             self._fuse(dense, lexical),
             self._module_of,
@@ -169,7 +214,20 @@ class HybridRetriever:
             limit=k,
             is_duplicate=self._duplicate_test(),
         )
-        return [self._hit(c, score, dense.get(c), lexical.get(c)) for c, score in picked]
+        hits = [self._hit(c, score, dense.get(c), lexical.get(c)) for c, score in picked]
+        return Found(hits, reduced)
+
+    def _rescore(self, query: str, lexical: Mapping[str, float]) -> dict[str, float]:
+        """Cosines of the best BM25 candidates, embedded here (no vector store)."""
+        best = sorted(lexical, key=lambda c: -lexical[c])[: self.config.rescored]
+        if not best:
+            return {}
+        vector = np.asarray(self._embedder.embed_query(query), dtype=np.float32)
+        texts = [embedding_text(self._chunks[self._position[c]]) for c in best]
+        matrix = np.asarray(self._embedder.embed_documents(texts), dtype=np.float32)
+        norms = np.linalg.norm(matrix, axis=1) * max(float(np.linalg.norm(vector)), 1e-12)
+        cosines = matrix @ vector / np.maximum(norms, 1e-12)
+        return dict(zip(best, (float(c) for c in cosines), strict=True))
 
     @property
     def modules(self) -> Mapping[str, ModuleMeta]:
@@ -212,14 +270,18 @@ class HybridRetriever:
             # learners may see most of the library, so over-fetch without the filter and
             # drop what they may not see, falling back to the filtered query when too few
             # of the nearest chunks are theirs.
-            wide = self._store.query(vector, k=wanted * self.config.overfetch)
+            wide = self._vectors().query(vector, k=wanted * self.config.overfetch)
             kept = self._served(wide, permitted)
             if len(kept) >= wanted or len(wide) < wanted * self.config.overfetch:
                 return dict(list(kept.items())[:wanted])
-        found = self._store.query(
+        found = self._vectors().query(
             vector, k=wanted, roles=roles, **self._module_filter(permitted, roles)
         )
         return self._served(found, permitted)
+
+    def _vectors(self) -> ChromaVectorStore:
+        store = self._store
+        return store() if callable(store) else store
 
     def _served(self, found: Sequence[VectorHit], permitted: set[str] | None) -> dict[str, float]:
         # The store may hold chunks this retriever does not serve; the permitted set is final.

@@ -288,6 +288,9 @@ class ChromaVectorStore:
     ) -> list[VectorHit]:
         """Nearest chunks by cosine similarity, best first.
 
+        Raises:
+            VectorStoreError: the store could not be reached or refused the query.
+
         Args:
             vector: The query embedding.
             k: How many chunks at most.
@@ -305,12 +308,15 @@ class ChromaVectorStore:
         if roles is not None:
             clauses.append(_role_filter(roles))
         where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
-        result = self._collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=max(1, k),
-            where=where,
-            include=["metadatas", "documents", "distances"],
-        )
+        try:
+            result = self._collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=max(1, k),
+                where=where,
+                include=["metadatas", "documents", "distances"],
+            )
+        except Exception as exc:  # chromadb raises many unrelated types (HTTP, connection)
+            raise VectorStoreError(f"Chroma query failed: {type(exc).__name__}") from exc
         return [
             VectorHit(chunk_id=i, score=1.0 - float(d), metadata=m or {}, text=t or "")
             for i, d, m, t in zip(

@@ -40,6 +40,13 @@ STALE_BUTTON = "That button has expired. Type `/learn help` to start again."
 QUESTION_CLOSED = "That question is closed; it was already answered or the dialog moved on."
 NOT_YOUR_DIALOG = "That button belongs to someone else's conversation with me, so I ignored it."
 INTERNAL_ERROR = "Something went wrong on my side and nothing was changed. Please try again."
+SEARCH_REDUCED = (
+    "Search is running in a reduced mode right now (word matching only), so this may be "
+    "less precise than usual."
+)
+DATABASE_UNAVAILABLE = (
+    "I can't reach my database right now (it may be restarting). Please try again in a moment."
+)
 CHANNEL_HINT = "Mention me with a question, or use `/learn help`."
 
 # Help

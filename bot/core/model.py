@@ -90,6 +90,8 @@ class Answered:
     confident: bool
     sources: tuple[Source, ...]
     related: tuple[Source, ...] = ()
+    # The search ran in reduced mode (the vector store unreachable: lexical search only).
+    reduced: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from retrieval.store import ChromaVectorStore
 
 log = logging.getLogger(__name__)
+# How long a vector store that could not be opened is left alone before the next try.
+STORE_RETRY_S = 10.0
 Progress = Callable[[int, int, str], None]
 # A follow-up's previous module: its hits' fused scores count this much more, enough to win
 # a near tie, not to hide a clearly better module.
@@ -81,6 +84,7 @@ class Library:
         self._rebuilding = threading.Event()
         self._version: tuple[int, int, str] | None = None
         self._store: ChromaVectorStore | None = None
+        self._store_retry_at = 0.0  # monotonic time before which a failed open is not retried
         self._retriever: HybridRetriever | None = None
         self._adjustment_cache: tuple[tuple[int, str], AdjustmentSet] | None = None
 
@@ -105,11 +109,20 @@ class Library:
     def store(self) -> ChromaVectorStore:
         """The vector store: embedded Chroma in the data folder, or a Chroma server."""
         if self._store is None:
+            from retrieval.errors import VectorStoreError
             from retrieval.store import ChromaVectorStore
 
+            if time.monotonic() < self._store_retry_at:
+                # Opening a client to a server that is down takes seconds of retries; while
+                # it is down each question would pay them, so wait before trying again.
+                raise VectorStoreError("the vector store was unreachable moments ago")
             url = self._settings.chroma_url
             path = None if url else private_dir(self._settings.index_dir / "chroma")
-            self._store = ChromaVectorStore(path=path, url=url)
+            try:
+                self._store = ChromaVectorStore(path=path, url=url)
+            except VectorStoreError:
+                self._store_retry_at = time.monotonic() + STORE_RETRY_S
+                raise
         return self._store
 
     def ingest(
@@ -394,8 +407,10 @@ class Library:
 
             modules = {r.meta.id: r.meta for r in self._content.modules()}
             chunks = self._content.chunks(module_ids=list(modules))
+            # The store is opened at each search, so a Chroma server that was down when the
+            # retriever was built is used as soon as it is back.
             self._retriever = HybridRetriever(
-                embedder=self.embedder(), store=self.store(), chunks=chunks, modules=modules
+                embedder=self.embedder(), store=self.store, chunks=chunks, modules=modules
             )
             self._version = version
         return self._retriever
@@ -432,19 +447,21 @@ class Library:
         if self._rebuilding.is_set() or (self._index_gone() and self._content.has_chunks()):
             raise UserError(msg.LIBRARY_REBUILDING)
         retriever = self._live_retriever()
-        hits = self.ranked(question, roles=roles, prefer=prefer)
+        hits, reduced = self._rank(question, roles=roles, prefer=prefer)
+        if reduced:
+            log.warning("vector store unreachable: searching in reduced (lexical) mode")
         modules: Mapping[str, Any] = retriever.modules if retriever else {}
         sources = tuple(source_of(h, modules) for h in hits)
         if retriever is None or not hits or not _should_answer(question, hits, retriever):
-            return Answered("", False, (), related=unique_modules(sources)[:3])
+            return Answered("", False, (), related=unique_modules(sources)[:3], reduced=reduced)
         answer = self._compose(question, hits, modules)
         if answer is None or not answer.text:
-            return Answered("", False, (), related=unique_modules(sources)[:3])
+            return Answered("", False, (), related=unique_modules(sources)[:3], reduced=reduced)
         cited = tuple(cited_source(c, hits) for c in answer.citations)
         others = [
             s for s in unique_modules(sources) if s.module_id not in {c.module_id for c in cited}
         ]
-        return Answered(answer.text, True, cited, related=tuple(others[:3]))
+        return Answered(answer.text, True, cited, related=tuple(others[:3]), reduced=reduced)
 
     def ranked(
         self, question: str, *, roles: Sequence[str] | None, prefer: str | None = None
@@ -452,18 +469,25 @@ class Library:
         """The hits an answer is decided from: the search, the preferred module's boost, and
         the "Not helpful" adjustments of similar questions (`retrieval.feedback`), which only
         ever lower a passage's score."""
+        return self._rank(question, roles=roles, prefer=prefer)[0]
+
+    def _rank(
+        self, question: str, *, roles: Sequence[str] | None, prefer: str | None = None
+    ) -> tuple[list[Hit], bool]:
+        """`ranked`, saying whether the search ran in reduced (lexical) mode."""
         from retrieval.feedback import adjusted, factors
 
         retriever = self._live_retriever()
-        hits = retriever.search(question, k=10, roles=roles) if retriever else []
+        found = retriever.find(question, k=10, roles=roles) if retriever else None
+        hits, reduced = (found.hits, found.reduced) if found else ([], False)
         if prefer:
             hits = _preferring(hits, prefer)
         now = self._clock.now()
         stored = self._adjustments(now) if hits else None
         if stored is None or not stored.adjustments:
-            return hits
+            return hits, reduced
         query = self.embedder().embed_query(question)
-        return adjusted(hits, factors(query, stored, now=now))
+        return adjusted(hits, factors(query, stored, now=now)), reduced
 
     def _adjustments(self, now: datetime) -> AdjustmentSet:
         """The stored adjustments within `HORIZON`, read again only when they changed."""

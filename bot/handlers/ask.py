@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.context import Command, Context
@@ -48,17 +49,27 @@ def handle_question(ctx: Context, text: str) -> list[Reply]:
     _remember(ctx, query, result)
     # A follow-up is recorded (gap or answer) with the topic it was read with.
     if not result.confident:
-        library.content.record_gap(query, learner_id=ctx.learner.id, best_score=0.0, now=ctx.now)
+        if not result.reduced:  # a reduced search is not evidence of a gap in the library
+            library.content.record_gap(
+                query, learner_id=ctx.learner.id, best_score=0.0, now=ctx.now
+            )
         ctx.services.activity.record(
             ctx.learner.id, "asked", detail={"answered": False}, now=ctx.now
         )
-        return [_no_answer(result)]
+        return [_reduced(result, _no_answer(result))]
     sources = [{"module_id": s.module_id, "section": s.section} for s in result.sources]
     answer_id = library.content.record_answer(
         learner_id=ctx.learner.id, question=query, sources=sources, now=ctx.now
     )
     ctx.services.activity.record(ctx.learner.id, "asked", detail={"answered": True}, now=ctx.now)
-    return [_answer(ctx, result, answer_id)]
+    return [_reduced(result, _answer(ctx, result, answer_id))]
+
+
+def _reduced(result: Any, reply: Reply) -> Reply:
+    """The reply with a note that search runs in reduced mode, when it did."""
+    if not result.reduced:
+        return reply
+    return replace(reply, blocks=(*reply.blocks, Note(msg.SEARCH_REDUCED)))
 
 
 def _with_topic(ctx: Context, text: str) -> tuple[str, str | None]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import Connection, ExceptionContext, make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from bot.core import messages as msg
+from bot.core.errors import UpstreamError
 from bot.storage.files import private_dir
 
 log = logging.getLogger(__name__)
@@ -38,7 +41,48 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "handle_error", _unavailable)
     return engine
+
+
+class DatabaseUnavailable(OperationalError, UpstreamError):
+    """The database connection was lost (a restart, a killed backend) or cannot be opened.
+
+    Still an `OperationalError` (code that keeps work for later on a database error keeps
+    doing so) and an `UpstreamError`, so the router answers it with the polite
+    `DATABASE_UNAVAILABLE` (its `str`) instead of failing the request. SQLAlchemy has already
+    invalidated the pool's connections, and every checkout pings first, so the next request
+    gets a fresh connection. The failed statement is not retried: it may have been a write.
+    """
+
+    def __str__(self) -> str:
+        return msg.DATABASE_UNAVAILABLE
+
+
+def _unavailable(context: ExceptionContext) -> BaseException | None:
+    """`handle_error` hook: a lost or refused connection becomes `DatabaseUnavailable`."""
+    if context.is_pre_ping:  # the pool reconnects by itself; only its outcome matters
+        return None
+    refused = context.connection is None and isinstance(
+        context.sqlalchemy_exception, OperationalError
+    )
+    if not (context.is_disconnect or refused):
+        return None
+    original = context.original_exception
+    log.warning("database connection lost or refused: %s", type(original).__name__)
+    return DatabaseUnavailable(
+        None, None, original, hide_parameters=True, connection_invalidated=context.is_disconnect
+    )
+
+
+def database_now(conn: Connection) -> datetime:
+    """The database server's clock (UTC), for leases that several processes compare: a
+    process whose own clock is off neither takes a live lease nor keeps a lapsed one."""
+    if conn.dialect.name == "postgresql":
+        value: datetime = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    stamp = conn.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
+    return datetime.fromisoformat(str(stamp)).replace(tzinfo=UTC)
 
 
 def _private_file(path: Path) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.storage.db import database_now
 from bot.storage.tables import activity, audit_log, processed_events
 
 RECEIVED, DONE = "received", "done"
@@ -37,6 +38,10 @@ class EventLog:
     `receive` -> `done` records an event as received with its normalized payload before it
     is acknowledged, then as done after the work: an event received and not done (its holder
     died) is claimed again by `receive` (the platform's retry) or `unfinished` (on start).
+
+    Leases are timed by the database's clock (`database_now`), never the caller's: `now`
+    dates the record and bounds `unfinished`'s age window only, so a replica whose clock is
+    off neither takes over a live claim nor holds a lapsed one.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -52,22 +57,24 @@ class EventLog:
         A received event whose holder's lease ran out is claimed again (its stored payload).
         """
         token = uuid.uuid4().hex
-        row = {"status": RECEIVED, "claim_token": token, "claimed_until": now + lease}
+        row: dict[str, Any] = {"status": RECEIVED, "claim_token": token}
         try:
             with self._engine.begin() as conn:
+                until = database_now(conn) + lease
                 conn.execute(
                     insert(processed_events).values(
-                        key=key[:200], seen_at=now, payload=payload, **row
+                        key=key[:200], seen_at=now, payload=payload, claimed_until=until, **row
                     )
                 )
             return Claim(key[:200], token, payload)
         except IntegrityError:
             pass
         with self._engine.begin() as conn:
+            clock = database_now(conn)
             taken = conn.execute(
                 update(processed_events)
-                .where(processed_events.c.key == key[:200], _expired(now))
-                .values(**row)
+                .where(processed_events.c.key == key[:200], _expired(clock))
+                .values(claimed_until=clock + lease, **row)
             )
             if taken.rowcount != 1:
                 return None
@@ -77,8 +84,10 @@ class EventLog:
         return Claim(key[:200], token, stored or payload)
 
     def renew(self, claim: Claim, *, now: datetime, lease: timedelta) -> bool:
-        """Extend a live claim (long work); False when it was lost."""
-        return self._update(claim, claimed_until=now + lease)
+        """Extend a live claim (long work) to `lease` from the database's now; False when it
+        was lost. (`now` is the caller's time, unused: kept for the callers' symmetry.)"""
+        del now
+        return self._update(claim, lease=lease)
 
     def done(self, claim: Claim) -> bool:
         """Record the work as done; the payload is dropped. False when the claim was lost."""
@@ -90,13 +99,14 @@ class EventLog:
         """Claim received events (keys starting with `prefix`, received since `since`) whose
         holder's lease ran out; PostgreSQL skips rows another replica is claiming."""
         token = uuid.uuid4().hex
-        where = and_(
-            processed_events.c.key.startswith(prefix, autoescape=True),
-            processed_events.c.seen_at >= since,
-            _expired(now),
-        )
-        values = {"claim_token": token, "claimed_until": now + lease}
         with self._engine.begin() as conn:
+            clock = database_now(conn)
+            where = and_(
+                processed_events.c.key.startswith(prefix, autoescape=True),
+                processed_events.c.seen_at >= since,
+                _expired(clock),
+            )
+            values = {"claim_token": token, "claimed_until": clock + lease}
             pick = (
                 select(processed_events.c.key)
                 .where(where)
@@ -125,8 +135,10 @@ class EventLog:
             found = conn.execute(query).scalar()
         return None if found is None else str(found)
 
-    def _update(self, claim: Claim, **values: Any) -> bool:
+    def _update(self, claim: Claim, *, lease: timedelta | None = None, **values: Any) -> bool:
         with self._engine.begin() as conn:
+            if lease is not None:
+                values["claimed_until"] = database_now(conn) + lease
             done = conn.execute(
                 update(processed_events)
                 .where(

@@ -1,4 +1,11 @@
-"""The Teams bot: one turn is inbound translation -> router (in a thread) -> rendered replies."""
+"""The Teams bot: one turn is inbound translation -> router (in a thread) -> rendered replies.
+
+`on_turn` runs a whole turn in the context it is given (invokes, and tests through botbuilder's
+TestAdapter). The endpoint splits the same turn in two: `remember` and `place` on the request
+path (the conversation reference stored, the events translated and given their place in the
+sender's line), then `run` later, in a proactive turn opened on the activity itself
+(`bot.adapters.teams.turns`).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,14 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
 from botbuilder.core import Bot, BotAdapter, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.adapters.queue import LearnerQueue
+from bot.adapters.queue import LearnerQueue, Turn
 from bot.adapters.teams.delivery import RetryPolicy, deliver, no_sdk_retries
 from bot.adapters.teams.files import file_reader
 from bot.adapters.teams.inbound import (
@@ -50,6 +57,20 @@ REMEMBERED = (
     ActivityTypes.conversation_update,
     ActivityTypes.installation_update,
 )
+# A turn that has not answered after this long shows the typing indicator.
+TYPING_AFTER_S = 1.5
+
+
+@dataclass
+class Placed:
+    """One core event of an activity and its place in the sender's line (None: not queued).
+
+    `ran` turns True once the place was used, so a turn that never ran can be released.
+    """
+
+    event: Event
+    turn: Turn | None
+    ran: bool = False
 
 
 def not_supported(name: str) -> dict[str, Any]:
@@ -94,6 +115,8 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         queue: The process's per-learner line: messages, commands and clicks of one person
             are handled one at a time in arrival order, and a burst beyond the line gets one
             "slow down" reply (without one, each turn runs at once).
+        typing_after: Seconds after which a turn still working shows the typing indicator
+            (None: never).
     """
 
     def __init__(
@@ -111,6 +134,7 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         is_known: Callable[[Identity], bool] | None = None,
         others: Callable[[], ChatPorts | None] | None = None,
         queue: LearnerQueue | None = None,
+        typing_after: float | None = None,
     ) -> None:
         self._handle = handle
         self._commands = commands
@@ -124,9 +148,10 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         self._is_known = is_known
         self._others = others
         self._queue = queue
+        self._typing_after = typing_after
 
     async def on_turn(self, context: TurnContext) -> None:
-        """Handle one activity."""
+        """Handle one activity, all of it in this turn."""
         activity = context.activity
         no_sdk_retries(context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY))
         if activity.type == ActivityTypes.invoke:
@@ -134,21 +159,42 @@ class LearnbotBot(Bot):  # type: ignore[misc]
             return
         if activity.type not in REMEMBERED:
             return
-        await asyncio.to_thread(self._remember, activity)
+        await asyncio.to_thread(self.remember, activity)
         if activity.type == ActivityTypes.message and not await self._first_time(activity):
             return
+        await self.run(context, self.place(activity))
+
+    def place(self, activity: Activity) -> list[Placed]:
+        """The activity's core events, each given its place in the sender's line (call on the
+        event loop when the activity arrives, so the line keeps arrival order)."""
         commands = frozenset(c.lower() for c in self._commands())
         open_file = self._open_file or partial(_download, service_url=activity.service_url or "")
+        placed = []
         for event in to_events(activity, commands=commands, open_file=open_file):
-            await self._route(context, event)
+            queued = isinstance(event, MessageReceived | CommandInvoked | ActionClicked)
+            turn = self._queue.admit(event.identity) if queued and self._queue else None
+            placed.append(Placed(event, turn))
+        return placed
 
-    async def _route(self, context: TurnContext, event: Event) -> None:
-        queue = self._queue
-        if queue is None or not isinstance(event, MessageReceived | CommandInvoked | ActionClicked):
+    async def run(self, context: TurnContext, placed: list[Placed]) -> None:
+        """Run the placed events of `context.activity` (each in its turn of the line)."""
+        no_sdk_retries(context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY))
+        for item in placed:
+            await self._route(context, item)
+
+    async def release(self, placed: list[Placed]) -> None:
+        """Give up the places of events that never ran (their turn could not be opened)."""
+        for item in placed:
+            if not item.ran and item.turn is not None and item.turn.admitted and self._queue:
+                item.ran = True
+                await self._queue.run(item.turn, _nothing)
+
+    async def _route(self, context: TurnContext, item: Placed) -> None:
+        queue, turn, event = self._queue, item.turn, item.event
+        item.ran = True
+        if queue is None or turn is None:
             await self._turn(context, event)
-            return
-        turn = queue.admit(event.identity)
-        if turn.admitted:
+        elif turn.admitted:
             await queue.run(turn, partial(self._turn, context, event))
         elif turn.warn:
             await self._reply(context, event, [say(msg.SLOW_DOWN.format(limit=queue.limit))])
@@ -165,8 +211,11 @@ class LearnbotBot(Bot):  # type: ignore[misc]
             return
         if await self._first_contact(event):
             event = replace(event, user=await with_roster_details(context, event.user))
-        replies = await asyncio.to_thread(self._handle, event)
-        await self._reply(context, event, replies)
+        work = asyncio.ensure_future(asyncio.to_thread(self._handle, event))
+        done, _ = await asyncio.wait({work}, timeout=self._typing_after)
+        if not done and self._typing_after is not None:
+            await _typing(context)
+        await self._reply(context, event, await work)
 
     async def _first_contact(self, event: Event) -> bool:
         if self._is_known is None or isinstance(event, Installed | Uninstalled):
@@ -238,7 +287,7 @@ class LearnbotBot(Bot):  # type: ignore[misc]
         key = f"teams:{digest}:{activity.id}"
         return await asyncio.to_thread(self._events.first_time, key, now=self._clock.now())
 
-    def _remember(self, activity: Activity) -> None:
+    def remember(self, activity: Activity) -> None:
         """Store (or refresh) the conversation reference; a removal marks it dead."""
         where = where_of(activity)
         if not where.conversation_id or not activity.service_url:
@@ -271,6 +320,18 @@ def conversation_ref(activity: Activity) -> ConversationRef:
         user_id=user_id,
         aad_object_id=aad,
     )
+
+
+async def _typing(context: TurnContext) -> None:
+    """Show the typing indicator (best effort: a failure only loses the indicator)."""
+    try:
+        await context.send_activity(Activity(type=ActivityTypes.typing))
+    except Exception as err:  # noqa: BLE001 - the SDK raises many kinds; none matters here
+        log.info("Teams typing indicator not sent: %s", type(err).__name__)
+
+
+async def _nothing() -> None:
+    return None
 
 
 def _download(url: str, name: str, *, service_url: str) -> FileReader:

@@ -3,14 +3,18 @@
 A thin layer over botbuilder's CloudAdapter: this module parses and checks the request itself
 (so a bad body is a 400 and a bad token a 401, where the stock adapter answers 500),
 authenticates with ConfigurationBotFrameworkAuthentication, applies the tenant allow-list,
-then lets the adapter run the turn.
+then either records the activity and answers 200 at once, its turn running afterwards
+(messages, conversation and installation updates: `bot.adapters.teams.turns`), or lets the
+adapter run the turn in the request (invokes, whose answer is the HTTP response).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -31,15 +35,17 @@ from botframework.connector.auth import (
     ServiceClientCredentialsFactory,
 )
 from msrest.exceptions import DeserializationError  # type: ignore[attr-defined]
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.queue import LearnerQueue
 from bot.adapters.server import QUEUE
-from bot.adapters.teams.bot import LearnbotBot, answer_invoke, not_supported
+from bot.adapters.teams.bot import TYPING_AFTER_S, LearnbotBot, answer_invoke, not_supported
 from bot.adapters.teams.config import app_type, problems
 from bot.adapters.teams.delivery import RetryPolicy
 from bot.adapters.teams.inbound import tenant_of
 from bot.adapters.teams.logs import pin_sdk_loggers
 from bot.adapters.teams.port import TeamsChatPort
+from bot.adapters.teams.turns import TurnOptions, Turns, deferred
 from bot.app import App
 from bot.core import messages as msg
 from bot.core.errors import UserError
@@ -115,7 +121,8 @@ def allowed_tenants(settings: Settings) -> frozenset[str]:
 
 class TeamsEndpoint:
     """Handles `POST /api/messages`: 400 for a bad body, 401 for a bad token, 403 for a tenant
-    outside the allow-list; otherwise the turn runs and the answer is 200 (or the invoke's)."""
+    outside the allow-list; otherwise 200 once a message or update is recorded (503 when it
+    cannot be), or the invoke's own answer."""
 
     def __init__(
         self,
@@ -124,6 +131,7 @@ class TeamsEndpoint:
         auth: ConfigurationBotFrameworkAuthentication,
         bot: LearnbotBot,
         port: TeamsChatPort,
+        turns: Turns,
         tenants: frozenset[str],
         auth_required: bool,
     ) -> None:
@@ -131,6 +139,7 @@ class TeamsEndpoint:
         self.auth = auth
         self.bot = bot
         self.port = port
+        self.turns = turns
         self._tenants = tenants
         self._auth_required = auth_required
 
@@ -151,12 +160,22 @@ class TeamsEndpoint:
         if self._tenants and tenant not in self._tenants:
             log.info("Teams activity from a tenant outside the allow-list: %s", tenant or "none")
             return _refuse(403, "tenant not allowed")
+        if deferred(activity):
+            return await self._accept(activity)
         invoke = await self.adapter.process_activity(result, activity, self.bot.on_turn)
         if invoke is None:
             return web.Response(status=200)
         if invoke.body is None:
             return web.Response(status=invoke.status or 200)
         return web.json_response(invoke.body, status=invoke.status or 200)
+
+    async def _accept(self, activity: Activity) -> web.Response:
+        try:
+            await self.turns.accept(activity)
+        except SQLAlchemyError as err:
+            log.warning("Teams activity not recorded (%s); answered 503", type(err).__name__)
+            return _refuse(503, "try again")
+        return web.Response(status=200)
 
     async def _authenticate(
         self, activity: Activity, header: str | None
@@ -235,6 +254,7 @@ def mount(
     cloud: BotFrameworkCloud = PUBLIC_CLOUD,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
     retry: RetryPolicy | None = None,
+    turn_options: TurnOptions | None = None,
 ) -> bool:
     """Add `POST /api/messages` to `web_app` when Teams is configured.
 
@@ -246,6 +266,7 @@ def mount(
         cloud: Token endpoints (public cloud by default; tests use local ones).
         credentials_factory: Replaces the one built from settings (tests issue local tokens).
         retry: Send retry policy (tests use one that does not sleep).
+        turn_options: Leases of recorded activities (defaults: `TurnOptions()`).
 
     Returns:
         True when the endpoint was mounted.
@@ -273,11 +294,14 @@ def mount(
     config = sdk_configuration(settings, cloud)
     auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials_factory)
     queue = web_app.get(QUEUE) or LearnerQueue(settings.learner_queue)
-    endpoint = _build(core, auth, app_id=app_id, retry=retry, queue=queue)
+    endpoint = _build(
+        core, auth, app_id=app_id, retry=retry, queue=queue, turn_options=turn_options
+    )
     web_app[ENDPOINT_KEY] = endpoint
     core.services.chat_ports.add(endpoint.port)
     web_app.router.add_post(ROUTE, endpoint.handle)
     web_app.on_startup.append(_bind_loop)
+    web_app.cleanup_ctx.append(_resuming)
     web_app.on_cleanup.append(_close_port)
     log.info("Microsoft Teams endpoint mounted at %s", ROUTE)
     return True
@@ -296,6 +320,7 @@ def _build(
     app_id: str,
     retry: RetryPolicy | None,
     queue: LearnerQueue,
+    turn_options: TurnOptions | None,
 ) -> TeamsEndpoint:
     services = core.services
     conversations = services.conversations
@@ -320,12 +345,22 @@ def _build(
         is_known=lambda identity: services.learners.find(identity) is not None,
         others=lambda: services.chat_ports,
         queue=queue,
+        typing_after=TYPING_AFTER_S,
+    )
+    turns = Turns(
+        adapter=adapter,
+        bot=bot,
+        events=services.events,
+        clock=services.clock,
+        app_id=app_id,
+        options=turn_options,
     )
     return TeamsEndpoint(
         adapter=adapter,
         auth=auth,
         bot=bot,
         port=port,
+        turns=turns,
         tenants=allowed_tenants(core.settings),
         auth_required=bool(app_id),
     )
@@ -345,6 +380,17 @@ async def _on_turn_error(context: TurnContext, error: Exception) -> None:
 
 async def _bind_loop(web_app: web.Application) -> None:
     web_app[ENDPOINT_KEY].port.bind_loop(asyncio.get_running_loop())
+
+
+async def _resuming(web_app: web.Application) -> AsyncIterator[None]:
+    """Resume unfinished activities on start and every lease; on stop, let running turns end."""
+    turns = web_app[ENDPOINT_KEY].turns
+    resumer = asyncio.ensure_future(turns.resume_forever())
+    yield
+    resumer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await resumer
+    await turns.drain()
 
 
 async def _close_port(web_app: web.Application) -> None:

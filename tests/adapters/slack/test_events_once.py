@@ -8,10 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from bot.adapters.slack.inbox import key_of
+from bot.storage.db import database_now
 from bot.storage.journal import DONE, RECEIVED
+from bot.storage.tables import processed_events
 from tests.adapters.slack.conftest import slack_settings, start_harness
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.harness import SlackHarness
@@ -105,7 +108,15 @@ async def test_a_crash_after_receiving_is_finished_once_on_the_next_start(
     await first.session.close()
     await runner.cleanup()
 
-    clock.advance(timedelta(minutes=2))  # the dead holder's lease runs out
+    # The dead holder's lease runs out (leases follow the database's clock).
+    with first.core.services.engine.begin() as conn:
+        past = database_now(conn) - timedelta(seconds=1)
+        conn.execute(
+            update(processed_events)
+            .where(processed_events.c.key == key_of("EvCRASH"))
+            .values(claimed_until=past)
+        )
+    clock.advance(timedelta(minutes=2))
     second, runner = await start_harness(settings, clock, fake)
     try:
         await second.settle()

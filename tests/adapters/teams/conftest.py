@@ -103,7 +103,9 @@ class BotServer:
         auth: str | None = None,
         raw: bytes | None = None,
         content_type: str = "application/json",
+        settle: bool = True,
     ) -> aiohttp.ClientResponse:
+        """POST to the endpoint; with `settle`, return once the turns it started are done."""
         headers = {"Content-Type": content_type}
         if auth is not None:
             headers["Authorization"] = auth
@@ -112,11 +114,14 @@ class BotServer:
         data = raw if raw is not None else json.dumps(body).encode()
         async with self.session.post(f"{self.url}/api/messages", data=data, headers=headers) as r:
             await r.read()
-            return r
+        if settle:
+            await self.endpoint.turns.settle()
+        return r
 
-    async def send(self, body: dict[str, Any]) -> aiohttp.ClientResponse:
+    async def send(self, body: dict[str, Any], *, settle: bool = True) -> aiohttp.ClientResponse:
         """POST with a valid token for the activity's service URL."""
-        return await self.post(body, token=self.fake.token(service_url=body["serviceUrl"]))
+        token = self.fake.token(service_url=body["serviceUrl"])
+        return await self.post(body, token=token, settle=settle)
 
 
 async def start_server(

@@ -53,6 +53,8 @@ class FakeBotFramework:
     failures: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
     members: dict[str, dict[str, str]] = field(default_factory=dict)
     member_lookups: list[str] = field(default_factory=list)
+    typing: list[str] = field(default_factory=list)
+    member_delay: float = 0.0
     kid: str = "local-key-1"
     port: int = 0
 
@@ -84,6 +86,8 @@ class FakeBotFramework:
         self.failures.clear()
         self.members.clear()
         self.member_lookups.clear()
+        self.typing.clear()
+        self.member_delay = 0.0
 
     async def _start(self) -> None:
         app = web.Application()
@@ -191,6 +195,10 @@ class FakeBotFramework:
 
     async def _activity(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if isinstance(body, dict) and body.get("type") == "typing":
+            # Typing indicators are kept apart, so counts of messages stay what they were.
+            self.typing.append(request.match_info["cid"])
+            return web.json_response({"id": "typing"})
         self.calls.append(
             Call(
                 method=request.method,
@@ -213,6 +221,11 @@ class FakeBotFramework:
         """The roster entry of a member (404 unless `members` has it)."""
         member_id = request.match_info["mid"]
         self.member_lookups.append(member_id)
+        # A slow roster holds a first-contact turn after its ack (until member_delay is 0).
+        waited = 0.0
+        while waited < self.member_delay:
+            await asyncio.sleep(0.1)
+            waited += 0.1
         if member_id not in self.members:
             return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)
         return web.json_response({"id": member_id, **self.members[member_id]})
