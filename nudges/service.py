@@ -29,7 +29,7 @@ from nudges.matching import Catalogue, ModuleInfo
 from nudges.outbox import Nudge, PlanChanges
 from nudges.pacing import Pacer, PacerPort
 from nudges.planner import NudgePrefs, PlanInput, PlannedNudge, SentNudge, plan
-from nudges.reviews import Fading, fading_for, fading_many
+from nudges.reviews import Fading, fading_for, fading_of_times
 
 MIN_WEIGHT = 0.125
 CHUNK = 1000
@@ -342,7 +342,7 @@ class TickInputs:
         events = service.calendars.events_many(
             {i: p.timezone for i, p in profiles.items()}, start=now - timedelta(days=1), end=end
         )
-        fading = fading_many(services.review_cards.cards_many(ids), until=end)
+        fading = fading_of_times(services.review_cards.fading_rows_many(ids), until=end)
         onboarded = [i for i in ids if profiles[i].onboarded_at is not None]
         paths: dict[str, PathInputs | Exception] = {}
         for learner_id in onboarded:
