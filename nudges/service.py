@@ -12,7 +12,7 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -232,16 +232,41 @@ class NudgeService:
 
     def free_minutes(self, learner_id: str, *, start: datetime, end: datetime) -> float:
         """Working minutes between two instants outside quiet hours and calendar meetings."""
-        from nudges.slots import subtract, to_spans, working_days
-
         if end <= start:
             return 0.0
         profile = self.services.profiles.get(learner_id)
         events = self.calendars.events(learner_id, start=start, end=end, zone=profile.timezone)
-        days = working_days(profile, start=start.timestamp(), end=end.timestamp())
-        windows = [w for d in days for w in d.windows]
-        busy = to_spans([(e.start, e.end) for e in events if e.busy])
-        return sum(e - s for s, e in subtract(windows, busy)) / 60.0
+        return _free_minutes(profile, events, start, end)
+
+    def free_minutes_many(
+        self, profiles: Mapping[str, Profile], *, start: datetime, end: datetime
+    ) -> dict[str, Callable[[datetime], float]]:
+        """`free_minutes` from `start` of many learners, their calendars read in two queries:
+        learner id -> free minutes up to an instant no later than `end`.
+
+        Args:
+            profiles: The learners and their profiles (time zone, working pattern).
+            start: Where every count begins.
+            end: The latest instant a count may end at.
+        """
+        zones = {i: p.timezone for i, p in profiles.items()}
+        events = self.calendars.events_many(zones, start=start, end=end) if end > start else {}
+
+        def counter(learner_id: str) -> Callable[[datetime], float]:
+            profile, mine = profiles[learner_id], events.get(learner_id, [])
+
+            def free(until: datetime) -> float:
+                if until > end:
+                    raise ValueError("free minutes were read only up to the given end")
+                if until <= start:
+                    return 0.0
+                # The events `free_minutes(learner, start, until)` reads, in the same order.
+                overlapping = [e for e in mine if e.start < until and e.end > start]
+                return _free_minutes(profile, overlapping, start, until)
+
+            return free
+
+        return {learner_id: counter(learner_id) for learner_id in profiles}
 
     # Preferences ----------------------------------------------------------------------------
 
@@ -305,6 +330,17 @@ class NudgeService:
         # The planner may move it to the next free slot after the hour (a meeting, the caps).
         self.replan(learner_id, now=now)
         return at
+
+
+def _free_minutes(
+    profile: Profile, events: Sequence[CalendarEvent], start: datetime, end: datetime
+) -> float:
+    from nudges.slots import subtract, to_spans, working_days
+
+    days = working_days(profile, start=start.timestamp(), end=end.timestamp())
+    windows = [w for d in days for w in d.windows]
+    busy = to_spans([(e.start, e.end) for e in events if e.busy])
+    return sum(e - s for s, e in subtract(windows, busy)) / 60.0
 
 
 def _name(err: BaseException) -> str:

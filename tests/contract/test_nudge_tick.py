@@ -223,3 +223,23 @@ def test_card_times_read_in_sql_give_the_fading_of_the_stored_cards(core: App) -
     assert len(read["L0000003"].items) > 50
     answered = {i.answered_at for i in read["L0000003"].items}
     assert {odd.timestamp(), new.due_at.timestamp()} <= answered
+
+
+def test_free_minutes_of_many_learners_equal_each_learners_own(core: App) -> None:
+    """The team report reads calendars for many members at once: the same free minutes as
+    reading one member's calendar up to each due date, meetings and time zones included."""
+    service = NudgeService(core.services)
+    ids = [f"L{i:07d}" for i in range(0, LEARNERS, 7)]
+    end = NOW + timedelta(days=9)
+    profiles = core.services.profiles.get_many(ids)
+
+    free = service.free_minutes_many(profiles, start=NOW, end=end)
+
+    untils = [NOW - timedelta(hours=1), NOW, NOW + timedelta(hours=13, minutes=5), end]
+    untils += [NOW + timedelta(days=d, hours=d) for d in range(1, 9)]
+    for learner_id in ids:
+        for until in untils:
+            own = service.free_minutes(learner_id, start=NOW, end=until)
+            assert free[learner_id](until) == own
+    with pytest.raises(ValueError, match="only up to"):
+        free[ids[0]](end + timedelta(seconds=1))
