@@ -340,7 +340,8 @@ class ReviewStore:
             .order_by(c.learner_id, c.item_id)
         )
         with self._engine.connect() as conn:
-            rows = conn.execute(query).all()
+            # Plain driver tuples: no column here has a result conversion to apply.
+            rows = conn.execute(query).cursor.fetchall()
         for learner_id, module_id, stability, last, due, state in rows:
             out[learner_id].append((module_id, stability, last, due, state))
         return out
