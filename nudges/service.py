@@ -30,6 +30,7 @@ from nudges.outbox import Nudge, PlanChanges
 from nudges.pacing import Pacer, PacerPort
 from nudges.planner import NudgePrefs, PlanInput, PlannedNudge, SentNudge, plan
 from nudges.reviews import Fading, fading_for, fading_of_times
+from nudges.slots import LocalDay, working_days, zone_of
 
 MIN_WEIGHT = 0.125
 CHUNK = 1000
@@ -252,17 +253,47 @@ class NudgeService:
         zones = {i: p.timezone for i, p in profiles.items()}
         events = self.calendars.events_many(zones, start=start, end=end) if end > start else {}
 
+        # Working days up to `end` depend only on the working pattern: one list per pattern.
+        patterns: dict[tuple[object, ...], list[LocalDay]] = {}
+
         def counter(learner_id: str) -> Callable[[datetime], float]:
             profile, mine = profiles[learner_id], events.get(learner_id, [])
+            computed: list[list[LocalDay]] = []
 
             def free(until: datetime) -> float:
                 if until > end:
                     raise ValueError("free minutes were read only up to the given end")
                 if until <= start:
                     return 0.0
+                if not computed:  # the working days up to `end`, once per learner
+                    p = profile
+                    pattern = (
+                        p.timezone,
+                        p.work_days,
+                        p.work_start,
+                        p.work_end,
+                        p.quiet_start,
+                        p.quiet_end,
+                    )
+                    if pattern not in patterns:
+                        patterns[pattern] = working_days(
+                            profile, start=start.timestamp(), end=end.timestamp()
+                        )
+                    computed.append(patterns[pattern])
+                days = computed[0]
+                # Those up to `until`, as `working_days` up to `until` gives them: the days
+                # to its local date, each window cut at `until`.
+                last, limit = until.astimezone(zone_of(profile.timezone)).date(), until.timestamp()
+                windows = [
+                    (s, min(e, limit))
+                    for d in days
+                    if d.day <= last
+                    for s, e in d.windows
+                    if min(e, limit) > s
+                ]
                 # The events `free_minutes(learner, start, until)` reads, in the same order.
                 overlapping = [e for e in mine if e.start < until and e.end > start]
-                return _free_minutes(profile, overlapping, start, until)
+                return _free_in(windows, overlapping)
 
             return free
 
@@ -335,10 +366,13 @@ class NudgeService:
 def _free_minutes(
     profile: Profile, events: Sequence[CalendarEvent], start: datetime, end: datetime
 ) -> float:
-    from nudges.slots import subtract, to_spans, working_days
-
     days = working_days(profile, start=start.timestamp(), end=end.timestamp())
-    windows = [w for d in days for w in d.windows]
+    return _free_in([w for d in days for w in d.windows], events)
+
+
+def _free_in(windows: list[tuple[float, float]], events: Sequence[CalendarEvent]) -> float:
+    from nudges.slots import subtract, to_spans
+
     busy = to_spans([(e.start, e.end) for e in events if e.busy])
     return sum(e - s for s, e in subtract(windows, busy)) / 60.0
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Float
+from sqlalchemy import ARRAY, DateTime, Engine, Float, any_, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
@@ -60,3 +62,12 @@ def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> s
         f"((CAST(strftime('%s', substr({col}, 1, 19)) AS INTEGER) * 1000000"
         f" + CAST(substr({col}, 21, 6) AS INTEGER)) / 1000000.0)"
     )
+
+
+def one_of(column: ColumnElement[Any], values: Sequence[Any], *, engine: Engine) -> Any:
+    """`column IN values`; on PostgreSQL `column = ANY(array)` with the values as one array
+    parameter: an IN list of a thousand bind parameters costs more to build and parse than
+    the query costs the server."""
+    if engine.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))

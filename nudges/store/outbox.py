@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import DBAPIError
 
 from bot.storage.tables import identities, outbox
+from bot.storage.types import one_of
 from nudges.outbox import (
     CANCELLED,
     CLAIMED,
@@ -91,7 +92,7 @@ class OutboxStore:
         query = (
             select(outbox)
             .where(
-                outbox.c.learner_id.in_(list(learner_ids)),
+                one_of(outbox.c.learner_id, learner_ids, engine=self._engine),
                 or_(
                     outbox.c.due_at >= since,
                     outbox.c.status.in_([PENDING, CLAIMED, RETRY, REPLAN]),

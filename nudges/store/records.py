@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.tables import calendar_events, calendars, nudge_prefs, review_cards
-from bot.storage.types import epoch_seconds
+from bot.storage.types import epoch_seconds, one_of
 from nudges.calendar import CalendarEvent, ParsedCalendar
 from nudges.planner import NudgePrefs
 from nudges.srs import CardState
@@ -142,7 +142,7 @@ class CalendarStore:
             return out
         with self._engine.connect() as conn:
             query = select(calendars.c.learner_id, calendars.c.zone).where(
-                calendars.c.learner_id.in_(ids)
+                one_of(calendars.c.learner_id, ids, engine=self._engine)
             )
             imported = {str(lid): str(zone) for lid, zone in conn.execute(query)}
             if not imported:
@@ -159,7 +159,11 @@ class CalendarStore:
                     e.all_day,
                     e.floating,
                 )
-                .where(e.learner_id.in_(list(imported)), e.start_at < end, e.end_at > start)
+                .where(
+                    one_of(e.learner_id, list(imported), engine=self._engine),
+                    e.start_at < end,
+                    e.end_at > start,
+                )
                 .order_by(e.learner_id, e.start_at, e.id)
             ).all()
         for learner_id, start_at, end_at, title, description, busy, all_day, floating in rows:
@@ -336,7 +340,7 @@ class ReviewStore:
                 epoch_seconds(c.due_at),
                 c.state,
             )
-            .where(c.learner_id.in_(list(learner_ids)))
+            .where(one_of(c.learner_id, learner_ids, engine=self._engine))
             .order_by(c.learner_id, c.item_id)
         )
         with self._engine.connect() as conn:
@@ -395,7 +399,9 @@ class PrefsStore:
         """Preferences of many learners in one query (defaults when never changed)."""
         found: dict[str, NudgePrefs] = {}
         if learner_ids:
-            query = select(nudge_prefs).where(nudge_prefs.c.learner_id.in_(list(learner_ids)))
+            query = select(nudge_prefs).where(
+                one_of(nudge_prefs.c.learner_id, learner_ids, engine=self._engine)
+            )
             with self._engine.connect() as conn:
                 found = {r["learner_id"]: _prefs(r) for r in conn.execute(query).mappings()}
         return {i: found.get(i) or NudgePrefs() for i in learner_ids}
