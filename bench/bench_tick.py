@@ -19,6 +19,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import queue
 import random
 import sys
 import tempfile
@@ -307,7 +308,14 @@ def run_processes(url: str, home: str, *, n: int, workers: int) -> float:
     ]
     for p in procs:
         p.start()
-    results = [out.get() for _ in procs]
+    results: list[Any] = []
+    while len(results) < len(procs):
+        try:
+            results.append(out.get(timeout=5))
+        except queue.Empty:
+            dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+            if dead:
+                raise RuntimeError(f"a tick worker died (exit codes {dead})") from None
     for p in procs:
         p.join()
     if sum(r[3] for r in results) != n:
