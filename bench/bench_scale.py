@@ -292,10 +292,11 @@ def main() -> None:
             growth, traced, equity_s, groups = _equity(url, home)
             notes |= {"equity_s": round(equity_s, 2), "equity_groups": groups}
             notes |= {"equity_traced_peak_mb": round(traced, 1), "load_equity": _load()}
-            team_200, size_200 = _time_team(
+            team_200, size_200, walls, cpus = _time_team(
                 core, "lead@example.com", everyone=False, runs=args.runs
             )
             notes |= {"team_200_members": size_200, "load_team_200": _load()}
+            notes |= {"team_200_runs_ms": walls, "team_200_cpu_ms": cpus}
             team_all: float | None = None
             if args.learners >= 20_000:
                 team_all, size_all, walls, cpus = _time_team(
