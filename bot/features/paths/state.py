@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from bot.context import Services
 from bot.storage.paths import PathRepository
 from bot.storage.team import MemberInputs
-from learning.framework import Framework
+from learning.framework import Role
 from learning.path import resolve_role
 from learning.path_model import LearnerState
 from learning.profile import Profile
@@ -116,6 +116,7 @@ def batched_states(
     )
     with_reviews = batched and isinstance(service, MasteryView) and service.reviews is not None
     framework = services.framework.get()
+    roles: dict[str, Role | None] = {}  # job role text -> the framework's role (resolved once)
     out: dict[str, tuple[LearnerState, Profile]] = {}
     for learner_id, got in inputs.items():
         if batched:
@@ -127,13 +128,16 @@ def batched_states(
             reviews = service.reviews_due(learner_id)
         else:
             mastery, exempt, reviews = {}, {}, {}
-        out[learner_id] = (_state(got, framework, mastery, exempt, reviews, now=now), got.profile)
+        text = got.profile.job_role
+        if text not in roles:
+            roles[text] = resolve_role(framework, text)
+        out[learner_id] = (_state(got, roles[text], mastery, exempt, reviews, now=now), got.profile)
     return out
 
 
 def _state(
     got: MemberInputs,
-    framework: Framework,
+    role: Role | None,
     mastery: Mapping[Any, Any],
     exempt: Mapping[Any, Any],
     reviews: Mapping[Any, Any],
@@ -141,7 +145,6 @@ def _state(
     now: datetime,
 ) -> LearnerState:
     progress, profile = got.progress, got.profile
-    role = resolve_role(framework, profile.job_role)
     since = None
     if role is not None:
         default = profile.onboarded_at if not got.roles and profile.onboarded_at else now
