@@ -9,17 +9,25 @@ an org chart with one manager of 200 reports and an admin above everyone, the sa
 and catalogue, progress, abilities and one recorded path per learner. Then times the team
 report (gather every input, plan every path; rendering excluded) for the 200 reports and for
 all learners, and measures how much the peak RSS (VmHWM) and the traced Python allocations
-grow while the equity report runs. Drops the database at the end. The nudge tick is measured
-elsewhere: `tick_s` and `tick_workers` are null here.
+grow while the equity report runs (in a fresh process, so the growth is the report's own).
+Then, unless --no-tick, seeds the nudge tick's data for N learners in a schema of the same
+database (bench/bench_tick.py's seed, not timed) and times one full tick by --workers worker
+processes. Drops the database at the end.
+
+Prints exactly {"learners", "tick_s", "tick_workers", "team_200_ms", "team_20000_ms",
+"equity_rss_growth_mb"} on stdout (team_20000_ms is `team all`, null below 20,000 learners);
+notes (seeding times, member counts, the load average at each measure) go to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 from dataclasses import replace
@@ -32,6 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
+from bench.bench_tick import bulk_insert
+from bench.bench_tick import measure as measure_tick
 from bot.app import build_app
 from bot.core.clock import FixedClock
 from bot.features.paths.report import equity
@@ -129,8 +139,7 @@ def _seed(core: Any, n: int, shapes: int) -> None:
                 "imported_at": NOW,
             }
         )
-    with engine.begin() as conn:
-        conn.execute(insert(org_chart), rows_org)
+    bulk_insert(engine, org_chart, rows_org)
     for start in range(0, len(people), BATCH):
         chunk = people[start : start + BATCH]
         ls, ps, ab, pr, rc = [], [], [], [], []
@@ -187,28 +196,67 @@ def _seed(core: Any, n: int, shapes: int) -> None:
                     "output": output,
                 }
             )
-        with engine.begin() as conn:
-            conn.execute(insert(learners), ls)
-            conn.execute(insert(profiles), ps)
-            conn.execute(insert(abilities), ab)
-            if pr:
-                conn.execute(insert(module_progress), pr)
-            conn.execute(insert(recommendations), rc)
+        for table, rows in (
+            (learners, ls),
+            (profiles, ps),
+            (abilities, ab),
+            (module_progress, pr),
+            (recommendations, rc),
+        ):
+            bulk_insert(engine, table, rows)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
 
 
-def _time_team(core: Any, email: str, *, everyone: bool, runs: int) -> tuple[float, int]:
+def _time_team(
+    core: Any, email: str, *, everyone: bool, runs: int
+) -> tuple[float, int, list[float], list[float]]:
+    """Median milliseconds of gathering and building the report; members; each run's wall
+    and CPU (this process only) milliseconds."""
     services = core.services
     lead = services.learners.get(services.learners.ids_by_email([email])[0])
-    times, size = [], 0
+    times, cpus, size = [], [], 0
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         members = team_members(services, services.org, lead, everyone=everyone)
         report = build_report(services, members, title="t", competency=None, now=NOW)
         times.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
         size = len(report.members)
-    return statistics.median(times) * 1000, size
+    walls = [round(t * 1000, 1) for t in times]
+    return statistics.median(times) * 1000, size, walls, [round(c * 1000, 1) for c in cpus]
+
+
+def _equity_child(url: str, home: str, out: Any) -> None:
+    """The equity report in a fresh process: its peak RSS growth is the report's own."""
+    settings = Settings(DATABASE_URL=url, LEARNBOT_HOME=Path(home), _env_file=None)
+    core = build_app(settings, clock=FixedClock(NOW))
+    services = core.services
+    before = _vm_hwm_mb()
+    start = time.perf_counter()
+    report, _ = equity(services, services.path_records, attribute="department", threshold=0.1)
+    seconds = time.perf_counter() - start
+    growth = _vm_hwm_mb() - before
+    tracemalloc.start()
+    equity(services, services.path_records, attribute="department", threshold=0.1)
+    traced = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    core.services.engine.dispose()
+    out.put((growth, traced, seconds, len(report.groups)))
+
+
+def _equity(url: str, home: str) -> tuple[float, float, float, int]:
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    child = ctx.Process(target=_equity_child, args=(url, home, out))
+    child.start()
+    result: tuple[float, float, float, int] = out.get()
+    child.join()
+    return result
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -223,6 +271,8 @@ def main() -> None:
         help="onboarding times repeat every SHAPES learners (0: every learner's differs, so "
         "no two members share planner inputs)",
     )
+    parser.add_argument("--workers", type=int, default=2, help="worker processes of the tick")
+    parser.add_argument("--no-tick", action="store_true", help="leave the nudge tick out")
     args = parser.parse_args()
     base = make_url(os.environ.get("LEARNBOT_TEST_POSTGRES_URL", DEFAULT_URL))
     name = f"learnbot_bench_{os.getpid()}"
@@ -231,37 +281,49 @@ def main() -> None:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = base.set(database=name).render_as_string(hide_password=False)
     core = None
+    notes: dict[str, Any] = {"shapes": args.shapes, "load_start": _load()}
     try:
-        settings = Settings(DATABASE_URL=url, LEARNBOT_HOME=Path("/tmp"), _env_file=None)
-        core = build_app(settings, clock=FixedClock(NOW))
-        _seed(core, args.learners, args.shapes)
-        services = core.services
-        # Equity first, before the team reports fill the heap: growth of the peak RSS.
-        before = _vm_hwm_mb()
-        start = time.perf_counter()
-        report, _ = equity(services, services.path_records, attribute="department", threshold=0.1)
-        equity_s = time.perf_counter() - start
-        growth = _vm_hwm_mb() - before
-        tracemalloc.start()
-        equity(services, services.path_records, attribute="department", threshold=0.1)
-        traced = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        team_200, size_200 = _time_team(core, "lead@example.com", everyone=False, runs=args.runs)
-        team_all, size_all = _time_team(core, "admin@example.com", everyone=True, runs=args.runs)
+        with tempfile.TemporaryDirectory() as home:
+            settings = Settings(DATABASE_URL=url, LEARNBOT_HOME=Path(home), _env_file=None)
+            core = build_app(settings, clock=FixedClock(NOW))
+            seeded = time.perf_counter()
+            _seed(core, args.learners, args.shapes)
+            notes["seed_s"] = round(time.perf_counter() - seeded, 1)
+            growth, traced, equity_s, groups = _equity(url, home)
+            notes |= {"equity_s": round(equity_s, 2), "equity_groups": groups}
+            notes |= {"equity_traced_peak_mb": round(traced, 1), "load_equity": _load()}
+            team_200, size_200, walls, cpus = _time_team(
+                core, "lead@example.com", everyone=False, runs=args.runs
+            )
+            notes |= {"team_200_members": size_200, "load_team_200": _load()}
+            notes |= {"team_200_runs_ms": walls, "team_200_cpu_ms": cpus}
+            team_all: float | None = None
+            if args.learners >= 20_000:
+                team_all, size_all, walls, cpus = _time_team(
+                    core, "admin@example.com", everyone=True, runs=args.runs
+                )
+                notes |= {"team_all_members": size_all, "load_team_all": _load()}
+                notes |= {"team_all_runs_ms": walls, "team_all_cpu_ms": cpus}
+            else:
+                notes["team_20000_ms"] = "not measured: fewer than 20,000 learners"
+            core.services.engine.dispose()
+            tick_s: float | None = None
+            if not args.no_tick:
+                tick = measure_tick(
+                    "postgres", learners=args.learners, workers=args.workers, url=url
+                )
+                tick_s = round(tick.tick_s, 2)
+                notes |= {"tick_seed_s": round(tick.seed_s, 1), "load_tick": _load()}
+                notes["outbox"] = tick.counts
         out = {
             "learners": args.learners,
-            "shapes": args.shapes,
+            "tick_s": tick_s,
+            "tick_workers": args.workers if tick_s is not None else None,
             "team_200_ms": round(team_200, 1),
-            "team_200_members": size_200,
-            "team_20000_ms": round(team_all, 1),
-            "team_all_members": size_all,
-            "equity_s": round(equity_s, 2),
-            "equity_groups": len(report.groups),
+            "team_20000_ms": round(team_all, 1) if team_all is not None else None,
             "equity_rss_growth_mb": round(growth, 1),
-            "equity_traced_peak_mb": round(traced, 1),
-            "tick_s": None,
-            "tick_workers": None,
         }
+        print(json.dumps(notes), file=sys.stderr)
         print(json.dumps(out) if args.json else out)
     finally:
         if core is not None:

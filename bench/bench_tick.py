@@ -19,18 +19,21 @@ import argparse
 import json
 import multiprocessing
 import os
+import queue
 import random
+import sys
 import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import JSON, Engine, Table, create_engine, insert, text
 
 from bot.app import build_app
 from bot.core.clock import FixedClock
@@ -237,11 +240,32 @@ def seed(engine: Engine, n: int, *, now: datetime = NOW, seed: int = 7) -> dict[
         ("sent", outbox),
     ]
     for batch in _rows(n, rng, now):
-        with engine.begin() as conn:
-            for key, table in tables:
-                if batch[key]:
-                    conn.execute(insert(table), batch[key])
+        for key, table in tables:
+            bulk_insert(engine, table, batch[key])
     return path_steps(n, now=now)
+
+
+def bulk_insert(engine: Engine, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (all with the same keys): COPY on PostgreSQL, executemany on SQLite."""
+    if not rows:
+        return
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
+            conn.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        assert driver is not None
+        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        with driver.cursor() as cur, cur.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
+        raw.commit()
+    finally:
+        raw.close()
 
 
 def path_steps(n: int, *, now: datetime = NOW) -> dict[str, PathInputs]:
@@ -268,9 +292,9 @@ def _process_worker(
         config=LeaseConfig(shards=workers, ttl=600.0, hold=600.0),
     )
     barrier.wait()
-    started = time.time()
+    started, cpu = time.time(), time.process_time()
     report = tick.run(now=lambda: NOW)
-    out.put((started, time.time(), report.shards, report.planned))
+    out.put((started, time.time(), report.shards, report.planned, time.process_time() - cpu))
     core.services.engine.dispose()
 
 
@@ -284,11 +308,20 @@ def run_processes(url: str, home: str, *, n: int, workers: int) -> float:
     ]
     for p in procs:
         p.start()
-    results = [out.get() for _ in procs]
+    results: list[Any] = []
+    while len(results) < len(procs):
+        try:
+            results.append(out.get(timeout=5))
+        except queue.Empty:
+            dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+            if dead:
+                raise RuntimeError(f"a tick worker died (exit codes {dead})") from None
     for p in procs:
         p.join()
     if sum(r[3] for r in results) != n:
         raise RuntimeError(f"the workers planned {[r[3] for r in results]} of {n} learners")
+    cpu = ", ".join(f"{r[4]:.1f}" for r in results)
+    print(f"tick: CPU seconds of each worker process: {cpu}", file=sys.stderr)
     return max(r[1] for r in results) - min(r[0] for r in results)
 
 
@@ -326,22 +359,54 @@ def run_tick(service: NudgeService, *, workers: int, now: datetime) -> float:
 
 
 @contextmanager
-def database(kind: str) -> Iterator[str]:
-    """A fresh database URL: a SQLite file, or a private PostgreSQL schema."""
+def database(kind: str, *, url: str = PG_URL) -> Iterator[str]:
+    """A fresh database URL: a SQLite file, or a private schema of the PostgreSQL `url`."""
     if kind == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{Path(tmp) / 'learnbot.db'}"
         return
     schema = f"bench_tick_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL)
+    admin = create_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+        yield f"{url}?options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@dataclass(frozen=True)
+class TickRun:
+    """One measured tick: its wall time, how long seeding took, and the outbox after it."""
+
+    tick_s: float
+    seed_s: float
+    counts: dict[str, int]
+
+
+def measure(kind: str, *, learners: int, workers: int, url: str = PG_URL) -> TickRun:
+    """Seed a fresh database (not timed) and time one full tick over it."""
+    with database(kind, url=url) as db_url, tempfile.TemporaryDirectory() as home:
+        settings = Settings(LEARNBOT_HOME=Path(home), DATABASE_URL=db_url, _env_file=None)
+        core = build_app(settings, clock=FixedClock(NOW))
+        engine = core.services.engine
+        seeded = time.perf_counter()
+        core.services.paths = StaticPaths(seed(engine, learners))
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+        seed_s = time.perf_counter() - seeded
+        service = NudgeService(core.services)
+        if workers == 1:
+            tick_s = run_tick(service, workers=1, now=NOW)
+        else:
+            engine.dispose()
+            tick_s = run_processes(db_url, home, n=learners, workers=workers)
+        counts = service.outbox.counts()
+        engine.dispose()
+    return TickRun(tick_s, seed_s, counts)
 
 
 def main() -> None:
@@ -351,31 +416,17 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    with database(args.db) as url, tempfile.TemporaryDirectory() as home:
-        settings = Settings(LEARNBOT_HOME=Path(home), DATABASE_URL=url, _env_file=None)
-        core = build_app(settings, clock=FixedClock(NOW))
-        engine = core.services.engine
-        seeded = time.perf_counter()
-        core.services.paths = StaticPaths(seed(engine, args.learners))
-        seed_s = time.perf_counter() - seeded
-        service = NudgeService(core.services)
-        if args.workers == 1:
-            tick_s = run_tick(service, workers=1, now=NOW)
-        else:
-            engine.dispose()
-            tick_s = run_processes(url, home, n=args.learners, workers=args.workers)
-        counts = service.outbox.counts()
-        engine.dispose()
+    run = measure(args.db, learners=args.learners, workers=args.workers)
     result = {
         "learners": args.learners,
-        "tick_s": round(tick_s, 2),
+        "tick_s": round(run.tick_s, 2),
         "tick_workers": args.workers,
         "db": args.db,
     }
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"seeded in {seed_s:.1f} s; outbox {counts}")
+        print(f"seeded in {run.seed_s:.1f} s; outbox {run.counts}")
         print(result)
 
 

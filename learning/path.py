@@ -37,7 +37,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from learning.framework import Framework, Role
-from learning.path_catalogue import build_catalogue
+from learning.path_catalogue import Catalogue, build_catalogue
 from learning.path_model import (
     SESSIONS_PER_WEEK,
     CatalogModule,
@@ -103,6 +103,20 @@ def plan(
     if prefs.session_minutes < 1:
         raise PathError("the session length must be at least one minute")
     catalogue = build_catalogue(framework, modules)
+    return _plan(framework, catalogue, state, prefs, threshold, now, assessed=assessed)[0]
+
+
+def _plan(
+    framework: Framework,
+    catalogue: Catalogue,
+    state: LearnerState,
+    prefs: Preferences,
+    threshold: float,
+    now: datetime,
+    *,
+    assessed: Collection[str] | None = None,
+) -> tuple[Path, frozenset[str]]:
+    """`plan` on a built catalogue; also the steps whose due date counts from `role_since`."""
     warnings, notices = list(catalogue.warnings), list[str]()
     role = _role(framework, prefs, notices)
     comps = plan_competencies(
@@ -122,7 +136,18 @@ def plan(
     if pace != prefs.pace:
         known = ", ".join(SESSIONS_PER_WEEK)
         notices.append(f"pace '{prefs.pace}' is not one of {known}; normal used")
-    return Path(
+    # A requirement's due date counts from the role's start unless a manager set it; a
+    # completed one due for review says so instead (kind "review", the review's date).
+    relative = frozenset(
+        s.module_id
+        for s in steps
+        if s.reason_kind == "required"
+        and s.due_at is not None
+        and (req := picks[s.module_id].requirement) is not None
+        and not req.assigned
+        and req.due_days is not None
+    )
+    path = Path(
         steps=tuple(steps),
         competencies=tuple(comps.values()),
         role=role.id if role else "",
@@ -132,6 +157,7 @@ def plan(
         warnings=tuple(warnings),
         notices=tuple(notices),
     )
+    return path, relative
 
 
 def _role(framework: Framework, prefs: Preferences, notices: list[str]) -> Role | None:

@@ -19,6 +19,10 @@ from nudges.srs import DAY_SECONDS, DECAY, FACTOR, TARGET_RETENTION, CardState
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+# A review card as planning reads it: module id, stability, last review and due time (epoch
+# seconds; None: never reviewed), fsrs state.
+CardTimes = tuple[str | None, float | None, float | None, float, int]
+
 
 def retrievability(
     stability: NDArray[np.float64], last_review: NDArray[np.float64], now: float
@@ -78,15 +82,25 @@ class PackedCards:
 
 def pack(states: list[list[CardState]]) -> PackedCards:
     """Pack per-learner card states into flat arrays."""
-    sizes = [len(s) for s in states]
-    flat = [c for s in states for c in s]
+    return pack_times([[card_times(None, c) for c in s] for s in states])
+
+
+def card_times(module_id: str | None, c: CardState) -> CardTimes:
+    """A card state as planning reads it."""
+    last = c.last_review_at.timestamp() if c.last_review_at else None
+    return (module_id, c.stability, last, c.due_at.timestamp(), c.state)
+
+
+def pack_times(cards: list[list[CardTimes]]) -> PackedCards:
+    """Pack per-learner cards (as `CardTimes`) into flat arrays."""
+    sizes = [len(s) for s in cards]
+    flat = [c for s in cards for c in s]
     nan = math.nan
+    review = int(State.Review)
     return PackedCards(
         offsets=np.concatenate(([0], np.cumsum(sizes))).astype(np.int64),
-        stability=np.array([c.stability if c.stability else nan for c in flat], dtype=float),
-        last_review=np.array(
-            [c.last_review_at.timestamp() if c.last_review_at else nan for c in flat], dtype=float
-        ),
-        due=np.array([c.due_at.timestamp() for c in flat], dtype=float),
-        in_steps=np.array([c.state != int(State.Review) for c in flat], dtype=bool),
+        stability=np.array([c[1] if c[1] else nan for c in flat], dtype=float),
+        last_review=np.array([nan if c[2] is None else c[2] for c in flat], dtype=float),
+        due=np.array([c[3] for c in flat], dtype=float),
+        in_steps=np.array([c[4] != review for c in flat], dtype=bool),
     )

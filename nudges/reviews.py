@@ -7,10 +7,14 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.context import Services
 from nudges.candidates import FadingItem
 from nudges.srs import Answer, CardState, review
+
+if TYPE_CHECKING:
+    from nudges.recall import CardTimes
 
 
 def _card_id(learner_id: str, item_id: str) -> int:
@@ -146,10 +150,19 @@ def fading_many(
     cards: Mapping[str, list[tuple[str, str | None, CardState]]], *, until: datetime
 ) -> dict[str, Fading]:
     """`fading_for` of many learners from their cards, in one vectorised pass."""
-    from nudges.recall import fading_at, pack
+    from nudges.recall import card_times
+
+    return fading_of_times(
+        {i: [card_times(m, s) for _, m, s in mine] for i, mine in cards.items()}, until=until
+    )
+
+
+def fading_of_times(cards: Mapping[str, list[CardTimes]], *, until: datetime) -> dict[str, Fading]:
+    """`fading_many` from cards read as epoch seconds (`ReviewStore.fading_rows_many`)."""
+    from nudges.recall import fading_at, pack_times
 
     ids = list(cards)
-    packed = pack([[state for _, _, state in cards[i]] for i in ids])
+    packed = pack_times([cards[i] for i in ids])
     fading = packed.fading_by_learner()
     times = fading_at(packed.stability, packed.last_review, packed.due, packed.in_steps).tolist()
     bounds = packed.offsets.tolist()
@@ -162,11 +175,11 @@ def fading_many(
             continue
         mine_times = times[bounds[n] : bounds[n + 1]]
         modules = Counter(
-            m for (_, m, _), t in zip(mine, mine_times, strict=True) if m and t <= limit
+            c[0] for c, t in zip(mine, mine_times, strict=True) if c[0] and t <= limit
         )
         items = [
-            FadingItem(t, m, (s.last_review_at or s.due_at).timestamp())
-            for (_, m, s), t in zip(mine, mine_times, strict=True)
+            FadingItem(t, c[0], c[3] if c[2] is None else c[2])
+            for c, t in zip(mine, mine_times, strict=True)
         ]
         top = modules.most_common(1)[0][0] if modules else None
         out[learner_id] = Fading(fading[n], top, items)

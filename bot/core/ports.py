@@ -6,7 +6,7 @@ module; the composition root (`bot.app`) plugs the implementations in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from bot.core.events import Channel, Identity
 from bot.core.model import Answered, IndexStatus, IngestReport, Learner
 from bot.core.replies import Reply
 from learning.path_model import CatalogModule
+from learning.profile import Profile
 
 if TYPE_CHECKING:
     from bot.storage.content import ContentRepository
@@ -288,6 +289,13 @@ class NudgesPort(Protocol):
 
     def free_minutes(self, learner_id: str, *, start: datetime, end: datetime) -> float:
         """Minutes of working time between two instants not taken by calendar meetings."""
+        ...
+
+    def free_minutes_many(
+        self, profiles: Mapping[str, Profile], *, start: datetime, end: datetime
+    ) -> Mapping[str, Callable[[datetime], float]]:
+        """`free_minutes` from `start` of many learners (read at once), each up to an instant
+        no later than `end`."""
         ...
 
 

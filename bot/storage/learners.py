@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.events import Identity, UserInfo
 from bot.core.model import Learner
 from bot.storage.tables import identities, learners, profiles
+from bot.storage.types import one_of
 from learning.profile import Profile
 
 ResolveHook = Callable[[Learner, Identity, datetime], bool]
@@ -125,7 +126,7 @@ class LearnerRepository:
                 links: dict[str, list[Identity]] = {}
                 query = (
                     select(identities)
-                    .where(identities.c.learner_id.in_(ids))
+                    .where(one_of(identities.c.learner_id, ids, engine=self._engine))
                     .order_by(
                         identities.c.created_at, identities.c.platform, identities.c.workspace
                     )
@@ -134,7 +135,9 @@ class LearnerRepository:
                     links.setdefault(i["learner_id"], []).append(
                         Identity(i["platform"], i["workspace"], i["user_id"])
                     )
-                for row in conn.execute(select(learners).where(learners.c.id.in_(ids))).mappings():
+                for row in conn.execute(
+                    select(learners).where(one_of(learners.c.id, ids, engine=self._engine))
+                ).mappings():
                     found[row["id"]] = _learner(row, links.get(row["id"], []))
         return [found[i] for i in learner_ids if i in found]
 
@@ -325,7 +328,9 @@ class ProfileRepository:
         with self._engine.connect() as conn:
             for start in range(0, len(learner_ids), 1000):
                 ids = list(learner_ids[start : start + 1000])
-                query = select(profiles).where(profiles.c.learner_id.in_(ids))
+                query = select(profiles).where(
+                    one_of(profiles.c.learner_id, ids, engine=self._engine)
+                )
                 for row in conn.execute(query).mappings():
                     out[row["learner_id"]] = _profile_from_row(row)
         return out

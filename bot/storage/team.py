@@ -27,6 +27,7 @@ from bot.storage.tables import (
     review_cards,
     role_assignments,
 )
+from bot.storage.types import one_of
 from learning.profile import Profile
 
 # Learners per `IN (...)` list: PostgreSQL plans these well, and the statement stays small.
@@ -87,12 +88,12 @@ class TeamRepository:
         with self._engine.connect() as conn:
             for ids in chunks(list(out)):
                 for r in conn.execute(
-                    select(profiles).where(profiles.c.learner_id.in_(ids))
+                    select(profiles).where(one_of(profiles.c.learner_id, ids, engine=self._engine))
                 ).mappings():
                     out[r["learner_id"]].profile = _profile_from_row(r)
                 query = (
                     select(module_progress)
-                    .where(module_progress.c.learner_id.in_(ids))
+                    .where(one_of(module_progress.c.learner_id, ids, engine=self._engine))
                     .order_by(module_progress.c.at.desc(), module_progress.c.module_id)
                 )
                 for r in conn.execute(query).mappings():
@@ -100,28 +101,35 @@ class TeamRepository:
                         Progress(r["module_id"], r["status"], r["at"], r["completed_at"])
                     )
                 for r in conn.execute(
-                    select(module_waivers).where(module_waivers.c.learner_id.in_(ids))
+                    select(module_waivers).where(
+                        one_of(module_waivers.c.learner_id, ids, engine=self._engine)
+                    )
                 ).mappings():
                     out[r["learner_id"]].waivers[r["module_id"]] = r["waiver_id"]
                 for r in conn.execute(
-                    select(role_assignments).where(role_assignments.c.learner_id.in_(ids))
+                    select(role_assignments).where(
+                        one_of(role_assignments.c.learner_id, ids, engine=self._engine)
+                    )
                 ).mappings():
                     out[r["learner_id"]].roles[r["role_id"]] = r["since"]
                 query = (
                     select(assignments)
-                    .where(assignments.c.learner_id.in_(ids))
+                    .where(one_of(assignments.c.learner_id, ids, engine=self._engine))
                     .order_by(assignments.c.at, assignments.c.module_id)
                 )
                 for r in conn.execute(query).mappings():
                     out[r["learner_id"]].assignments.append(Assignment(**dict(r)))
                 query = select(
                     abilities.c.learner_id, abilities.c.competency, abilities.c.p_mastery
-                ).where(abilities.c.learner_id.in_(ids))
+                ).where(one_of(abilities.c.learner_id, ids, engine=self._engine))
                 for row in conn.execute(query):
                     out[row.learner_id].mastery[row.competency] = row.p_mastery
                 query = (
                     select(exemptions.c.learner_id, exemptions.c.competency, exemptions.c.id)
-                    .where(exemptions.c.learner_id.in_(ids), exemptions.c.overridden_at.is_(None))
+                    .where(
+                        one_of(exemptions.c.learner_id, ids, engine=self._engine),
+                        exemptions.c.overridden_at.is_(None),
+                    )
                     .order_by(exemptions.c.id)
                 )
                 for row in conn.execute(query):
@@ -135,7 +143,8 @@ class TeamRepository:
                 query = (
                     select(review_cards.c.learner_id, review_cards.c.module_id, due.label("due"))
                     .where(
-                        review_cards.c.learner_id.in_(ids), review_cards.c.module_id.is_not(None)
+                        one_of(review_cards.c.learner_id, ids, engine=self._engine),
+                        review_cards.c.module_id.is_not(None),
                     )
                     .group_by(review_cards.c.learner_id, review_cards.c.module_id)
                 )
@@ -150,7 +159,9 @@ class TeamRepository:
         query = select(abilities.c.learner_id, abilities.c.competency, abilities.c.p_mastery)
         with self._engine.connect() as conn:
             for ids in chunks(learner_ids):
-                for row in conn.execute(query.where(abilities.c.learner_id.in_(ids))):
+                for row in conn.execute(
+                    query.where(one_of(abilities.c.learner_id, ids, engine=self._engine))
+                ):
                     out.setdefault(row.learner_id, {})[row.competency] = float(row.p_mastery)
         return out
 
@@ -165,7 +176,9 @@ class TeamRepository:
         runs: dict[tuple[str, str], int] = {}
         with self._engine.connect() as conn:
             for ids in chunks(learner_ids):
-                for row in conn.execute(query.where(mastery_checks.c.learner_id.in_(ids))):
+                for row in conn.execute(
+                    query.where(one_of(mastery_checks.c.learner_id, ids, engine=self._engine))
+                ):
                     key = (row.learner_id, row.competency)
                     runs[key] = 0 if row.passed else runs.get(key, 0) + 1
         return runs
@@ -177,7 +190,9 @@ class TeamRepository:
         out: dict[str, datetime] = {}
         with self._engine.connect() as conn:
             for ids in chunks(learner_ids):
-                for row in conn.execute(query.where(activity.c.learner_id.in_(ids))):
+                for row in conn.execute(
+                    query.where(one_of(activity.c.learner_id, ids, engine=self._engine))
+                ):
                     if row.last is not None:
                         out[row.learner_id] = row.last
         return out
@@ -187,7 +202,9 @@ class TeamRepository:
         out: dict[str, datetime] = {}
         with self._engine.connect() as conn:
             for ids in chunks(learner_ids):
-                query = select(learners.c.id, learners.c.created_at).where(learners.c.id.in_(ids))
+                query = select(learners.c.id, learners.c.created_at).where(
+                    one_of(learners.c.id, ids, engine=self._engine)
+                )
                 out.update({row.id: row.created_at for row in conn.execute(query)})
         return out
 

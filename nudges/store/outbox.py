@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.storage.tables import identities, outbox
+from bot.storage.types import one_of
 from nudges.outbox import (
     CANCELLED,
     CLAIMED,
@@ -92,7 +93,7 @@ class OutboxStore:
         query = (
             select(outbox)
             .where(
-                outbox.c.learner_id.in_(list(learner_ids)),
+                one_of(outbox.c.learner_id, learner_ids, engine=self._engine),
                 or_(
                     outbox.c.due_at >= since,
                     outbox.c.status.in_([PENDING, CLAIMED, RETRY, REPLAN]),
@@ -100,7 +101,7 @@ class OutboxStore:
             )
             .order_by(outbox.c.learner_id, outbox.c.id)
         )
-        for r in conn.execute(query).mappings():
+        for r in conn.execute(query).mappings().all():
             out[r["learner_id"]].append(_nudge(r))
         return out
 
@@ -117,7 +118,9 @@ class OutboxStore:
         with self._engine.begin() as conn:
             edits = decide(self.rows_many(learner_ids, since=since, conn=conn))
             new = [_new_row(i, p, now) for i, e in edits.items() for p in e.insert]
-            if new:
+            if new and self._pg:
+                _copy_rows(conn, new)
+            elif new:
                 conn.execute(insert(outbox), new)
             moves = [_move_params(row_id, p, now) for e in edits.values() for row_id, p in e.move]
             if moves:
@@ -401,6 +404,22 @@ def _move_params(row_id: str, p: PlannedNudge, now: datetime) -> dict[str, Any]:
         "p_priority": p.priority,
         "p_now": now,
     }
+
+
+def _copy_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert new outbox rows with PostgreSQL's COPY, on the caller's transaction (many
+    times cheaper for the server than one INSERT per row)."""
+    columns = list(rows[0])
+    statement = f"COPY {outbox.name} ({', '.join(columns)}) FROM STDIN"
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cur, cur.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+    except conn.dialect.loaded_dbapi.Error as err:
+        # As SQLAlchemy reports a failed statement (a learner deleted meanwhile, say).
+        raise DBAPIError.instance(statement, None, err, conn.dialect.loaded_dbapi.Error) from err
 
 
 def _new_row(learner_id: str, p: PlannedNudge, now: datetime) -> dict[str, Any]:

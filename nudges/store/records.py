@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, delete, insert, select, update
@@ -14,9 +14,13 @@ from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.tables import calendar_events, calendars, nudge_prefs, review_cards
+from bot.storage.types import epoch_seconds, one_of
 from nudges.calendar import CalendarEvent, ParsedCalendar
 from nudges.planner import NudgePrefs
 from nudges.srs import CardState
+
+if TYPE_CHECKING:
+    from nudges.recall import CardTimes
 
 
 @dataclass(frozen=True)
@@ -138,29 +142,46 @@ class CalendarStore:
             return out
         with self._engine.connect() as conn:
             query = select(calendars.c.learner_id, calendars.c.zone).where(
-                calendars.c.learner_id.in_(ids)
+                one_of(calendars.c.learner_id, ids, engine=self._engine)
             )
             imported = {str(lid): str(zone) for lid, zone in conn.execute(query)}
             if not imported:
                 return out
+            e = calendar_events.c
             rows = conn.execute(
-                select(calendar_events)
+                select(
+                    e.learner_id,
+                    e.start_at,
+                    e.end_at,
+                    e.title,
+                    e.description,
+                    e.busy,
+                    e.all_day,
+                    e.floating,
+                )
                 .where(
-                    calendar_events.c.learner_id.in_(list(imported)),
-                    calendar_events.c.start_at < end,
-                    calendar_events.c.end_at > start,
+                    one_of(e.learner_id, list(imported), engine=self._engine),
+                    e.start_at < end,
+                    e.end_at > start,
                 )
-                .order_by(
-                    calendar_events.c.learner_id,
-                    calendar_events.c.start_at,
-                    calendar_events.c.id,
+                .order_by(e.learner_id, e.start_at, e.id)
+            ).all()
+        for learner_id, start_at, end_at, title, description, busy, all_day, floating in rows:
+            if all_day or floating:
+                old, new = _zone(imported[learner_id]), _zone(zones[learner_id])
+                if old.key != new.key:
+                    start_at, end_at = _move(start_at, old, new), _move(end_at, old, new)
+            out[learner_id].append(
+                CalendarEvent(
+                    start=start_at,
+                    end=end_at,
+                    title=title,
+                    description=description,
+                    busy=bool(busy),
+                    all_day=bool(all_day),
+                    floating=bool(floating),
                 )
-            ).mappings()
-            for r in rows:
-                learner_id = r["learner_id"]
-                out[learner_id].append(
-                    _event(r, _zone(imported[learner_id]), _zone(zones[learner_id]))
-                )
+            )
         return out
 
     def due_for_refresh(self, *, before: datetime) -> list[tuple[str, str]]:
@@ -302,6 +323,33 @@ class ReviewStore:
                 out[r["learner_id"]].append((r["item_id"], r["module_id"], _card(r)))
         return out
 
+    def fading_rows_many(self, learner_ids: Sequence[str]) -> dict[str, list[CardTimes]]:
+        """What planning reads of the cards of many learners, in one query and no datetime:
+        per learner, in `cards` order, (module id, stability, last review and due time as
+        epoch seconds computed by the database, state)."""
+        out: dict[str, list[CardTimes]] = {i: [] for i in learner_ids}
+        if not learner_ids:
+            return out
+        c = review_cards.c
+        query = (
+            select(
+                c.learner_id,
+                c.module_id,
+                c.stability,
+                epoch_seconds(c.last_review_at),
+                epoch_seconds(c.due_at),
+                c.state,
+            )
+            .where(one_of(c.learner_id, learner_ids, engine=self._engine))
+            .order_by(c.learner_id, c.item_id)
+        )
+        with self._engine.connect() as conn:
+            # Plain driver tuples: no column here has a result conversion to apply.
+            rows = conn.execute(query).cursor.fetchall()
+        for learner_id, module_id, stability, last, due, state in rows:
+            out[learner_id].append((module_id, stability, last, due, state))
+        return out
+
 
 def _card_row(s: CardState) -> dict[str, Any]:
     return {
@@ -351,7 +399,9 @@ class PrefsStore:
         """Preferences of many learners in one query (defaults when never changed)."""
         found: dict[str, NudgePrefs] = {}
         if learner_ids:
-            query = select(nudge_prefs).where(nudge_prefs.c.learner_id.in_(list(learner_ids)))
+            query = select(nudge_prefs).where(
+                one_of(nudge_prefs.c.learner_id, learner_ids, engine=self._engine)
+            )
             with self._engine.connect() as conn:
                 found = {r["learner_id"]: _prefs(r) for r in conn.execute(query).mappings()}
         return {i: found.get(i) or NudgePrefs() for i in learner_ids}

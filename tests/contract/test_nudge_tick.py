@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,10 @@ from bot.core.clock import FixedClock
 from bot.core.ports import PathInputs
 from bot.settings import Settings
 from bot.storage.tables import outbox
+from nudges.reviews import fading_many, fading_of_times
 from nudges.service import NudgeService
 from nudges.shards import LeaseConfig, ShardedTick, shard_of
+from nudges.srs import CardState
 from nudges.store.leases import LeaseStore
 
 LEARNERS = 60
@@ -197,3 +200,46 @@ def test_a_shard_that_outlived_its_hold_is_planned_once_per_run(core: App) -> No
     report = slow.run(now=lambda: NOW)
     assert sorted(report.shards) == [0, 1]
     assert report.planned == LEARNERS
+
+
+def test_card_times_read_in_sql_give_the_fading_of_the_stored_cards(core: App) -> None:
+    """The tick reads cards as epoch seconds computed by the database: the same fading,
+    modules and answer times as the cards read whole, to the microsecond, for cards in
+    learning steps, never reviewed, and reviewed at odd instants too."""
+    store = core.services.review_cards
+    odd = NOW - timedelta(days=3, microseconds=999_999)
+    new = CardState.new(77, now=NOW + timedelta(microseconds=1))
+    store.save("L0000003", "never", new, module_id="m9", now=NOW)
+    learning = replace(new, state=1, step=0, stability=2.5, last_review_at=odd, due_at=odd)
+    store.save("L0000003", "stepping", learning, module_id=None, now=NOW)
+    ids = ["L0000003", "L0000004", "nobody"]
+    until = NOW + timedelta(days=8)
+
+    whole = fading_many(store.cards_many(ids), until=until)
+    read = fading_of_times(store.fading_rows_many(ids), until=until)
+
+    assert read == whole
+    assert read["nobody"].times == []
+    assert len(read["L0000003"].items) > 50
+    answered = {i.answered_at for i in read["L0000003"].items}
+    assert {odd.timestamp(), new.due_at.timestamp()} <= answered
+
+
+def test_free_minutes_of_many_learners_equal_each_learners_own(core: App) -> None:
+    """The team report reads calendars for many members at once: the same free minutes as
+    reading one member's calendar up to each due date, meetings and time zones included."""
+    service = NudgeService(core.services)
+    ids = [f"L{i:07d}" for i in range(0, LEARNERS, 7)]
+    end = NOW + timedelta(days=9)
+    profiles = core.services.profiles.get_many(ids)
+
+    free = service.free_minutes_many(profiles, start=NOW, end=end)
+
+    untils = [NOW - timedelta(hours=1), NOW, NOW + timedelta(hours=13, minutes=5), end]
+    untils += [NOW + timedelta(days=d, hours=d) for d in range(1, 9)]
+    for learner_id in ids:
+        for until in untils:
+            own = service.free_minutes(learner_id, start=NOW, end=until)
+            assert free[learner_id](until) == own
+    with pytest.raises(ValueError, match="only up to"):
+        free[ids[0]](end + timedelta(seconds=1))

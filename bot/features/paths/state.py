@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from bot.context import Services
 from bot.storage.paths import PathRepository
 from bot.storage.team import MemberInputs
-from learning.framework import Framework
+from learning.framework import Role
 from learning.path import resolve_role
 from learning.path_model import LearnerState
 from learning.profile import Profile
@@ -122,6 +122,7 @@ def batched_states(
     )
     with_reviews = batched and isinstance(service, MasteryView) and service.reviews is not None
     framework = services.framework.get()
+    roles: dict[str, Role | None] = {}  # job role text -> the framework's role (resolved once)
     out: dict[str, tuple[LearnerState, Profile]] = {}
     for learner_id, got in inputs.items():
         unmeasured: Mapping[Any, Any] = {}
@@ -138,7 +139,10 @@ def batched_states(
             unmeasured = _unmeasured(service, learner_id)
         else:
             mastery, exempt, reviews = {}, {}, {}
-        state = _state(got, framework, mastery, exempt, reviews, now=now)
+        text = got.profile.job_role
+        if text not in roles:
+            roles[text] = resolve_role(framework, text)
+        state = _state(got, roles[text], mastery, exempt, reviews, now=now)
         state = replace(state, unmeasured=_texts(unmeasured))
         out[learner_id] = (state, got.profile)
     return out
@@ -146,7 +150,7 @@ def batched_states(
 
 def _state(
     got: MemberInputs,
-    framework: Framework,
+    role: Role | None,
     mastery: Mapping[Any, Any],
     exempt: Mapping[Any, Any],
     reviews: Mapping[Any, Any],
@@ -154,7 +158,6 @@ def _state(
     now: datetime,
 ) -> LearnerState:
     progress, profile = got.progress, got.profile
-    role = resolve_role(framework, profile.job_role)
     since = None
     if role is not None:
         default = profile.onboarded_at if not got.roles and profile.onboarded_at else now

@@ -7,8 +7,8 @@ the same places a learner's own path does: the planner, the learner model and th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from statistics import mean
 
@@ -20,7 +20,7 @@ from bot.core.names import Named
 from bot.features.names import resolve
 from bot.features.team import risk
 from bot.storage.org import OrgRepository
-from learning.path_model import FINISHED, Path, Step
+from learning.path_model import FINISHED, Step
 from learning.profile import Profile
 from learning.risk import PathWork, Shortfall, due_shortfall, inactive
 from learning.risk_model import Prediction
@@ -199,6 +199,7 @@ def build_report(
     last_seen = services.team_stats.last_activity(ids)
     first_seen = services.team_stats.first_seen(ids)
     statuses = []
+    todos: dict[str, list[Step]] = {}
     for learner in members:
         steps, profile = plans[learner.id].steps, plans[learner.id].profile
         if competency:
@@ -206,7 +207,7 @@ def build_report(
         mastery = measured.get(learner.id, {})
         if competency:
             mastery = {k: v for k, v in mastery.items() if k == competency}
-        todo = [s for s in steps if s.actionable]
+        todo = todos[learner.id] = [s for s in steps if s.actionable]
         statuses.append(
             MemberStatus(
                 learner=learner,
@@ -234,10 +235,15 @@ def build_report(
                     has_work=bool(todo),
                 ),
                 unverified=tuple(s.module_id for s in steps if s.status == "unverified"),
-                shortfall=_shortfall(services, learner.id, profile, todo, now=now),
                 predicted=scores.predictions.get(learner.id),
             )
         )
+    profiles = {i: p.profile for i, p in plans.items()}
+    shortfalls = _shortfalls(services, todos, profiles, now=now)
+    statuses = [
+        replace(m, shortfall=shortfalls[m.learner.id]) if shortfalls.get(m.learner.id) else m
+        for m in statuses
+    ]
     comps = sorted({c for s in statuses for c in s.mastery})
     return TeamReport(
         title=title,
@@ -257,7 +263,7 @@ def _plans(services: Services, ids: list[str], *, now: datetime) -> dict[str, ri
     """
     from bot.features.paths.service import path_service, preferences
     from bot.features.paths.state import StoredLearnerState, batched_states
-    from learning.path import plan
+    from learning.path_cache import PathCache
 
     paths = path_service(services)
     # The framework and catalogue are the same for everyone: read them once, not per learner.
@@ -270,25 +276,14 @@ def _plans(services: Services, ids: list[str], *, now: datetime) -> dict[str, ri
         inputs = {
             i: (paths.state_source.state(i), services.profiles.get(i)) for i in dict.fromkeys(ids)
         }
-    planned: dict[str, Path] = {}
-    out = {}
-    for learner_id, (state, profile) in inputs.items():
-        prefs = preferences(profile)
-        # The planner is pure: learners with equal inputs (same role, progress and evidence)
-        # get one plan. Equal reprs of these plain values mean equal values.
-        key = repr((state, prefs))
-        if key not in planned:
-            planned[key] = plan(
-                framework,
-                catalogue,
-                state,
-                prefs,
-                threshold=threshold,
-                now=now,
-                assessed=assessed,
-            )
-        out[learner_id] = risk.Planned(planned[key].steps, profile)
-    return out
+    # The planner is pure: learners with equal inputs (same role, progress and evidence) get
+    # one plan, and so do learners whose roles started at different times that change nothing
+    # but their due dates (see `learning.path_cache`).
+    cache = PathCache(framework, catalogue, threshold=threshold, now=now, assessed=assessed)
+    return {
+        learner_id: risk.Planned(cache.plan(state, preferences(profile)).steps, profile)
+        for learner_id, (state, profile) in inputs.items()
+    }
 
 
 def _repeated_failures(services: Services, ids: list[str]) -> dict[str, list[str]]:
@@ -300,27 +295,46 @@ def _repeated_failures(services: Services, ids: list[str]) -> dict[str, list[str
     return out
 
 
-def _shortfall(
-    services: Services, learner_id: str, profile: Profile, todo: Sequence[Step], *, now: datetime
-) -> Shortfall | None:
-    """The first due date the learner's remaining path cannot meet in their free time.
+def _shortfalls(
+    services: Services,
+    todos: Mapping[str, Sequence[Step]],
+    profiles: Mapping[str, Profile],
+    *,
+    now: datetime,
+) -> dict[str, Shortfall | None]:
+    """Each member's first due date their remaining path cannot meet in their free time.
 
     Free time comes from the nudge service (working hours minus calendar meetings) when this
-    process has one; otherwise the pace alone bounds it.
+    process has one, its calendars read for a thousand members at a time; otherwise the pace
+    alone bounds it.
     """
-    if not any(s.required and s.due_at is not None and s.due_at > now for s in todo):
-        return None
-    work = [PathWork(s.module_id, s.minutes, s.due_at if s.required else None) for s in todo]
-    nudges = services.nudges
-
-    def free(until: datetime) -> float:
-        assert nudges is not None
-        return nudges.get().free_minutes(learner_id, start=now, end=until)
-
-    return due_shortfall(
-        work,
-        now=now,
-        pace=profile.pace,
-        session_minutes=profile.session_minutes,
-        free_minutes=free if nudges is not None else None,
-    )
+    due = {
+        learner_id: max(
+            s.due_at for s in todo if s.required and s.due_at is not None and s.due_at > now
+        )
+        for learner_id, todo in todos.items()
+        if any(s.required and s.due_at is not None and s.due_at > now for s in todo)
+    }
+    out: dict[str, Shortfall | None] = {}
+    ids = list(due)
+    for start in range(0, len(ids), 1000):
+        part = ids[start : start + 1000]
+        free: Mapping[str, Callable[[datetime], float]] = {}
+        if services.nudges is not None:
+            free = services.nudges.get().free_minutes_many(
+                {i: profiles[i] for i in part}, start=now, end=max(due[i] for i in part)
+            )
+        for learner_id in part:
+            profile = profiles[learner_id]
+            work = [
+                PathWork(s.module_id, s.minutes, s.due_at if s.required else None)
+                for s in todos[learner_id]
+            ]
+            out[learner_id] = due_shortfall(
+                work,
+                now=now,
+                pace=profile.pace,
+                session_minutes=profile.session_minutes,
+                free_minutes=free.get(learner_id),
+            )
+    return out
