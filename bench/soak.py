@@ -213,6 +213,10 @@ class Proc:
     def exited_on_its_own(self) -> bool:
         return self.proc is not None and self.proc.poll() is not None and not self.killed
 
+    def terminate(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -296,18 +300,21 @@ class Ledger:
     def scan(self, slack: Any, teams: Any) -> None:
         with slack._lock:
             calls = slack.calls[self.slack_seen :]
-        self.slack_seen += len(calls)
         for call in calls:
+            if not call.response and time.monotonic() - call.at < 2.0:
+                break  # still being answered (a refusal never gets a response)
+            self.slack_seen += 1
             self._slack(call)
-        new = teams.calls[self.teams_seen :]
-        self.teams_seen += len(new)
-        for t in new:
-            self._teams(t)
+        settled = teams.settled[self.teams_seen :]
+        self.teams_seen += len(settled)
+        for t, refused in settled:
+            if not refused:
+                self._teams(t)
 
     def _slack(self, call: Any) -> None:
         params = call.params
-        if call.method not in ("chat.postMessage", "chat.update"):
-            return
+        if call.method not in ("chat.postMessage", "chat.update") or not call.response.get("ok"):
+            return  # refused (429): not a post
         channel = str(params.get("channel") or "")
         nudge = _slack_nudge(params)
         if nudge:
@@ -387,6 +394,26 @@ def _teams_nudge(body: dict[str, Any]) -> str:
     return ""
 
 
+def _fake_teams_class() -> Any:
+    from tests.adapters.teams.fakes import FakeBotFramework
+
+    class RefusalsKept(FakeBotFramework):  # type: ignore[misc,valid-type]
+        """The fake Bot Framework, listing each recorded call once answered, with whether it
+        was refused."""
+
+        def __post_init__(self) -> None:
+            super().__post_init__()
+            self.settled: list[tuple[Any, bool]] = []
+
+        async def _activity(self, request: web.Request) -> web.Response:
+            answer = await super()._activity(request)
+            # No await between recording the call and answering it: it is the last one.
+            self.settled.append((self.calls[-1], answer.status >= 400))
+            return answer
+
+    return RefusalsKept
+
+
 # -- the learners ----------------------------------------------------------------------------
 
 
@@ -396,6 +423,7 @@ class Stats:
     what: dict[str, str] = field(default_factory=dict)  # key -> who and what (for --keep)
     acks: list[float] = field(default_factory=list)
     errors: int = 0
+    failures: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
 class Driver:
@@ -418,9 +446,12 @@ class Driver:
             async with self.session.post(self.url + path, data=body, headers=headers) as r:
                 await r.read()
                 status = r.status
-        except (TimeoutError, aiohttp.ClientError):
+        except (TimeoutError, aiohttp.ClientError) as err:
+            self.stats.failures[f"{path} {type(err).__name__}"] += 1
             return 599
         self.stats.acks.append(time.monotonic() - start)
+        if not 200 <= status < 300:
+            self.stats.failures[f"{path} {status}"] += 1
         return status
 
     async def slack(self, body: str, content_type: str, event_id: str = "") -> bool:
@@ -701,10 +732,10 @@ def phase(args: argparse.Namespace, text: str) -> None:
 
 async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp: Path) -> dict:  # type: ignore[type-arg]
     from tests.adapters.slack.fake_slack import FakeSlack
-    from tests.adapters.teams.fakes import FakeBotFramework
 
+    RefusalsKept = _fake_teams_class()
     slack = FakeSlack(auto_users=True).start()
-    teams_fake = FakeBotFramework().start()
+    teams_fake = RefusalsKept().start()
     env = env | {"SLACK_API_URL": slack.url}
     logs = tmp / "logs"
     logs.mkdir()
@@ -760,7 +791,9 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
         ]
         waves = 4
         wave_size = -(-len(nudge_learners) // waves)
-        kill_at = [begin + seconds * (k + 1) / (args.kills + 2) for k in range(args.kills)]
+        # Kills in the first 60% of the run, so a dead holder's events (60 s leases) come
+        # back within the drain.
+        kill_at = [begin + seconds * 0.6 * (k + 1) / (args.kills + 1) for k in range(args.kills)]
         wave_at = [begin + seconds * (w + 0.5) / (waves + 1) for w in range(waves)]
         rate_limit_every, next_limit = 5.0, begin + 5.0
         while time.monotonic() < end:
@@ -810,6 +843,8 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
             await driver.session.close()
         await proxy.stop()
         for proc in everyone:
+            proc.terminate()
+        for proc in everyone:
             proc.stop()
         slack.stop()
         teams_fake.stop()
@@ -823,6 +858,7 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
                 if len(ledger.answers.get(k, ())) > 1
             },
             "nudges": {k: v for k, v in ledger.nudges.items() if len(v) > 1},
+            "failures": stats.failures,
             "slack": [
                 [
                     c.method,
