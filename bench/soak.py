@@ -270,6 +270,7 @@ class Proxy:
                 ) as answer:
                     data = await answer.read()
                     kept = {"Content-Type": answer.headers.get("Content-Type", "text/plain")}
+                    kept["X-Soak-Upstream"] = upstream
                     return web.Response(status=answer.status, body=data, headers=kept)
             except aiohttp.ClientConnectorError:
                 continue
@@ -424,6 +425,7 @@ class Stats:
     acks: list[float] = field(default_factory=list)
     errors: int = 0
     failures: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    upstream: dict[str, str] = field(default_factory=dict)  # key -> replica that acked it
 
 
 class Driver:
@@ -440,12 +442,13 @@ class Driver:
     def key(self) -> str:
         return f"9{int(time.time())}.{next(self.ids):06d}"
 
-    async def _post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+    async def _post(self, path: str, body: bytes, headers: dict[str, str], key: str = "") -> int:
         start = time.monotonic()
         try:
             async with self.session.post(self.url + path, data=body, headers=headers) as r:
                 await r.read()
                 status = r.status
+                self.stats.upstream[key] = r.headers.get("X-Soak-Upstream", "")
         except (TimeoutError, aiohttp.ClientError) as err:
             self.stats.failures[f"{path} {type(err).__name__}"] += 1
             return 599
@@ -454,7 +457,7 @@ class Driver:
             self.stats.failures[f"{path} {status}"] += 1
         return status
 
-    async def slack(self, body: str, content_type: str, event_id: str = "") -> bool:
+    async def slack(self, body: str, content_type: str, event_id: str = "", key: str = "") -> bool:
         """Post as Slack does: retried (same event id) up to three times on failure."""
         from tests.adapters.slack.harness import signed_headers
 
@@ -462,7 +465,7 @@ class Driver:
             headers = {"Content-Type": content_type, **signed_headers(body, secret=SECRET)}
             if attempt and event_id:
                 headers |= {"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_error"}
-            if 200 <= await self._post("/slack/events", body.encode(), headers) < 300:
+            if 200 <= await self._post("/slack/events", body.encode(), headers, key) < 300:
                 return True
             if not event_id:
                 break
@@ -492,7 +495,7 @@ class Driver:
             },
         }
         sent = time.monotonic()
-        if await self.slack(json.dumps(body), "application/json", event_id):
+        if await self.slack(json.dumps(body), "application/json", event_id, key):
             self.stats.sent[key] = sent
             self.stats.what[key] = f"{user} {text}"
 
@@ -575,7 +578,8 @@ class Driver:
             "Authorization": f"Bearer {self.fake.token(service_url=self.fake.service_url)}",
         }
         sent = time.monotonic()
-        status = await self._post("/api/messages", json.dumps(body).encode(), headers)
+        key = "teams:" + activity_id
+        status = await self._post("/api/messages", json.dumps(body).encode(), headers, key)
         if 200 <= status < 300:
             if text is not None:
                 self.stats.sent["teams:" + activity_id] = sent
@@ -725,6 +729,22 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+async def busy(replica: Proc, ledger: Ledger, stats: Stats, slack: Any, teams: Any) -> None:
+    """Wait (up to 10 s) until `replica` holds an acknowledged, unanswered message, so the
+    kill catches work in flight."""
+    deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline:
+        ledger.scan(slack, teams)
+        held = [
+            k
+            for k, u in list(stats.upstream.items())
+            if u == replica.url and k in stats.sent and k not in ledger.answers
+        ]
+        if held:
+            return
+        await asyncio.sleep(0.05)
+
+
 def phase(args: argparse.Namespace, text: str) -> None:
     if not args.json:
         print(f"soak: {time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
@@ -807,6 +827,7 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
             if kill_at and now >= kill_at[0]:
                 kill_at.pop(0)
                 k = args.kills - len(kill_at) - 1
+                await busy(replicas[k % 2], ledger, stats, slack, teams_fake)
                 for proc in (replicas[k % 2], workers[k % 2]):
                     proc.kill()
                 await asyncio.sleep(1.0)
@@ -844,11 +865,13 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
         await proxy.stop()
         for proc in everyone:
             proc.terminate()
-        for proc in everyone:
-            proc.stop()
-        slack.stop()
-        teams_fake.stop()
+        await asyncio.gather(
+            *(asyncio.to_thread(p.stop) for p in everyone),
+            asyncio.to_thread(slack.stop),
+            asyncio.to_thread(teams_fake.stop),
+        )
         core.services.engine.dispose()
+        phase(args, "cluster stopped")
     if args.keep:
         details = {
             "lost": {k: stats.what.get(k) for k in stats.sent if k not in ledger.answers},
@@ -1018,7 +1041,7 @@ def main() -> int:
             result = asyncio.run(soak(args, settings, env, tmp))
     finally:
         if chroma is not None:
-            chroma.terminate()
+            chroma.kill()  # its data is a temporary folder
             chroma.wait(20)
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
