@@ -288,15 +288,31 @@ class Ledger:
 
     slack_seen: int = 0
     teams_seen: int = 0
-    answers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # message key -> the bot's messages for it: id -> (who wrote it last, still a placeholder)
+    answers: dict[str, dict[str, tuple[str, bool]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
     first_seen: dict[str, float] = field(default_factory=dict)
     buttons: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     nudges: dict[str, list[tuple[str, bool]]] = field(default_factory=lambda: defaultdict(list))
     placeholders: dict[str, str] = field(default_factory=dict)
 
-    def note_answer(self, key: str, who: str) -> None:
-        self.answers[key].add(who)
-        self.first_seen.setdefault(key, time.monotonic())
+    def note_answer(self, key: str, message: str, who: str, text: str) -> None:
+        from bot.core import messages as msg
+
+        placeholder = text == msg.LOOKING_UP
+        self.answers[key][message] = (who, placeholder)
+        if not placeholder:
+            self.first_seen.setdefault(key, time.monotonic())
+
+    def answered(self, key: str) -> bool:
+        """Whether the message got an answer (a placeholder never replaced is none)."""
+        return any(not waiting for _, waiting in self.answers.get(key, {}).values())
+
+    def writers(self, key: str) -> set[str]:
+        """The process incarnations whose messages the learner sees for one message: more
+        than one means it was answered twice (a stale placeholder counts)."""
+        return {who for who, _ in self.answers.get(key, {}).values()}
 
     def scan(self, slack: Any, teams: Any) -> None:
         with slack._lock:
@@ -323,16 +339,15 @@ class Ledger:
             return
         if call.method == "chat.postMessage":
             key = str(params.get("thread_ts") or "")
+            ts = str((call.response or {}).get("ts") or "")
             if key.startswith("9"):
-                self.note_answer(key, call.token)
-                ts = str((call.response or {}).get("ts") or "")
-                if ts:
-                    self.placeholders[ts] = key
+                self.note_answer(key, ts, call.token, str(params.get("text") or ""))
+                self.placeholders[ts] = key
         else:
             ts = str(params.get("ts") or "")
             key = self.placeholders.get(ts, ts)
             if key.startswith("9"):
-                self.note_answer(key, call.token)
+                self.note_answer(key, ts, call.token, str(params.get("text") or ""))
         found = _slack_buttons(params)
         if found and channel.startswith("D"):
             self.buttons["U" + channel[1:]] = found
@@ -349,7 +364,7 @@ class Ledger:
             return
         key = t.activity_id or str(body.get("replyToId") or "")
         if key:
-            self.note_answer("teams:" + key, t.authorization)
+            self.note_answer("teams:" + key, str(id(t)), t.authorization, "")
         found = _teams_buttons(body)
         if found:
             self.buttons[t.conversation_id] = found
@@ -738,7 +753,7 @@ async def busy(replica: Proc, ledger: Ledger, stats: Stats, slack: Any, teams: A
         held = [
             k
             for k, u in list(stats.upstream.items())
-            if u == replica.url and k in stats.sent and k not in ledger.answers
+            if u == replica.url and k in stats.sent and not ledger.answered(k)
         ]
         if held:
             return
@@ -851,7 +866,7 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
                 for r in rows
                 if r["status"] in ("pending", "claimed", "retry") and r["due_at"] <= load_end
             ]
-            if all(k in ledger.answers for k in stats.sent) and not open_rows:
+            if all(ledger.answered(k) for k in stats.sent) and not open_rows:
                 break
             await asyncio.sleep(1.0)
         await asyncio.sleep(3.0)  # late duplicates
@@ -874,11 +889,11 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
         phase(args, "cluster stopped")
     if args.keep:
         details = {
-            "lost": {k: stats.what.get(k) for k in stats.sent if k not in ledger.answers},
+            "lost": {k: stats.what.get(k) for k in stats.sent if not ledger.answered(k)},
             "duplicated": {
-                k: [stats.what.get(k), sorted(ledger.answers[k])]
+                k: [stats.what.get(k), sorted(ledger.writers(k))]
                 for k in stats.sent
-                if len(ledger.answers.get(k, ())) > 1
+                if len(ledger.writers(k)) > 1
             },
             "nudges": {k: v for k, v in ledger.nudges.items() if len(v) > 1},
             "failures": stats.failures,
@@ -913,8 +928,8 @@ def report(
     crashed: int,
     logs: Path,
 ) -> dict[str, Any]:
-    lost = [k for k in stats.sent if k not in ledger.answers]
-    duplicated = [k for k in stats.sent if len(ledger.answers.get(k, ())) > 1]
+    lost = [k for k in stats.sent if not ledger.answered(k)]
+    duplicated = [k for k in stats.sent if len(ledger.writers(k)) > 1]
     turns = [ledger.first_seen[k] - t for k, t in stats.sent.items() if k in ledger.first_seen]
     due = [r for r in rows if r["status"] != "cancelled" and r["due_at"] <= load_end]
     sent = [r for r in due if ledger.nudges.get(r["id"])]
