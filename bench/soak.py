@@ -213,6 +213,17 @@ class Proc:
     def exited_on_its_own(self) -> bool:
         return self.proc is not None and self.proc.poll() is not None and not self.killed
 
+    def peak_mb(self) -> int:
+        """The process's peak resident memory (VmHWM), 0 when it is gone."""
+        try:
+            status = Path(f"/proc/{self.proc.pid if self.proc else 0}/status").read_text()
+        except OSError:
+            return 0
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+        return 0
+
     def terminate(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -878,6 +889,7 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
         if driver is not None:
             await driver.session.close()
         await proxy.stop()
+        phase(args, "peak memory (MB): " + ", ".join(f"{p.name} {p.peak_mb()}" for p in everyone))
         for proc in everyone:
             proc.terminate()
         await asyncio.gather(
