@@ -14,14 +14,16 @@ times a replica and a worker are killed (SIGKILL) and started again.
 
 An answer is the bot's reply to one learner message (a DM in its own thread on Slack, an
 activity on Teams, matched by its reply-to id, whether it came in the turn or proactively).
-Each process incarnation talks to the fakes with a token of its own, so two answers to one
-message from two incarnations is a duplicate; within one incarnation an answer is one run of
-posts and updates. Printed: one JSON line
-`{"learners", "messages", "answers_lost", "answers_duplicated", "nudges_due", "nudges_sent",
-"nudges_duplicated", "nudges_resent_after_crash", "nudges_lost", "ack_p99_ms",
-"turn_p99_ms", "errors"}`; the exit status is 1 when anything is lost or duplicated beyond
-README's promises (Slack nudges exactly once, a Teams nudge resent at most once after a
-crash). `errors`: requests never acknowledged (after Slack's retries) and processes that
+Each process incarnation talks to the fakes with a token of its own, so answers to one
+message from two incarnations are a duplicate; within one incarnation an answer is one run of
+posts and updates. A "Looking that up…" placeholder is no answer: one that only shows the
+message was lost; one left beside an answer (its holder died, another answered) is counted in
+`placeholders_stale`. Printed: one JSON line `{"learners", "messages", "answers_lost",
+"answers_duplicated", "placeholders_stale", "nudges_due", "nudges_sent", "nudges_duplicated",
+"nudges_resent_after_crash", "nudges_lost", "ack_p99_ms", "turn_p99_ms", "errors"}`; the exit
+status is 1 when anything is lost or duplicated beyond README's promises (Slack nudges exactly
+once, a Teams nudge resent at most once after a crash). `errors`: requests never acknowledged
+(after Slack's retries; a Teams turn in flight at a killed replica is one) and processes that
 exited on their own.
 
     python bench/soak.py [--learners 1000] [--minutes 5] [--kills 1] [--json]
@@ -321,9 +323,14 @@ class Ledger:
         return any(not waiting for _, waiting in self.answers.get(key, {}).values())
 
     def writers(self, key: str) -> set[str]:
-        """The process incarnations whose messages the learner sees for one message: more
-        than one means it was answered twice (a stale placeholder counts)."""
-        return {who for who, _ in self.answers.get(key, {}).values()}
+        """The process incarnations whose answers the learner sees for one message: more
+        than one means it was answered twice."""
+        return {who for who, waiting in self.answers.get(key, {}).values() if not waiting}
+
+    def stale(self, key: str) -> bool:
+        """An answered message beside a "Looking that up…" that nobody replaced."""
+        found = self.answers.get(key, {}).values()
+        return self.answered(key) and any(waiting for _, waiting in found)
 
     def scan(self, slack: Any, teams: Any) -> None:
         with slack._lock:
@@ -755,7 +762,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def busy(replica: Proc, ledger: Ledger, stats: Stats, slack: Any, teams: Any) -> None:
+async def busy(replica: Proc, ledger: Ledger, stats: Stats, slack: Any, teams: Any) -> int:
     """Wait (up to 10 s) until `replica` holds an acknowledged, unanswered message, so the
     kill catches work in flight."""
     deadline = time.monotonic() + 10.0
@@ -767,8 +774,9 @@ async def busy(replica: Proc, ledger: Ledger, stats: Stats, slack: Any, teams: A
             if u == replica.url and k in stats.sent and not ledger.answered(k)
         ]
         if held:
-            return
+            return len(held)
         await asyncio.sleep(0.05)
+    return 0
 
 
 def phase(args: argparse.Namespace, text: str) -> None:
@@ -853,7 +861,8 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
             if kill_at and now >= kill_at[0]:
                 kill_at.pop(0)
                 k = args.kills - len(kill_at) - 1
-                await busy(replicas[k % 2], ledger, stats, slack, teams_fake)
+                held = await busy(replicas[k % 2], ledger, stats, slack, teams_fake)
+                phase(args, f"killing {replicas[k % 2].name} holding {held} unanswered message(s)")
                 for proc in (replicas[k % 2], workers[k % 2]):
                     proc.kill()
                 await asyncio.sleep(1.0)
@@ -967,6 +976,7 @@ def report(
         "messages": len(stats.sent),
         "answers_lost": len(lost),
         "answers_duplicated": len(duplicated),
+        "placeholders_stale": sum(1 for k in stats.sent if ledger.stale(k)),
         "nudges_due": len(due),
         "nudges_sent": len(sent),
         "nudges_duplicated": nudge_dup,
