@@ -12,7 +12,7 @@ export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: setup demo check test fuzz bench clean
+.PHONY: setup demo check test fuzz bench soak clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,12 @@ fuzz: setup
 
 bench: setup
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# A local cluster under load with kills (PostgreSQL on 127.0.0.1:5432; see BENCHMARKS.md "Soak").
+# Override the size: make soak SOAK_ARGS="--learners 200 --minutes 1 --kills 1"
+SOAK_ARGS ?= --learners 1000 --minutes 5 --kills 2
+soak: setup
+	$(PY) bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) .learnbot .pytest_cache .mypy_cache .ruff_cache

@@ -89,6 +89,11 @@ class EventLog:
         del now
         return self._update(claim, lease=lease)
 
+    def note(self, claim: Claim, payload: dict[str, Any]) -> bool:
+        """Replace the stored payload of a live claim (what a later holder needs to know, such
+        as a message already posted); False when the claim was lost."""
+        return self._update(claim, payload=payload)
+
     def done(self, claim: Claim) -> bool:
         """Record the work as done; the payload is dropped. False when the claim was lost."""
         return self._update(claim, status=DONE, payload=None, claim_token=None, claimed_until=None)

@@ -187,7 +187,7 @@ class Bridge:
         event = replace(event, user=await self._thread(self.users.info, event.identity))
         renewing = asyncio.ensure_future(self._renew(claim))
         try:
-            await self._answer(event)
+            await self._answer(event, claim)
         except SQLAlchemyError:
             raise  # the database is away: the event stays received, for `resume`
         except Exception as err:  # a bug would fail the same way again: not retried
@@ -315,13 +315,22 @@ class Bridge:
         if event is not None:
             await self._answer(event)
 
-    async def _answer(self, event: Event) -> None:
-        """Handle an event in the core (a placeholder if it is slow) and deliver the replies."""
+    async def _answer(self, event: Event, claim: Claim | None = None) -> None:
+        """Handle an event in the core (a placeholder if it is slow) and deliver the replies.
+
+        With a `claim`, a posted placeholder is noted on it; one noted by a holder that died
+        is the message the answer replaces (no second placeholder is posted).
+        """
         work = asyncio.ensure_future(self._thread(self._handle, event))
-        done, _ = await asyncio.wait({work}, timeout=self.options.placeholder_after)
-        placeholder: Delivered | None = None
-        if not done:
-            placeholder = await self._thread(self._placeholder, event)
+        earlier = inbox.placeholder_of(claim.payload) if claim and claim.key else None
+        placeholder: Delivered | None = earlier
+        if earlier is None:
+            done, _ = await asyncio.wait({work}, timeout=self.options.placeholder_after)
+            if not done:
+                placeholder = await self._thread(self._placeholder, event)
+                if placeholder is not None and claim is not None and claim.key:
+                    noted = inbox.with_placeholder(claim.payload, placeholder)
+                    await self._thread(self.core.services.events.note, claim, noted)
         replies = await work
         await self._thread(self._deliver, event, replies, placeholder)
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.core.events import Channel, Identity, MessageReceived
+from bot.core.ports import Delivered
 
 KEY_PREFIX = "slack:"
 # A message's holder renews its claim while the core works; a replica that died lets it lapse.
@@ -58,3 +59,21 @@ def decode(payload: dict[str, Any]) -> MessageReceived | None:
         text=str(payload.get("text", "")),
         mentioned=bool(payload.get("mentioned")),
     )
+
+
+def with_placeholder(payload: dict[str, Any], placeholder: Delivered) -> dict[str, Any]:
+    """The stored form plus the "looking that up" message posted for it, so a holder that
+    takes the message over after a crash replaces that message instead of leaving it."""
+    where = {"channel": placeholder.channel_id, "ts": placeholder.message_id}
+    return payload | {"placeholder": where}
+
+
+def placeholder_of(payload: dict[str, Any]) -> Delivered | None:
+    """The placeholder an earlier holder posted, if any."""
+    where = payload.get("placeholder")
+    if not isinstance(where, dict):
+        return None
+    channel, ts = where.get("channel"), where.get("ts")
+    if not isinstance(channel, str) or not isinstance(ts, str) or not channel or not ts:
+        return None
+    return Delivered("slack", channel, ts)

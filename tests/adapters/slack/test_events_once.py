@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from bot.adapters.slack.inbox import key_of
+from bot.core import messages as msg
 from bot.storage.db import database_now
 from bot.storage.journal import DONE, RECEIVED
 from bot.storage.tables import processed_events
@@ -130,6 +131,46 @@ async def test_a_crash_after_receiving_is_finished_once_on_the_next_start(
         await second.dm("U0ANA", "help", event_id="EvCRASH", retry=2)
         await second.settle()
         assert posts_to(fake, "D0ANA") == normal
+    finally:
+        await second.session.close()
+        await runner.cleanup()
+
+
+async def test_a_message_taken_over_after_a_crash_replaces_the_dead_holders_placeholder(
+    tmp_path: Path, fake: FakeSlack, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    settings = slack_settings(tmp_path / "home", fake)
+    first, runner = await start_harness(settings, clock, fake, placeholder_after=0.0)
+    normal = await replies_to_help(first)  # a placeholder, replaced by the answer
+    bridge = first.runtime.bridge
+
+    def crash(*_args: object) -> None:  # the holder dies after posting its placeholder
+        raise OperationalError("UPDATE", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(bridge, "_deliver", crash)
+    await first.dm("U0ANA", "help", event_id="EvSLOW")
+    await first.settle()
+    events = first.core.services.events
+    assert events.status(key_of("EvSLOW")) == RECEIVED
+    (placeholder,) = [c for c in fake.named("chat.postMessage") if c.params["channel"] == "D0ANA"]
+    assert placeholder.params["text"] == msg.LOOKING_UP
+    await first.session.close()
+    await runner.cleanup()
+
+    clock.advance(timedelta(minutes=2))  # the dead holder's lease runs out
+    second, runner = await start_harness(settings, clock, fake, placeholder_after=0.0)
+    try:
+        for _ in range(200):  # the start-up resume runs in the background
+            if events.status(key_of("EvSLOW")) == DONE and not second.runtime.bridge.pending:
+                break
+            await second.settle()
+        assert events.status(key_of("EvSLOW")) == DONE
+        # No second placeholder: the answer replaced the one the learner already sees.
+        assert posts_to(fake, "D0ANA") == normal
+        updates = [
+            c.params["ts"] for c in fake.named("chat.update") if c.params["channel"] == "D0ANA"
+        ]
+        assert updates[0] == placeholder.response["ts"]
     finally:
         await second.session.close()
         await runner.cleanup()
