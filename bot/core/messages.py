@@ -83,7 +83,7 @@ ONBOARDING_YOUR_QUESTION = "Now, your first message: _{question}_"
 ONBOARDING_RESUME = "Let's pick up where we left off."
 FIRST_LESSON = "Your first lesson is ready: **{title}** (about {minutes})."
 FIRST_LESSON_OR_QUIZ = (
-    "Or take the 5-minute intake quiz first: what you already know comes off your path."
+    "Or take the intake quiz first: it asks only where an answer can take modules off your path."
 )
 START_FIRST_LESSON = "Start the first lesson"
 NEXT_STEPS = "Try `/learn quiz` to find out what you already know, or ask me anything."
@@ -218,7 +218,7 @@ PROGRESS_NONE = "Nothing to show yet: set your role or goals, then type `/learn 
 STREAK = "Streak: {days} in a row with learning activity."
 STREAK_NONE = "No streak yet: study a step today to start one."
 # Quizzes, mastery checks and exemptions
-TAKE_INTAKE_QUIZ = "Take the 5-minute intake quiz"
+TAKE_INTAKE_QUIZ = "Take the intake quiz"
 QUIZ_NO_ITEMS = (
     "There are no quiz questions yet. An admin can add some with `learnbot quiz import FILE`."
 )

@@ -66,8 +66,8 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
     done = _onboard(chat)
     assert "All set, Ana!" in done
     assert "Your first lesson is ready: SQL style" in done
-    assert "[1] Start the first lesson   [2] Take the 5-minute intake quiz" in done
-    first = chat.click("Take the 5-minute intake quiz")
+    assert "[1] Start the first lesson   [2] Take the intake quiz" in done
+    first = chat.click("Take the intake quiz")
     assert "This quiz covers SQL basics, Security awareness" in first
     assert "Question 1, about" in first
     assert "[ ] " in first or "I don't know" in first
@@ -276,7 +276,7 @@ def test_a_quiz_without_items_says_how_to_add_them(core) -> None:
     chat = Conversation(core)
     assert "learnbot quiz import FILE" in chat.say("/learn quiz")
     done = _onboard(chat, typed_role="Data analyst")
-    assert "Take the 5-minute intake quiz" not in done, "no bank, no offer"
+    assert "Take the intake quiz" not in done, "no bank, no offer"
 
 
 def _long_fixture_modules(core) -> None:  # type: ignore[no-untyped-def]
@@ -297,7 +297,7 @@ def test_im_new_to_this_ends_a_competencys_questions_and_shows_in_the_path(core)
     _long_fixture_modules(core)
     chat = Conversation(core)
     _onboard(chat)
-    first = chat.click("Take the 5-minute intake quiz")
+    first = chat.click("Take the intake quiz")
     topic = current_item(chat).competency
     title = {"sql": "SQL basics", "security": "Security awareness"}[topic]
     other = "security" if topic == "sql" else "sql"

@@ -157,7 +157,15 @@ async def test_a_message_taken_over_after_a_crash_replaces_the_dead_holders_plac
     await first.session.close()
     await runner.cleanup()
 
-    clock.advance(timedelta(minutes=2))  # the dead holder's lease runs out
+    # The dead holder's lease runs out (leases follow the database's clock).
+    with first.core.services.engine.begin() as conn:
+        past = database_now(conn) - timedelta(seconds=1)
+        conn.execute(
+            update(processed_events)
+            .where(processed_events.c.key == key_of("EvSLOW"))
+            .values(claimed_until=past)
+        )
+    clock.advance(timedelta(minutes=2))
     second, runner = await start_harness(settings, clock, fake, placeholder_after=0.0)
     try:
         for _ in range(200):  # the start-up resume runs in the background
