@@ -150,6 +150,11 @@ class LibraryPort(Protocol):
         """The best chunks for a question."""
         ...
 
+    def standalone_question(self, previous: str, follow_up: str) -> str | None:
+        """A follow-up rewritten as a standalone question by the configured chat model, or
+        None (no model, a failure, or no usable question)."""
+        ...
+
     def ingest(
         self,
         paths: Sequence[Path],
