@@ -55,7 +55,7 @@ HANDBOOK = (REPO / ".." / "shared" / "data" / "handbook-18f").resolve()
 SAMPLE = REPO / "bot" / "sample"
 DATA = REPO / "bench" / "data"
 LEAD_BONUSES = (0.0, 0.1, 0.2, 0.3, 0.5)
-CUTS = (0.3, 0.35, 0.4, 0.425, 0.45, 0.5, 0.6, 0.65)
+CUTS = (0.3, 0.35, 0.4, 0.425, 0.45, 0.475, 0.5, 0.6)
 RIDGE = 0.01
 
 
