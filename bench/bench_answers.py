@@ -1,17 +1,21 @@
-"""Selective answering: fit the answer/refuse model and measure it on two libraries.
+"""Selective answering: fit the answer/refuse model on the tuning libraries and measure it.
 
 Usage:
-    .venv/bin/python bench/bench_answers.py [--sample-home DIR] [--handbook-home DIR]
+    .venv/bin/python bench/bench_answers.py [--home NAME=DIR ...] [--debian-corpus DIR]
 
-Each library is the sample library (bot/sample/content) or the 18F handbook corpus, ingested
-into a temporary learnbot home unless a home that already holds it is given. Answerable: each
-library's own questions (sample: bot/sample/questions.jsonl; handbook: its standalone
-questions). Not answerable: bench/data/{sample,handbook}-off-topic.jsonl (the other corpus's
-questions, minus those this library really answers, checked by hand, plus general off-topic
-questions and, for the sample, bot/sample/unanswerable.txt).
+The tuning libraries are the sample library (bot/sample/content), the 18F handbook corpus and
+the Debian Reference (`bench/build_debian_corpus.py`, default /tmp/debian-reference-corpus),
+each ingested into a temporary learnbot home unless `--home NAME=DIR` names a home that
+already holds it (NAME: sample, handbook, debian). Answerable: each library's own questions
+with their gold documents; not answerable: bench/data/{sample,handbook,debian}-off-topic.jsonl.
 
-The script prints the evidence averages, a cross-corpus check (fit on one library, tested on
-the other), and the weights fitted on both, which `retrieval/confidence.py` carries.
+A question counts as well answered when the extractive answer would cite a gold document;
+the model is fitted to tell those apart from off-topic questions and from answerable
+questions the answer would get wrong, each (library, class) cell weighing the same. The script
+prints the evidence averages, the share of answers citing gold for each lead-module bonus, a
+leave-one-library-out check, the cut sweep (precision, coverage, off-topic refused per
+library) and the weights `retrieval/confidence.py` carries. The unseen library (the Debian
+Administrator's Handbook) is not read here.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +38,10 @@ from bot.settings import apply_runtime_env  # noqa: E402
 
 apply_runtime_env()
 
+import retrieval.answer as answer_module  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
+from retrieval.answer import compose_extractive  # noqa: E402
 from retrieval.confidence import (  # noqa: E402
     ANSWER_CUT,
     FEATURES,
@@ -42,9 +49,14 @@ from retrieval.confidence import (  # noqa: E402
     gather_evidence,
     should_answer,
 )
+from retrieval.evaluation import normalise_source  # noqa: E402
 
 HANDBOOK = (REPO / ".." / "shared" / "data" / "handbook-18f").resolve()
 SAMPLE = REPO / "bot" / "sample"
+DATA = REPO / "bench" / "data"
+LEAD_BONUSES = (0.0, 0.1, 0.2, 0.3, 0.5)
+CUTS = (0.3, 0.35, 0.4, 0.425, 0.45, 0.475, 0.5, 0.6)
+RIDGE = 0.01
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -63,17 +75,42 @@ def library(home: Path | None, content: Path, tmp: Path, name: str) -> Any:
     return lib
 
 
-def evidence_for(lib: Any, questions: list[str]) -> list[Evidence]:
-    """Evidence for each question, searched as `Library.ask` does (no audience)."""
+@dataclass
+class Corpus:
+    """One library's questions, their evidence and whether their answers cite gold."""
+
+    name: str
+    questions: list[str]
+    labels: list[int]  # 1 answerable (own question), 0 off-topic
+    evidence: list[Evidence] = field(default_factory=list)
+    correct: list[bool] = field(default_factory=list)  # the answer would cite a gold document
+    hits: list[Any] = field(default_factory=list)
+    golds: list[set[str]] = field(default_factory=list)
+
+
+def measure(lib: Any, corpus: Corpus) -> None:
+    """Evidence and answer correctness for each question, searched as `Library.ask` does."""
     retriever = lib.retriever()
-    found = []
-    for question in questions:
+    for question, gold in zip(corpus.questions, corpus.golds, strict=True):
         hits = retriever.search(question, k=10)
-        unknown = retriever.unknown_share(question)
-        found.append(
-            gather_evidence(question, hits, modules=retriever.modules, unknown_share=unknown)
+        corpus.hits.append(hits)
+        corpus.evidence.append(
+            gather_evidence(
+                question,
+                hits,
+                modules=retriever.modules,
+                unknown_share=retriever.unknown_share(question),
+                term_weights=retriever.term_weights(question),
+            )
         )
-    return found
+        corpus.correct.append(_cites_gold(question, hits, gold, retriever.modules))
+
+
+def _cites_gold(question: str, hits: Any, gold: set[str], modules: Any) -> bool:
+    if not gold or not hits:
+        return False
+    answer = compose_extractive(question, hits, modules=modules)
+    return any(normalise_source(c.source) in gold for c in answer.citations)
 
 
 def fit_logistic(
@@ -104,13 +141,6 @@ def fit_logistic(
     return w[1:], float(w[0])
 
 
-def rates(answered: list[bool], labels: list[int]) -> tuple[float, float]:
-    """(share of answerable questions answered, share of off-topic questions refused)."""
-    pos = [a for a, y in zip(answered, labels, strict=True) if y == 1]
-    neg = [a for a, y in zip(answered, labels, strict=True) if y == 0]
-    return sum(pos) / len(pos), 1 - sum(neg) / len(neg)
-
-
 def decide(evidence: list[Evidence], weights: np.ndarray, bias: float, cut: float) -> list[bool]:
     """The answer/refuse decision of a model with these weights (same rule as `should_answer`)."""
     import retrieval.confidence as confidence
@@ -123,112 +153,115 @@ def decide(evidence: list[Evidence], weights: np.ndarray, bias: float, cut: floa
         confidence.WEIGHTS, confidence.BIAS = saved
 
 
+def scores(corpus: Corpus, answered: list[bool]) -> tuple[float, float, float]:
+    """(precision, coverage, off-topic refused) as `learnbot eval answers` counts them."""
+    own = [(a, c) for a, c, y in zip(answered, corpus.correct, corpus.labels, strict=True) if y]
+    off = [a for a, y in zip(answered, corpus.labels, strict=True) if not y]
+    n_answered = sum(a for a, _ in own)
+    precision = sum(a and c for a, c in own) / n_answered if n_answered else 0.0
+    coverage = n_answered / len(own) if own else 0.0
+    refused = 1 - sum(off) / len(off) if off else 1.0
+    return precision, coverage, refused
+
+
+def fit(corpora: list[Corpus]) -> tuple[np.ndarray, float]:
+    """The model fitted on these libraries: well answered (1) against the rest (0)."""
+    x = np.array([e.as_vector() for c in corpora for e in c.evidence])
+    y = np.array(
+        [float(lab and ok) for c in corpora for lab, ok in zip(c.labels, c.correct, strict=True)]
+    )
+    groups = np.array([c.name for c in corpora for _ in c.evidence])
+    return fit_logistic(x, y, groups, ridge=RIDGE)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sample-home", type=Path)
-    parser.add_argument("--handbook-home", type=Path)
+    parser.add_argument("--home", action="append", default=[], help="NAME=DIR")
+    parser.add_argument("--debian-corpus", type=Path, default=Path("/tmp/debian-reference-corpus"))
     args = parser.parse_args()
-    sets: dict[str, dict[str, Any]] = {}
+    homes = {k: Path(v) for k, _, v in (h.partition("=") for h in args.home)}
+    sources = {
+        "sample": (SAMPLE / "content", SAMPLE / "questions.jsonl"),
+        "handbook": (HANDBOOK / "corpus", DATA / "handbook-qa.jsonl"),
+        "debian": (args.debian_corpus, DATA / "debian-qa.jsonl"),
+    }
+    corpora = []
     with tempfile.TemporaryDirectory(prefix="bench-answers-") as tmp:
-        sample = library(args.sample_home, SAMPLE / "content", Path(tmp), "sample")
-        handbook = library(args.handbook_home, HANDBOOK / "corpus", Path(tmp), "handbook")
-        own = {
-            "sample": [q["question"] for q in read_jsonl(SAMPLE / "questions.jsonl")],
-            "handbook": [
-                q["question"]
-                for q in read_jsonl(HANDBOOK / "questions.jsonl")
-                if not q["needs_context"]
-            ],
-        }
-        for name, lib in (("sample", sample), ("handbook", handbook)):
-            off = [
-                q["question"]
-                for q in read_jsonl(REPO / "bench" / "data" / f"{name}-off-topic.jsonl")
-            ]
-            evidence = evidence_for(lib, own[name] + off)
-            sets[name] = {
-                "evidence": evidence,
-                "labels": [1] * len(own[name]) + [0] * len(off),
-                "questions": own[name] + off,
-                "groups": [name] * (len(own[name]) + len(off)),
-            }
-    report(sets)
+        for name, (content, qa) in sources.items():
+            lib = library(homes.get(name), content, Path(tmp), name)
+            own = read_jsonl(qa)
+            off = read_jsonl(DATA / f"{name}-off-topic.jsonl")
+            corpus = Corpus(
+                name,
+                [q["question"] for q in own] + [q["question"] for q in off],
+                [1] * len(own) + [0] * len(off),
+            )
+            corpus.golds = [{normalise_source(g) for g in q["gold"]} for q in own]
+            corpus.golds += [set() for _ in off]
+            lead_sweep(lib, corpus)
+            measure(lib, corpus)
+            corpora.append(corpus)
+    report(corpora)
 
 
-def report(sets: dict[str, dict[str, Any]]) -> None:
-    """Print the feature means, the cross-corpus check and the pooled fit."""
-    print("\n### Evidence means (answerable / off-topic)\n")
+def lead_sweep(lib: Any, corpus: Corpus) -> None:
+    """Share of own questions whose extractive answer cites gold, per lead-module bonus."""
+    retriever = lib.retriever()
+    rows = zip(corpus.questions, corpus.golds, corpus.labels, strict=True)
+    own = [(q, g) for q, g, y in rows if y]
+    hits = [retriever.search(q, k=10) for q, _ in own]
+    saved = answer_module.LEAD_MODULE_BONUS
+    cells = []
+    try:
+        for bonus in LEAD_BONUSES:
+            answer_module.LEAD_MODULE_BONUS = bonus
+            pairs = zip(own, hits, strict=True)
+            ok = [_cites_gold(q, h, g, retriever.modules) for (q, g), h in pairs]
+            cells.append(f"{bonus}: {sum(ok) / len(ok):.3f}")
+    finally:
+        answer_module.LEAD_MODULE_BONUS = saved
+    print(f"{corpus.name}: answers citing gold by lead-module bonus: " + ", ".join(cells))
+
+
+def report(corpora: list[Corpus]) -> None:
+    """Print the feature means, the leave-one-out check, the cut sweep and the weights."""
+    print("\n### Evidence means (well answered / answerable but wrong / off-topic)\n")
     print("| library | " + " | ".join(FEATURES) + " |")
     print("|---|" + "---|" * len(FEATURES))
-    for name, data in sets.items():
-        x = np.array([e.as_vector() for e in data["evidence"]])
-        y = np.array(data["labels"])
+    for c in corpora:
+        x = np.array([e.as_vector() for e in c.evidence])
+        y = np.array(c.labels)
+        ok = np.array(c.correct)
+        groups = (x[(y == 1) & ok], x[(y == 1) & ~ok], x[y == 0])
         cells = [
-            f"{x[y == 1, i].mean():.2f} / {x[y == 0, i].mean():.2f}" for i in range(x.shape[1])
+            " / ".join(f"{g[:, i].mean():.2f}" if len(g) else "-" for g in groups)
+            for i in range(x.shape[1])
         ]
-        print(f"| {name} | " + " | ".join(cells) + " |")
-    print("\n### Answered (answerable) and refused (off-topic)\n")
-    print("| model | fitted on | tested on | answerable answered | off-topic refused |")
-    print("|---|---|---|---|---|")
-    for name, data in sets.items():
-        floor = [_cosine_rule(e) for e in data["evidence"]]
-        kept, refused = rates(floor, data["labels"])
-        print(f"| cosine floor 0.35 only (before) | - | {name} | {kept:.3f} | {refused:.3f} |")
-    for train, test in (("sample", "handbook"), ("handbook", "sample")):
-        w, b = _fit(sets[train])
-        kept, refused = rates(
-            decide(sets[test]["evidence"], w, b, ANSWER_CUT), sets[test]["labels"]
-        )
-        print(f"| evidence model | {train} | {test} | {kept:.3f} | {refused:.3f} |")
-    pooled = {
-        "evidence": sets["sample"]["evidence"] + sets["handbook"]["evidence"],
-        "labels": sets["sample"]["labels"] + sets["handbook"]["labels"],
-        "groups": sets["sample"]["groups"] + sets["handbook"]["groups"],
-    }
-    w, b = _fit(pooled)
-    for name, data in sets.items():
-        answered = decide(data["evidence"], w, b, ANSWER_CUT)
-        kept, refused = rates(answered, data["labels"])
-        print(f"| evidence model | both | {name} | {kept:.3f} | {refused:.3f} |")
-        wrong = [
-            q
-            for q, a, y in zip(data["questions"], answered, data["labels"], strict=True)
-            if a != bool(y)
-        ]
-        print(f"|   misjudged in {name}: {len(wrong)} | | | | |")
-        for q in wrong:
-            print(f"|   {q} | | | | |")
-    print("\n### Cut sweep, model fitted on both (answered / refused; six unanswerable refused)\n")
-    unanswerable = set((SAMPLE / "unanswerable.txt").read_text().splitlines())
-    for cut in (0.2, 0.3, 0.4, 0.5, 0.6):
+        print(f"| {c.name} | " + " | ".join(cells) + " |")
+    print(f"\n### Left-out library (fitted on the others, cut {ANSWER_CUT:.2f})\n")
+    print("| tested on | precision | coverage | off-topic refused |")
+    print("|---|---|---|---|")
+    for held in corpora:
+        w, b = fit([c for c in corpora if c is not held])
+        p, cov, ref = scores(held, decide(held.evidence, w, b, ANSWER_CUT))
+        print(f"| {held.name} | {p:.3f} | {cov:.3f} | {ref:.3f} |")
+    w, b = fit(corpora)
+    print("\n### Cut sweep, model fitted on all (precision / coverage / refused)\n")
+    print("| cut | " + " | ".join(c.name for c in corpora) + " |")
+    print("|---|" + "---|" * len(corpora))
+    for cut in CUTS:
         cells = []
-        for name, data in sets.items():
-            answered = decide(data["evidence"], w, b, cut)
-            kept, refused = rates(answered, data["labels"])
-            cells.append(f"{name} {kept:.3f} / {refused:.3f}")
-            if name == "sample":
-                six = sum(
-                    not a
-                    for q, a in zip(data["questions"], answered, strict=True)
-                    if q in unanswerable
-                )
-                cells.append(f"unanswerable refused {six}/6")
-        print(f"cut {cut}: " + "; ".join(cells))
+        for c in corpora:
+            p, cov, ref = scores(c, decide(c.evidence, w, b, cut))
+            cells.append(f"{p:.3f} / {cov:.3f} / {ref:.3f}")
+        print(f"| {cut} | " + " | ".join(cells) + " |")
     print("\nWEIGHTS = (" + ", ".join(f"{v:.3f}" for v in w) + f")\nBIAS = {b:.3f}")
-
-
-def _cosine_rule(e: Evidence) -> bool:
-    """The decision before the evidence model: the cosine floor 0.35, and 0.6 when at least
-    0.4 of the question's terms were unknown to the library."""
-    if e.unknown_share >= 0.4:
-        return e.top_dense >= 0.6
-    return e.top_dense >= 0.35
-
-
-def _fit(data: dict[str, Any]) -> tuple[np.ndarray, float]:
-    x = np.array([e.as_vector() for e in data["evidence"]])
-    y = np.array(data["labels"], dtype=float)
-    return fit_logistic(x, y, np.array(data["groups"]))
+    print(f"\nMisjudged at cut {ANSWER_CUT} with these weights:")
+    for c in corpora:
+        answered = decide(c.evidence, w, b, ANSWER_CUT)
+        for q, a, y, ok in zip(c.questions, answered, c.labels, c.correct, strict=True):
+            if a and not (y and ok):
+                print(f"  {c.name}: answered {'wrongly' if y else 'off-topic'}: {q}")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import bench_retrieval as shared  # also puts the repository on sys.path
 
 from content_index.model import Chunk, ModuleMeta
 from retrieval.answer import compose_extractive
-from retrieval.confidence import is_confident
+from retrieval.confidence import gather_evidence, should_answer
 from retrieval.embedding import embedding_text
 from retrieval.hybrid import HybridRetriever
 from retrieval.lexical import build_lexical_index
@@ -104,7 +104,16 @@ def percentiles(fn: Callable[[str], object], queries: list[str]) -> tuple[float,
 def _answer(retriever: HybridRetriever, modules: dict[str, ModuleMeta], question: str) -> Any:
     """What `Library.ask` does after its two one-row database checks (extractive answers)."""
     hits = retriever.search(question, k=10, roles=("support",))
-    if not is_confident(hits, unknown_share=retriever.unknown_share(question)):
+    if not hits:
+        return None
+    evidence = gather_evidence(
+        question,
+        hits,
+        modules=modules,
+        unknown_share=retriever.unknown_share(question),
+        term_weights=retriever.term_weights(question),
+    )
+    if not should_answer(evidence):
         return None
     return compose_extractive(question, hits, modules=modules)
 

@@ -3,6 +3,7 @@
 Usage:
     .venv/bin/python bench/bench_retrieval.py [--variant harder|original] [--no-ablations]
         [--no-baselines]
+    .venv/bin/python bench/bench_retrieval.py --corpus DIR --qa FILE [--no-langchain]
 
 The HARDER variant blanks each question's own heading line in a temporary copy of the corpus,
 so a question cannot be answered by matching its verbatim heading. Every system is scored on
@@ -122,13 +123,17 @@ def harder_copy(questions: list[dict[str, Any]], target: Path) -> Path:
     return target
 
 
-def parse_library(root: Path) -> tuple[list[Chunk], dict[str, ModuleMeta]]:
-    """learnbot's parse + structure-aware chunking of every supported file under root/corpus."""
+def parse_library(
+    root: Path, *, folder: str = "corpus"
+) -> tuple[list[Chunk], dict[str, ModuleMeta]]:
+    """learnbot's parse + structure-aware chunking of every supported file under root/folder
+    (sources relative to `root`; `folder` "" for the root itself)."""
     chunks: list[Chunk] = []
     modules: dict[str, ModuleMeta] = {}
-    for file, source in discover([root / "corpus"]):
+    prefix = f"{folder}/" if folder else ""
+    for file, source in discover([root / folder if folder else root]):
         try:
-            doc = parse_file(file, source=f"corpus/{source}", max_bytes=MAX_BYTES)
+            doc = parse_file(file, source=f"{prefix}{source}", max_bytes=MAX_BYTES)
         except ContentError:
             continue  # e.g. the .xlsx download: unsupported, reported by the ingest command
         modules[doc.meta.id] = doc.meta
@@ -381,14 +386,58 @@ def run(variant: str, *, with_ablations: bool, skip_baselines: bool = False) -> 
         answer_section(retriever, questions, modules=modules, embedder=embedder)
 
 
+def run_corpus(corpus: Path, qa: Path, *, skip_langchain: bool) -> None:
+    """Any library folder and its questions (gold paths relative to the folder): plain BM25
+    and LangChain's pipeline over 1,000-character chunks; learnbot's hybrid, its dense
+    retriever alone and its BM25 alone over learnbot's chunks."""
+    questions = [json.loads(line) for line in qa.read_text().splitlines() if line.strip()]
+    with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
+        chunks, modules = parse_library(corpus, folder="")
+        print(
+            f"corpus: {len(modules)} documents, {len(chunks)} learnbot chunks; "
+            f"{len(questions)} questions"
+        )
+        docs = split_1000(raw_pages(corpus, modules))
+        print(f"1,000-character chunks: {len(docs)}")
+        rows = [("BM25, 1,000-char chunks", evaluate(bm25_baseline(docs), questions))]
+        if not skip_langchain:
+            rows.append(
+                (
+                    "LangChain tutorial (splitter + HF + Chroma)",
+                    evaluate(langchain_baseline(docs), questions),
+                )
+            )
+        embedder: Embedder = OnnxEmbedder(Path(tmp) / "models")
+        store = ChromaVectorStore(path=Path(tmp) / "chroma")
+        index_library(store, embedder, chunks=chunks, modules=modules)
+        for name, config in (
+            ("learnbot dense only", HybridConfig(lexical_weight=0.0)),
+            ("learnbot BM25 only", HybridConfig(dense_weight=0.0)),
+            ("learnbot hybrid", HybridConfig()),
+        ):
+            retriever = HybridRetriever(
+                embedder=embedder, store=store, chunks=chunks, modules=modules, config=config
+            )
+            rows.append((name, evaluate(learnbot_fn(retriever, modules), questions)))
+        print_table(f"Document retrieval, {corpus.name}, {len(questions)} questions", rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, help="Another library folder (needs --qa).")
+    parser.add_argument("--qa", type=Path, help="Its questions: question and gold paths.")
+    parser.add_argument("--no-langchain", action="store_true", help="With --corpus.")
     parser.add_argument("--variant", choices=["harder", "original"], default="harder")
     parser.add_argument("--no-ablations", action="store_true")
     parser.add_argument(
         "--no-baselines", action="store_true", help="Skip BM25 and LangChain (minutes faster)."
     )
     args = parser.parse_args()
+    if args.corpus:
+        if not args.qa:
+            parser.error("--corpus needs --qa")
+        run_corpus(args.corpus, args.qa, skip_langchain=args.no_langchain)
+        return
     run(args.variant, with_ablations=not args.no_ablations, skip_baselines=args.no_baselines)
 
 

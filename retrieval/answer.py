@@ -25,6 +25,11 @@ _CUE_BONUS = 0.2
 # Share of the question's terms found only in the sentence's section heading that counts.
 _HEADING_SHARE = 0.75
 _EMPHASIS_BONUS = 0.05
+# Added for sentences of the first hit's module: the module the retrieval ranked first is
+# the one to quote unless another module has a clearly better sentence (a passing mention
+# of the question's words in a lower hit used to win the answer). Chosen with
+# bench/bench_answers.py on the tuning libraries (share of answers citing a gold module).
+LEAD_MODULE_BONUS = 0.0
 # A sentence joins the best one only if it scores at least this share of it (from the same
 # hit), or this higher share (from another hit), so weak sentences do not pad a good answer.
 _KEEP_SHARE = 0.6
@@ -158,15 +163,18 @@ def score_sentences(
     *,
     max_hits: int = 3,
     scorer: SentenceScorer = lexical_relevance,
+    lead_bonus: float | None = None,
 ) -> list[_Scored]:
     """Every candidate sentence of the first `max_hits` hits, scored as an answer.
 
     A sentence scores its relevance (`scorer`), plus a share for question terms that only its
     section heading has, a bonus when it has the shape the question asks for (a day for
     "when", a number for "how much", a role for "who": `retrieval.cues`), a small one for
-    emphasis the author put on it, and a prior for better-ranked hits and for hits closer in
-    meaning to the question.
+    emphasis the author put on it, a prior for better-ranked hits and for hits closer in
+    meaning to the question, and `lead_bonus` (default `LEAD_MODULE_BONUS`) when it belongs
+    to the first hit's module.
     """
+    lead = LEAD_MODULE_BONUS if lead_bonus is None else lead_bonus
     candidates = [
         (rank, position, sentence)
         for rank, hit in enumerate(hits[:max_hits])
@@ -182,6 +190,7 @@ def score_sentences(
         bonus = _HEADING_SHARE * len(terms & heading) / max(1, len(terms))
         bonus += _CUE_BONUS if fits(kind, sentence) else 0.0
         bonus += _EMPHASIS_BONUS if "**" in sentence else 0.0
+        bonus += lead if hits[rank].module_id == hits[0].module_id else 0.0
         score = base + bonus + _RANK_PRIOR / (1 + rank) + _DENSE_PRIOR * (dense[rank] or 0.0)
         scored.append(_Scored(score, rank, position, _plain(sentence), hits[rank].module_id))
     return scored

@@ -73,3 +73,6 @@ class StandInLibrary:
 
     def ask(self, question: str, *, roles: Any, prefer: str | None = None) -> Answered:
         return Answered(self._answer(question), True, (SOURCE,))
+
+    def standalone_question(self, previous: str, follow_up: str) -> str | None:
+        return None  # no chat model

@@ -161,6 +161,11 @@ class LibraryPort(Protocol):
         """Question vectors from the library's embedding model (content-gap grouping)."""
         ...
 
+    def standalone_question(self, previous: str, follow_up: str) -> str | None:
+        """A follow-up rewritten as a standalone question by the configured chat model, or
+        None (no model, a failure, or no usable question)."""
+        ...
+
     def ingest(
         self,
         paths: Sequence[Path],

@@ -511,6 +511,27 @@ class Library:
             self._chat_model = load_chat_model(self._settings.llm)
         return self._chat_model
 
+    def standalone_question(self, previous: str, follow_up: str) -> str | None:
+        """The follow-up rewritten as a standalone question by the configured chat model.
+
+        Returns None without a chat model, or when it fails or gives no usable question
+        (the caller then reads the follow-up with the previous question's words).
+        """
+        try:
+            model = self.chat_model()
+        except (ImportError, ValueError) as err:
+            log.warning("chat model unavailable, follow-up read without it: %s", err)
+            return None
+        if model is None:
+            return None
+        from retrieval.llm import rewrite_follow_up
+
+        try:
+            return rewrite_follow_up(previous, follow_up, model)
+        except Exception as err:  # noqa: BLE001  (any provider failure: keep the plain reading)
+            log.warning("chat model failed to rewrite a follow-up: %s", type(err).__name__)
+            return None
+
     def _compose(
         self, question: str, hits: Sequence[Hit], modules: Mapping[str, Any]
     ) -> Answer | None:

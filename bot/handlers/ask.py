@@ -31,7 +31,8 @@ def handle_question(ctx: Context, text: str) -> list[Reply]:
     """Answer a question from the library, with citations and feedback buttons.
 
     A short follow-up in a direct message or thread, within ten minutes of the previous
-    question there, is read with that question's content words and module. A message that
+    question there, is read with that question's content words and module (rewritten as a
+    standalone question by the chat model when one is configured). A message that
     asks about nothing (a command, a number, a greeting, thanks, an emoji) gets a pointer to
     what the bot does; it is neither searched nor recorded as a content gap.
     """
@@ -82,7 +83,10 @@ def _with_topic(ctx: Context, text: str) -> tuple[str, str | None]:
     query = follow_up_query(text, previous, now=ctx.now) if previous else None
     if previous is None or query is None:
         return text, None
-    return query, previous.module_id
+    # With a chat model configured, the follow-up is rewritten as a standalone question.
+    library = ctx.services.library
+    rewritten = library.get().standalone_question(previous.question, text) if library else None
+    return rewritten or query, previous.module_id
 
 
 def _remember(ctx: Context, query: str, result: Any) -> None:

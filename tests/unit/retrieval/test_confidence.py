@@ -81,3 +81,23 @@ def test_hard_rules_refuse_whatever_the_model_says(change: dict[str, object]) ->
 def test_live_data_questions_are_recognised() -> None:
     evidence = gather_evidence("What is the pay rate today?", [PAY], modules=MODULES)
     assert evidence.live_data
+
+
+def test_the_shape_of_the_answer_and_its_module_are_measured() -> None:
+    evidence = gather_evidence("When do we get paid?", [PAY, LEAVE], modules=MODULES)
+    assert evidence.cue_fit == 1.0, "a day answers a 'when' question"
+    assert evidence.lead == 1.0, "the answer comes from the first module"
+    assert evidence.dense_margin == pytest.approx(0.2)
+    # The first hit (leave) has nothing on pay: the answering sentence comes from another
+    # module, and a "how much" question answered without a number does not fit.
+    leave_first = replace(LEAVE, score=0.09, dense_score=0.5)
+    question = "How much is paid by direct deposit?"
+    evidence = gather_evidence(question, [leave_first, PAY], modules=MODULES)
+    assert evidence.lead == 0.0
+    assert evidence.cue_fit == 0.0
+    assert evidence.dense_margin == pytest.approx(-0.1)
+
+
+def test_an_answer_from_another_module_than_the_first_weighs_less() -> None:
+    assert answer_probability(replace(STRONG, lead=0.0)) < answer_probability(STRONG)
+    assert answer_probability(replace(STRONG, cue_fit=0.0)) < answer_probability(STRONG)

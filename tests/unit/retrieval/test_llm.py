@@ -9,7 +9,14 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import BaseMessage
 
-from retrieval.llm import SYSTEM_PROMPT, compose_with_llm, load_chat_model, parse_model_spec
+from retrieval.llm import (
+    REWRITE_PROMPT,
+    SYSTEM_PROMPT,
+    compose_with_llm,
+    load_chat_model,
+    parse_model_spec,
+    rewrite_follow_up,
+)
 
 from .test_answer import HITS, MODULES, _hit
 
@@ -104,3 +111,16 @@ def test_parse_model_spec(spec: str, expected: tuple[str, str]) -> None:
 def test_bad_model_specs_are_rejected_before_any_import(spec: str) -> None:
     with pytest.raises(ValueError, match=spec.split(":")[0] or "provider"):
         load_chat_model(spec)
+
+
+def test_a_follow_up_is_rewritten_from_the_two_questions_only() -> None:
+    model = FakeListChatModel(responses=['"How many PTO days do part-time employees get?"'])
+    rewritten = rewrite_follow_up("How many PTO days do we get?", "and part-time?", model)
+    assert rewritten == "How many PTO days do part-time employees get?"
+    assert REWRITE_PROMPT.startswith("You turn a learner's short follow-up")
+
+
+@pytest.mark.parametrize("reply", ["", "Sure!\nHere is the question: ...", "x" * 301])
+def test_an_unusable_rewrite_is_dropped(reply: str) -> None:
+    model = FakeListChatModel(responses=[reply])
+    assert rewrite_follow_up("How many PTO days do we get?", "and part-time?", model) is None
