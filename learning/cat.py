@@ -23,7 +23,7 @@ from learning.cat_bank import ItemBank, Pool, as_bank
 from learning.cat_state import Answer, CatState, CatStateError, CompetencyPosterior
 from learning.irt import FloatArray, information
 from learning.items import Item
-from learning.stopping import expected_gain_per_item
+from learning.stopping import expected_gain_per_item, sequential_benefit
 
 __all__ = [
     "Answer",
@@ -59,6 +59,11 @@ class CatConfig:
             decision is below this per extra item (0 disables the rule). It ends tests of
             learners sitting right at the cut, whose decision stays a near coin flip however
             many items they answer.
+        item_cost: The Bayes sequential rule: stop when the expected benefit of another
+            item (the drop in the probability of a wrong decision when testing continues
+            and then stops optimally, see `learning.stopping.sequential_benefit`) is below
+            this price per item (0 disables). Learners far from the cut stop after a few
+            items; learners near it keep going while items still help, up to `max_items`.
         target_se: Also stop once the standard error is below this (None disables).
         min_items: Items per competency before any stopping rule applies.
         max_items: Items per competency at most.
@@ -70,10 +75,11 @@ class CatConfig:
 
     confidence: float = 0.97
     decision_confidence: float = 0.8
-    min_gain_per_item: float = 0.0002
+    min_gain_per_item: float = 0.0
+    item_cost: float = 0.003
     target_se: float | None = None
     min_items: int = 3
-    max_items: int = 40
+    max_items: int = 60
     max_total_items: int | None = None
     top_k: int = 3
     selection: Selection = "cut"
@@ -85,6 +91,8 @@ class CatConfig:
             raise ValueError("decision_confidence must be between 0.5 and confidence")
         if self.top_k < 1 or self.min_items < 0 or self.max_items < 1:
             raise ValueError("top_k and max_items must be >= 1 and min_items >= 0")
+        if self.item_cost < 0 or self.min_gain_per_item < 0:
+            raise ValueError("item_cost and min_gain_per_item must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,17 @@ def _stop_reason(
             estimate=est.theta, se=est.se, cut=track.cut, infos=future[: config.max_items - n]
         )
         if gain < config.min_gain_per_item:
+            return "not worth more items"
+    if config.item_cost > 0:
+        future = np.sort(information(track.cut, a=pool.a[free], b=pool.b[free]))[::-1]
+        benefit = sequential_benefit(
+            estimate=est.theta,
+            se=est.se,
+            cut=track.cut,
+            infos=future[: config.max_items - n],
+            cost=config.item_cost,
+        )
+        if benefit < config.item_cost:
             return "not worth more items"
     return None
 
