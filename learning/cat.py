@@ -4,9 +4,10 @@ A dialog keeps a `CatState`, asks `next_item` for the next question, and feeds t
 back with `record`. Items are chosen for the mastery *decision*: by default the most
 informative item at the competency's cut score, with content balancing across competencies
 and random choice among the top few for exposure control. A competency stops when its
-decision is confident, when more items are not worth asking (see `CatConfig.min_gain_per_item`),
-or at a limit. "I don't know" (``None``) is scored as incorrect: not knowing is evidence of
-non-mastery, and letting learners skip would let them dodge hard items.
+decision is confident, when another item is not worth its cost (a Bayes sequential
+rule, see `CatConfig.item_cost`), or at a limit. "I don't know" (``None``) is scored as
+incorrect: not knowing is evidence of non-mastery, and letting learners skip would let them
+dodge hard items.
 """
 
 from __future__ import annotations
@@ -55,10 +56,9 @@ class CatConfig:
             at least this likely to be right is a confident one; below it the decision is
             the posterior's best guess, marked `by_posterior`. The probability itself is
             always reported.
-        min_gain_per_item: Stop when the best achievable drop in the probability of a wrong
-            decision is below this per extra item (0 disables the rule). It ends tests of
-            learners sitting right at the cut, whose decision stays a near coin flip however
-            many items they answer.
+        min_gain_per_item: An older rule, off by default (0): stop when the best drop in
+            the probability of a wrong decision from a fixed number of extra items is below
+            this per item. `item_cost` supersedes it: it also counts stopping part-way.
         item_cost: The Bayes sequential rule: stop when the expected benefit of another
             item (the drop in the probability of a wrong decision when testing continues
             and then stops optimally, see `learning.stopping.sequential_benefit`) is below

@@ -163,7 +163,9 @@ def test_small_simulation_is_accurate_and_short(bank: ItemBank) -> None:
 
 
 def test_limits_are_respected(bank: ItemBank) -> None:
-    config = CatConfig(confidence=0.999, min_gain_per_item=0.0, item_cost=0.0, max_items=5, max_total_items=12)
+    config = CatConfig(
+        confidence=0.999, min_gain_per_item=0.0, item_cost=0.0, max_items=5, max_total_items=12
+    )
     learner = simulated_learner(dict.fromkeys(COMPETENCIES, 0.5), np.random.default_rng(0))
     state = run_diagnostic(bank, CUTS, learner, config=config, rng=random.Random(0))
     assert len(state.answers) == 12
@@ -172,7 +174,9 @@ def test_limits_are_respected(bank: ItemBank) -> None:
 
 
 def test_target_se_stops_a_competency(bank: ItemBank) -> None:
-    config = CatConfig(confidence=0.9999, min_gain_per_item=0.0, item_cost=0.0, target_se=0.5, top_k=1)
+    config = CatConfig(
+        confidence=0.9999, min_gain_per_item=0.0, item_cost=0.0, target_se=0.5, top_k=1
+    )
     learner = simulated_learner({"sql": 0.5}, np.random.default_rng(3))
     state = run_diagnostic(bank, {"sql": 0.5}, learner, config=config, rng=random.Random(0))
     (result,) = results(state, bank, config=config)
@@ -253,7 +257,9 @@ def test_config_validation() -> None:
 def test_selection_at_the_estimate_or_over_the_posterior(
     bank: ItemBank, selection: Selection
 ) -> None:
-    config = CatConfig(selection=selection, top_k=1, confidence=0.999999, min_gain_per_item=0, item_cost=0)
+    config = CatConfig(
+        selection=selection, top_k=1, confidence=0.999999, min_gain_per_item=0, item_cost=0
+    )
     state = CatState.start({"sql": -1.0})
     for item in [i for i in bank.items if i.competency == "sql"][:10]:
         state = record(state, item, True)  # moves the estimate well above the cut
