@@ -74,8 +74,10 @@ def _projected_stop(
             if gain < config.min_gain_per_item:
                 return length
         if config.item_cost > 0:
+            # Projected from the current estimate: the floored distance used for the
+            # confident stop makes the cost rule fire too soon (it predicted too few items).
             benefit = sequential_benefit(
-                estimate=result.cut + distance,
+                estimate=result.estimate,
                 se=sd,
                 cut=result.cut,
                 infos=infos[length:cap],
