@@ -85,7 +85,7 @@ def simulation(learners: int, seed: int) -> list[Row]:
     for name, config in {
         "learnbot diagnostic (defaults)": CatConfig(),
         "learnbot, no exposure control (top_k=1)": CatConfig(top_k=1),
-        "learnbot, stricter (0.99, gain 5e-5)": CatConfig(confidence=0.99, min_gain_per_item=5e-5),
+        "learnbot, cheaper items (cost 0.0015)": CatConfig(item_cost=0.0015),
     }.items():
         rows.append(_learnbot(name, bank, resp, column=column, truth=truth, config=config))
     return rows

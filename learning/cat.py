@@ -4,9 +4,10 @@ A dialog keeps a `CatState`, asks `next_item` for the next question, and feeds t
 back with `record`. Items are chosen for the mastery *decision*: by default the most
 informative item at the competency's cut score, with content balancing across competencies
 and random choice among the top few for exposure control. A competency stops when its
-decision is confident, when more items are not worth asking (see `CatConfig.min_gain_per_item`),
-or at a limit. "I don't know" (``None``) is scored as incorrect: not knowing is evidence of
-non-mastery, and letting learners skip would let them dodge hard items.
+decision is confident, when another item is not worth its cost (a Bayes sequential
+rule, see `CatConfig.item_cost`), or at a limit. "I don't know" (``None``) is scored as
+incorrect: not knowing is evidence of non-mastery, and letting learners skip would let them
+dodge hard items.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from learning.cat_bank import ItemBank, Pool, as_bank
 from learning.cat_state import Answer, CatState, CatStateError, CompetencyPosterior
 from learning.irt import FloatArray, information
 from learning.items import Item
-from learning.stopping import expected_gain_per_item
+from learning.stopping import expected_gain_per_item, sequential_benefit
 
 __all__ = [
     "Answer",
@@ -55,10 +56,14 @@ class CatConfig:
             at least this likely to be right is a confident one; below it the decision is
             the posterior's best guess, marked `by_posterior`. The probability itself is
             always reported.
-        min_gain_per_item: Stop when the best achievable drop in the probability of a wrong
-            decision is below this per extra item (0 disables the rule). It ends tests of
-            learners sitting right at the cut, whose decision stays a near coin flip however
-            many items they answer.
+        min_gain_per_item: An older rule, off by default (0): stop when the best drop in
+            the probability of a wrong decision from a fixed number of extra items is below
+            this per item. `item_cost` supersedes it: it also counts stopping part-way.
+        item_cost: The Bayes sequential rule: stop when the expected benefit of another
+            item (the drop in the probability of a wrong decision when testing continues
+            and then stops optimally, see `learning.stopping.sequential_benefit`) is below
+            this price per item (0 disables). Learners far from the cut stop after a few
+            items; learners near it keep going while items still help, up to `max_items`.
         target_se: Also stop once the standard error is below this (None disables).
         min_items: Items per competency before any stopping rule applies.
         max_items: Items per competency at most.
@@ -70,10 +75,11 @@ class CatConfig:
 
     confidence: float = 0.97
     decision_confidence: float = 0.8
-    min_gain_per_item: float = 0.0002
+    min_gain_per_item: float = 0.0
+    item_cost: float = 0.003
     target_se: float | None = None
     min_items: int = 3
-    max_items: int = 40
+    max_items: int = 60
     max_total_items: int | None = None
     top_k: int = 3
     selection: Selection = "cut"
@@ -85,6 +91,8 @@ class CatConfig:
             raise ValueError("decision_confidence must be between 0.5 and confidence")
         if self.top_k < 1 or self.min_items < 0 or self.max_items < 1:
             raise ValueError("top_k and max_items must be >= 1 and min_items >= 0")
+        if self.item_cost < 0 or self.min_gain_per_item < 0:
+            raise ValueError("item_cost and min_gain_per_item must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,17 @@ def _stop_reason(
             estimate=est.theta, se=est.se, cut=track.cut, infos=future[: config.max_items - n]
         )
         if gain < config.min_gain_per_item:
+            return "not worth more items"
+    if config.item_cost > 0:
+        future = np.sort(information(track.cut, a=pool.a[free], b=pool.b[free]))[::-1]
+        benefit = sequential_benefit(
+            estimate=est.theta,
+            se=est.se,
+            cut=track.cut,
+            infos=future[: config.max_items - n],
+            cost=config.item_cost,
+        )
+        if benefit < config.item_cost:
             return "not worth more items"
     return None
 

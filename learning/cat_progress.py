@@ -12,7 +12,7 @@ from learning.cat import CatConfig, CatState, CompetencyResult, ItemBank, result
 from learning.cat_bank import as_bank
 from learning.irt import FloatArray, information
 from learning.items import Item
-from learning.stopping import expected_gain_per_item
+from learning.stopping import expected_gain_per_item, sequential_benefit
 
 # The estimate will move, usually away from the cut; assuming it sits at least this many
 # standard errors away predicts the stopping point best in simulation (see `expected_remaining`).
@@ -27,7 +27,7 @@ def expected_remaining(
     For each open competency, the posterior is projected forward with the best remaining
     items (by information at the cut): its standard deviation shrinks and its mean is taken
     to stay at least 0.7 standard errors from the cut. The count is the first length at
-    which either stopping rule (a confident decision, or too little expected gain per item)
+    which a stopping rule (a confident decision, or another item not worth its cost)
     would fire, within the diagnostic's limits. In simulation with learners drawn from the
     population, it was off by 0.7 items on average with 5 items per competency and by 2
     items with 100; it is a guide for the learner, not a promise.
@@ -72,5 +72,17 @@ def _projected_stop(
                 infos=infos[length : length + config.max_items],
             )
             if gain < config.min_gain_per_item:
+                return length
+        if config.item_cost > 0:
+            # Projected from the current estimate: the floored distance used for the
+            # confident stop makes the cost rule fire too soon (it predicted too few items).
+            benefit = sequential_benefit(
+                estimate=result.estimate,
+                se=sd,
+                cut=result.cut,
+                infos=infos[length:cap],
+                cost=config.item_cost,
+            )
+            if benefit < config.item_cost:
                 return length
     return cap

@@ -146,6 +146,7 @@ def se_stopped_cat(
     config = CatConfig(
         confidence=0.999999,
         min_gain_per_item=0.0,
+        item_cost=0.0,
         target_se=target_se,
         min_items=0,
         max_items=max_items,

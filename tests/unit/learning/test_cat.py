@@ -84,7 +84,7 @@ def test_from_dict_rejects_damaged_state(
 
 
 def test_a_whole_diagnostic_never_repeats_an_item(bank: ItemBank) -> None:
-    config = CatConfig(confidence=0.99999, min_gain_per_item=0.0, max_items=60)
+    config = CatConfig(confidence=0.99999, min_gain_per_item=0.0, item_cost=0.0, max_items=60)
     learner = simulated_learner(dict.fromkeys(COMPETENCIES, 0.5), np.random.default_rng(1))
     state = run_diagnostic(bank, CUTS, learner, config=config, rng=random.Random(1))
     asked = [a.item_id for a in state.answers]
@@ -163,7 +163,9 @@ def test_small_simulation_is_accurate_and_short(bank: ItemBank) -> None:
 
 
 def test_limits_are_respected(bank: ItemBank) -> None:
-    config = CatConfig(confidence=0.999, min_gain_per_item=0.0, max_items=5, max_total_items=12)
+    config = CatConfig(
+        confidence=0.999, min_gain_per_item=0.0, item_cost=0.0, max_items=5, max_total_items=12
+    )
     learner = simulated_learner(dict.fromkeys(COMPETENCIES, 0.5), np.random.default_rng(0))
     state = run_diagnostic(bank, CUTS, learner, config=config, rng=random.Random(0))
     assert len(state.answers) == 12
@@ -172,7 +174,9 @@ def test_limits_are_respected(bank: ItemBank) -> None:
 
 
 def test_target_se_stops_a_competency(bank: ItemBank) -> None:
-    config = CatConfig(confidence=0.9999, min_gain_per_item=0.0, target_se=0.5, top_k=1)
+    config = CatConfig(
+        confidence=0.9999, min_gain_per_item=0.0, item_cost=0.0, target_se=0.5, top_k=1
+    )
     learner = simulated_learner({"sql": 0.5}, np.random.default_rng(3))
     state = run_diagnostic(bank, {"sql": 0.5}, learner, config=config, rng=random.Random(0))
     (result,) = results(state, bank, config=config)
@@ -197,7 +201,7 @@ def test_items_without_positive_discrimination_are_never_chosen() -> None:
     good = simulated_bank(np.random.default_rng(1), n_items=3, competency="c")
     bad = replace(good[0], id="bad", a=-0.8, b=0.5)
     bank = ItemBank((*good, bad))
-    config = CatConfig(confidence=0.9999, min_gain_per_item=0.0, min_items=0)
+    config = CatConfig(confidence=0.9999, min_gain_per_item=0.0, item_cost=0.0, min_items=0)
     state = run_diagnostic(bank, {"c": 0.5}, _always(False), config=config, rng=random.Random(0))
     assert "bad" not in state.administered
     assert results(state, bank, config=config)[0].stop_reason == "no items left"
@@ -205,7 +209,7 @@ def test_items_without_positive_discrimination_are_never_chosen() -> None:
 
 def test_mixed_evidence_when_items_run_out_is_decided_by_the_posterior() -> None:
     items = simulated_bank(np.random.default_rng(8), n_items=6, competency="c")
-    config = CatConfig(min_gain_per_item=0.0)
+    config = CatConfig(min_gain_per_item=0.0, item_cost=0.0)
     answers = iter([True, False] * 3)
     state = run_diagnostic(
         ItemBank(items), {"c": 0.5}, lambda _: next(answers), config=config, rng=random.Random(0)
@@ -221,7 +225,7 @@ def test_mixed_evidence_when_items_run_out_is_decided_by_the_posterior() -> None
 
 def test_undetermined_only_while_more_items_will_be_asked() -> None:
     items = simulated_bank(np.random.default_rng(8), n_items=6, competency="c")
-    config = CatConfig(min_gain_per_item=0.0, min_items=4)
+    config = CatConfig(min_gain_per_item=0.0, item_cost=0.0, min_items=4)
     state = CatState.start({"c": 0.5})
     state = record(state, items[0], True)
     (result,) = results(state, items, config=config)
@@ -253,7 +257,9 @@ def test_config_validation() -> None:
 def test_selection_at_the_estimate_or_over_the_posterior(
     bank: ItemBank, selection: Selection
 ) -> None:
-    config = CatConfig(selection=selection, top_k=1, confidence=0.999999, min_gain_per_item=0)
+    config = CatConfig(
+        selection=selection, top_k=1, confidence=0.999999, min_gain_per_item=0, item_cost=0
+    )
     state = CatState.start({"sql": -1.0})
     for item in [i for i in bank.items if i.competency == "sql"][:10]:
         state = record(state, item, True)  # moves the estimate well above the cut
