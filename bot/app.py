@@ -18,6 +18,7 @@ from bot.features.library import Library
 from bot.features.paths.service import PathService
 from bot.features.quiz.learner_model import MasteryView
 from bot.features.roles import RolePolicy
+from bot.features.team.risk import TrainedModels
 from bot.handlers import (
     admin,
     ask,
@@ -156,6 +157,7 @@ def add_features(services: Services) -> None:
     services.learner_mastery = MasteryView(services.mastery, reviews=services.reviews)
     services.mastery_check = quiz.start_mastery_check
     services.home = HomeSections(services)
+    services.risk_models = TrainedModels()
 
 
 def build_router(services: Services) -> Router:

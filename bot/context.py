@@ -20,6 +20,7 @@ from bot.core.ports import (
     PathsPort,
     PublishHome,
     ReviewsPort,
+    RiskModelsPort,
     RolePolicyPort,
 )
 from bot.core.replies import Reply
@@ -107,6 +108,8 @@ class Services:
         mastery_check: Starts a mastery check: (ctx, competency id, module id) -> replies.
         home: The sections of a platform home tab.
         publish_home: Refreshes a user's home tab (set by an adapter that has one).
+        risk_models: The team report's trained predicted-risk models, kept between reports
+            of this process (None: trained at every report).
     """
 
     engine: Engine
@@ -149,6 +152,7 @@ class Services:
     mastery_check: MasteryCheck | None = None
     home: HomePort | None = None
     publish_home: PublishHome | None = None
+    risk_models: RiskModelsPort | None = None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from learning.profile import Profile
 
 if TYPE_CHECKING:
     from bot.storage.content import ContentRepository
+    from learning.risk_model import Trained
     from retrieval.hybrid import Hit
 
 
@@ -317,6 +318,16 @@ class HomePort(Protocol):
 
     def next_nudge(self, learner_id: str, *, now: datetime) -> str | None:
         """The next planned nudge."""
+        ...
+
+
+class RiskModelsPort(Protocol):
+    """The predicted-risk model each database trained last, reused while it is fresh
+    (`bot.features.team.risk.TrainedModels`)."""
+
+    def trained(self, database: str, *, now: datetime, train: Callable[[], Trained]) -> Trained:
+        """The model (or the fallback) `database` trained last if still fresh at `now`, else
+        what `train()` gives, kept for the next report."""
         ...
 
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from bot.core.events import UserInfo
 from bot.features.org import import_org
+from bot.features.team.risk import RETRAIN_AFTER, TrainedModels
+from bot.features.team.service import build_report, team_members
 from learning.risk_model import MIN_SAMPLE
 from tests.conversations.admin_helpers import run, slack, text_of
 from tests.path_library import load_library
@@ -109,3 +111,117 @@ def test_below_the_minimum_sample_the_report_says_the_rules_flag(core) -> None:
     assert "there are 20 (10 missed)" in shown
     assert "predicted risk" not in shown
     assert "no learning activity for 14 days" in _lines(shown)["Idle"]
+
+
+def _report(core):  # type: ignore[no-untyped-def]
+    services = core.services
+    lead = services.learners.get(services.learners.ids_by_email(["mia@example.com"])[0])
+    members = team_members(services, services.org, lead)
+    now = services.clock.now()
+    return build_report(services, members, title="t", competency=None, now=now)
+
+
+def _predicted(report):  # type: ignore[no-untyped-def]
+    return {m.learner.name: m.predicted for m in report.members}
+
+
+def test_reports_in_a_row_train_once_and_again_after_the_time_to_live(core) -> None:
+    load_library(core)
+    _alumni(core, MIN_SAMPLE)
+    _team(core)
+    models = core.services.risk_models
+    assert isinstance(models, TrainedModels)
+
+    first = run(core, slack("UMIA"), "team")
+    second = run(core, slack("UMIA"), "team")
+    assert models.trainings == 1
+    assert text_of(first) == text_of(second)
+    assert "predicted risk" in "\n".join(
+        s.text for r in second for s in r.blocks if hasattr(s, "text") and "**" in s.text
+    )
+
+    core.services.clock.advance(RETRAIN_AFTER - timedelta(minutes=1))
+    run(core, slack("UMIA"), "team")
+    assert models.trainings == 1
+    core.services.clock.advance(timedelta(minutes=1))
+    run(core, slack("UMIA"), "team")
+    assert models.trainings == 2
+
+
+def test_a_new_day_retrains_within_the_time_to_live(core) -> None:
+    load_library(core)
+    _alumni(core, MIN_SAMPLE)
+    _team(core)
+    models = core.services.risk_models = TrainedModels(retrain_after=timedelta(days=3))
+    now = core.services.clock.now()
+    _report(core)
+    core.services.clock.advance(timedelta(hours=23 - now.hour, minutes=59 - now.minute))
+    _report(core)
+    assert models.trainings == 1
+    core.services.clock.advance(timedelta(minutes=2))
+    _report(core)
+    assert models.trainings == 2
+
+
+def test_the_rules_fallback_is_kept_the_same_way(core) -> None:
+    load_library(core)
+    _alumni(core, 20)
+    _team(core)
+    models = core.services.risk_models
+    assert isinstance(models, TrainedModels)
+
+    for _ in range(2):
+        assert "At risk by the rules only" in text_of(run(core, slack("UMIA"), "team"))
+    assert models.trainings == 1
+
+
+def test_a_kept_model_scores_members_as_a_freshly_trained_one_on_their_current_features(
+    core,
+) -> None:
+    load_library(core)
+    _alumni(core, MIN_SAMPLE)
+    _team(core)
+    models = core.services.risk_models
+    assert isinstance(models, TrainedModels)
+    before = _predicted(_report(core))
+    assert before["Idle"] is not None
+    assert before["Idle"].flagged, before
+
+    # Idle comes back: the kept model must score today's features, not those it trained with.
+    services = core.services
+    idle = services.learners.ids_by_email(["idle@example.com"])[0]
+    services.activity.record(idle, "answered", object_id="x", now=services.clock.now())
+    kept = _predicted(_report(core))
+    assert models.trainings == 1
+    assert kept["Idle"] is not None
+    assert kept["Idle"] != before["Idle"]
+
+    # The new activity is not a known outcome, so a model trained now on the same data is the
+    # same model: its scores are the kept model's.
+    services.risk_models = None
+    assert _predicted(_report(core)) == kept
+    services.risk_models = fresh = TrainedModels()
+    assert _predicted(_report(core)) == kept
+    assert fresh.trainings == 1
+
+
+def test_two_databases_never_share_a_model(core, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import build_app
+    from bot.settings import Settings
+
+    load_library(core)
+    _alumni(core, MIN_SAMPLE)
+    _team(core)
+    other = build_app(
+        Settings(LEARNBOT_HOME=tmp_path / "other", _env_file=None), clock=core.services.clock
+    )
+    load_library(other)
+    _team(other)
+    models = other.services.risk_models = core.services.risk_models
+    assert isinstance(models, TrainedModels)
+
+    assert f"a model trained on {MIN_SAMPLE} learners" in _report(core).risk_basis
+    assert "At risk by the rules only" in text_of(run(other, slack("UMIA"), "team"))
+    assert models.trainings == 2
+    assert _report(core).risk_basis != _report(other).risk_basis
+    assert models.trainings == 2

@@ -3,13 +3,16 @@ trained on every learner whose outcome is known, and each member's score with it
 
 The fitting and the features are pure, in `learning/risk_model.py`; here the stored history
 is read (through `services.team_stats`) and the report's plans supply the required modules.
+The trained model (or the rules' fallback) is kept per database by `TrainedModels` for
+RETRAIN_AFTER within one UTC day; members are scored afresh at every report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.context import Services
 from bot.core import messages as msg
@@ -28,8 +31,12 @@ from learning.risk_model import (
     train,
 )
 
-# Learners whose histories a report trains on at most: the team, then the oldest others.
+# Learners whose histories the model is trained on at most: the oldest in the database.
 TRAIN_POPULATION = 1000
+# How long a trained model is reused before a report trains it again (and never past the UTC
+# day it was trained on): outcomes become known and histories grow slowly, so a few hours'
+# staleness changes few examples, while training costs a report about a thousand plans.
+RETRAIN_AFTER = timedelta(hours=6)
 
 REASON_TEXT = {
     "idle_days": msg.RISK_WHY_IDLE,
@@ -101,12 +108,59 @@ class RiskScores:
         )
 
 
-def score(
-    population: Mapping[str, History], members: Mapping[str, History], *, now: datetime
-) -> RiskScores:
-    """Train on the population's known outcomes and score the members who have a target
-    date ahead (no scores when the rules are used instead)."""
-    trained = train(population.values(), now=now)
+class TrainedModels:
+    """The model (or the fallback) each database trained last, reused while it is fresh.
+
+    One is built per process in the composition root (`bot.app`); entries are keyed by the
+    database, so two databases (two organisations) never share a model. An entry is stale
+    RETRAIN_AFTER after its training, on another UTC day, or when the clock went back.
+
+    Attributes:
+        trainings: How many times a model was trained through this object.
+    """
+
+    def __init__(self, *, retrain_after: timedelta = RETRAIN_AFTER) -> None:
+        self._retrain_after = retrain_after
+        self._entries: dict[str, tuple[datetime, Trained]] = {}
+        self._lock = threading.Lock()
+        self.trainings = 0
+
+    def trained(self, database: str, *, now: datetime, train: Callable[[], Trained]) -> Trained:
+        """The model `database` trained last if still fresh at `now`, else `train()`'s, kept.
+
+        Reports that arrive together wait for one training rather than each training.
+        """
+        with self._lock:
+            hit = self._entries.get(database)
+            if hit is not None and self._fresh(hit[0], now):
+                return hit[1]
+            got = train()
+            self.trainings += 1
+            self._entries[database] = (now, got)
+            return got
+
+    def _fresh(self, at: datetime, now: datetime) -> bool:
+        return at <= now < at + self._retrain_after and at.date() == now.date()
+
+
+def train_oldest(
+    services: Services,
+    plans: Mapping[str, Planned],
+    plan: Callable[[list[str]], Mapping[str, Planned]],
+    *,
+    now: datetime,
+) -> Trained:
+    """Train on the TRAIN_POPULATION oldest learners (most likely to have a known outcome),
+    planned by `plan` unless `plans` (the report's) has them already."""
+    ids = services.learners.all_ids()[:TRAIN_POPULATION]
+    planned = {i: plans[i] for i in ids if i in plans}
+    planned.update(plan([i for i in ids if i not in plans]))
+    return train(histories(services, planned).values(), now=now)
+
+
+def score(trained: Trained, members: Mapping[str, History], *, now: datetime) -> RiskScores:
+    """Score the members who have a target date ahead with the trained model (no scores when
+    the rules are used instead)."""
     if trained.model is None:
         return RiskScores(trained, {})
     out = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from statistics import mean
 
 from bot.context import Services
@@ -23,7 +24,7 @@ from bot.storage.org import OrgRepository
 from learning.path_model import FINISHED, Step
 from learning.profile import Profile
 from learning.risk import PathWork, Shortfall, due_shortfall, inactive
-from learning.risk_model import Prediction
+from learning.risk_model import Prediction, Trained, train
 
 STALLED_AFTER = timedelta(days=14)
 DUE_SOON = timedelta(days=7)
@@ -175,22 +176,13 @@ def build_report(
 
     Every input is read for the whole team at once (a few queries per thousand members) and
     each path is planned in memory by the planner `/learn path` uses, on the same inputs.
-    The predicted-risk model is trained on a bounded population's history (see `team/risk.py`).
+    The predicted-risk model is trained on a bounded population's history and kept between
+    reports (see `team/risk.py`); the members are scored on their current features.
     """
-    from bot.features.paths.service import path_service
-    from bot.features.paths.state import StoredLearnerState
-
     ids = [m.id for m in members]
     plans = _plans(services, ids, now=now)
-    # The model learns from the team and beyond it: the oldest learners (most likely to have a
-    # known outcome), TRAIN_POPULATION at most, so a report's cost stays bounded.
-    population = {i: plans[i] for i in list(plans)[: risk.TRAIN_POPULATION]}
-    room = risk.TRAIN_POPULATION - len(population)
-    if room > 0 and isinstance(path_service(services).state_source, StoredLearnerState):
-        others = [i for i in services.learners.all_ids() if i not in plans][:room]
-        population.update(_plans(services, others, now=now))
     scores = risk.score(
-        risk.histories(services, population),
+        _trained(services, plans, now=now),
         risk.histories(services, plans, latest_only=True),
         now=now,
     )
@@ -253,6 +245,28 @@ def build_report(
         competencies=tuple(comps),
         risk_basis=scores.basis,
     )
+
+
+def _trained(services: Services, plans: Mapping[str, risk.Planned], *, now: datetime) -> Trained:
+    """The predicted-risk model: the one this database trained last while fresh, else trained
+    now on the oldest learners (their paths planned only then, which is the cost).
+
+    A custom state source knows one learner at a time, so there the team alone (at most
+    TRAIN_POPULATION of it) is the population, trained at every report and not kept.
+    """
+    from bot.features.paths.service import path_service
+    from bot.features.paths.state import StoredLearnerState
+
+    if not isinstance(path_service(services).state_source, StoredLearnerState):
+        team = {i: plans[i] for i in list(plans)[: risk.TRAIN_POPULATION]}
+        return train(risk.histories(services, team).values(), now=now)
+
+    def fresh() -> Trained:
+        return risk.train_oldest(services, plans, partial(_plans, services, now=now), now=now)
+
+    if services.risk_models is None:
+        return fresh()
+    return services.risk_models.trained(str(services.engine.url), now=now, train=fresh)
 
 
 def _plans(services: Services, ids: list[str], *, now: datetime) -> dict[str, risk.Planned]:
