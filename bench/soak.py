@@ -191,9 +191,6 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
     slack_ns = list(range(n_teams, args.learners))
     nudged_slack = slack_ns[:: max(1, len(slack_ns) // max(1, args.learners // 5))]
     nudged_teams = teams_ns[:: max(1, len(teams_ns) // max(1, args.learners // 15))]
-    core, nudge_learners = await asyncio.to_thread(
-        seed_nudge_learners, settings, teams_fake, nudged_slack, nudged_teams
-    )
     python = sys.executable
     replicas = []
     for name in ("serve-a", "serve-b"):
@@ -210,9 +207,14 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
     ledger, stats = Ledger(), Stats()
     proxy = Proxy([r.url for r in replicas])
     driver: Driver | None = None
+    core: Any = None
     try:
+        # The processes start (each loading its models) while the nudged learners are seeded.
         for proc in everyone:
             proc.start()
+        core, nudge_learners = await asyncio.to_thread(
+            seed_nudge_learners, settings, teams_fake, nudged_slack, nudged_teams
+        )
         for proc in replicas:
             await asyncio.to_thread(wait_http, proc.url + "/healthz", 180, proc.name, proc.proc)  # type: ignore[arg-type]
         await proxy.start()
@@ -238,8 +240,8 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
         ]
         waves = 4
         wave_size = -(-len(nudge_learners) // waves)
-        # Kills in the first 60% of the run, so a dead holder's events (60 s leases) come
-        # back within the drain.
+        # Kills in the first 60% of the run, so a dead holder's events (taken over by the
+        # other replica within two event leases) come back within the run or the drain.
         kill_at = [begin + seconds * 0.6 * (k + 1) / (args.kills + 1) for k in range(args.kills)]
         wave_at = [begin + seconds * (w + 0.5) / (waves + 1) for w in range(waves)]
         rate_limit_every, next_limit = 5.0, begin + 5.0
@@ -299,7 +301,8 @@ async def soak(args: argparse.Namespace, settings: Any, env: dict[str, str], tmp
             asyncio.to_thread(slack.stop),
             asyncio.to_thread(teams_fake.stop),
         )
-        core.services.engine.dispose()
+        if core is not None:
+            core.services.engine.dispose()
         phase(args, "cluster stopped")
     if args.keep:
         details = {
@@ -391,6 +394,13 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--kills", type=int, default=1)
     parser.add_argument("--rate", type=float, default=12.0, help="learner actions per second")
+    parser.add_argument(
+        "--event-lease",
+        type=float,
+        default=15.0,
+        help="LEARNBOT_EVENT_LEASE_SECONDS of the replicas: how soon a killed one's messages "
+        "are taken over",
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
     parser.add_argument("--keep", action="store_true", help="keep the logs and data folder")
     parser.add_argument(
@@ -407,8 +417,11 @@ def main() -> int:
     if args.role == "replica":
         run_replica(args.port, args.teams_fake)
         return 0
-    if args.learners < 1 or args.minutes <= 0 or args.kills < 0:
-        parser.error("--learners and --minutes must be positive, --kills at least 0")
+    if args.learners < 1 or args.minutes <= 0 or args.kills < 0 or args.event_lease < 5:
+        parser.error(
+            "--learners and --minutes must be positive, --kills at least 0, "
+            "--event-lease at least 5"
+        )
     from bot.settings import Settings
     from tests.adapters.teams.fakes import APP_ID, APP_PASSWORD, TENANT
 
@@ -429,6 +442,7 @@ def main() -> int:
                 "MICROSOFT_APP_TENANT_ID": TENANT,
                 "LEARNBOT_DELIVERY_POLL_SECONDS": "1",
                 "LEARNBOT_DELIVERY_LEASE_SECONDS": "20",
+                "LEARNBOT_EVENT_LEASE_SECONDS": f"{args.event_lease:g}",
                 "LEARNBOT_NUDGE_TICK_SECONDS": "30",
                 "LEARNBOT_LOG_LEVEL": "WARNING",
             }

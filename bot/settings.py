@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(
         default=120.0, alias="LEARNBOT_DELIVERY_LEASE_SECONDS", ge=2
     )
+    # How long a replica holds a received Slack message or Teams activity (renewed every
+    # third of it while the turn runs); a dead replica's are taken over after this long.
+    event_lease_seconds: float = Field(
+        default=60.0, alias="LEARNBOT_EVENT_LEASE_SECONDS", ge=5, le=3600
+    )
     # Test hook only: seconds a worker waits after the platform accepted a nudge and before
     # it marks the row sent, so crash tests can kill it exactly there. Leave it at 0.
     test_pause_after_send: float = Field(

@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from urllib.parse import parse_qs
 
 from aiohttp import web
@@ -60,7 +61,10 @@ def mount(web_app: web.Application, core: App, *, insecure_dev: bool) -> bool:
     runtime = build_runtime(
         core,
         mode,
-        options=BridgeOptions(placeholder_after=options.slack_placeholder_after),
+        options=BridgeOptions(
+            placeholder_after=options.slack_placeholder_after,
+            event_lease=timedelta(seconds=core.settings.event_lease_seconds),
+        ),
         queue=web_app.get(QUEUE),
     )
     guard_bolt_loggers()
@@ -228,8 +232,6 @@ async def _resume_forever(runtime: SlackRuntime) -> None:
 
 async def _prune_forever(core: App) -> None:
     """Forget processed event ids after two days (Slack retries within minutes)."""
-    from datetime import timedelta
-
     services = core.services
     while True:
         await asyncio.to_thread(

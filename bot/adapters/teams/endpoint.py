@@ -16,6 +16,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
@@ -266,7 +267,8 @@ def mount(
         cloud: Token endpoints (public cloud by default; tests use local ones).
         credentials_factory: Replaces the one built from settings (tests issue local tokens).
         retry: Send retry policy (tests use one that does not sleep).
-        turn_options: Leases of recorded activities (defaults: `TurnOptions()`).
+        turn_options: Leases of recorded activities (default: `TurnOptions()` with the lease
+            of LEARNBOT_EVENT_LEASE_SECONDS).
 
     Returns:
         True when the endpoint was mounted.
@@ -353,7 +355,8 @@ def _build(
         events=services.events,
         clock=services.clock,
         app_id=app_id,
-        options=turn_options,
+        options=turn_options
+        or TurnOptions(lease=timedelta(seconds=core.settings.event_lease_seconds)),
     )
     return TeamsEndpoint(
         adapter=adapter,
