@@ -574,12 +574,12 @@ RISK_WHY_IGNORED = "unanswered nudges"
 RISK_WHY_TENURE = "time since joining"
 RISK_WHY_NONE = "no single feature stands out"
 RISK_BASIS_MODEL = (
-    "Predicted risk: a model trained on {examples} learners whose target date has passed "
+    "Predicted risk: a model trained on {examples} whose target date has passed "
     "({late} of them missed a due date) flags {flag} and above, with its top reasons; "
     "the rules' flags are shown too."
 )
 RISK_BASIS_RULES = (
-    "At risk by the rules only: the predicted-risk model needs {min} learners whose target "
+    "At risk by the rules only: the predicted-risk model needs {min} whose target "
     "date has passed, with at least {each} who missed a due date and {each} who did not; "
     "there are {examples} ({late} missed)."
 )
@@ -841,7 +841,7 @@ COACH_REPLY_BUTTON = "Reply to {name}"
 COACH_ASSIGN_BUTTON = "Assign the module again"
 COACH_WAIVE_BUTTON = "Waive the module"
 COACH_REPLY_PROMPT = (
-    "Type your message to {name} about **{title}** (up to {limit:,} characters); it goes to "
+    "Type your message to {name} about **{title}** (up to {limit}); it goes to "
     "them in a direct message, from you. Or press Cancel."
 )
 COACH_REPLY_CANCEL = "Cancel"
@@ -850,7 +850,7 @@ COACH_REPLY_EMPTY = (
     "Your message to {name} is empty. Type what you want to tell them, or press Cancel."
 )
 COACH_REPLY_TOO_LONG = (
-    "Your message to {name} is {length:,} characters long; it can be at most {limit:,}. "
+    "Your message to {name} is {length} long; it can be at most {limit}. "
     "Shorten it and send it again, or press Cancel. Nothing was sent."
 )
 COACH_REPLY_DELIVERED = "Sent to {name}."

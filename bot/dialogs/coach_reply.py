@@ -51,7 +51,9 @@ class CoachReplyFlow:
         """Ask for the message, with a Cancel button."""
         learner = _learner(ctx, state)
         text = msg.COACH_REPLY_PROMPT.format(
-            name=learner.name, title=_title(ctx, state["competency"]), limit=MAX_REPLY_CHARS
+            name=learner.name,
+            title=_title(ctx, state["competency"]),
+            limit=msg.plural(MAX_REPLY_CHARS, "character"),
         )
         return [Reply((Text(text), Buttons((ref.button(msg.COACH_REPLY_CANCEL, CANCEL),))))]
 
@@ -86,7 +88,9 @@ class CoachReplyFlow:
             return Step(state=state, replies=self.on_empty(ctx, state))
         if len(message) > MAX_REPLY_CHARS:
             error = msg.COACH_REPLY_TOO_LONG.format(
-                name=learner.name, length=len(message), limit=MAX_REPLY_CHARS
+                name=learner.name,
+                length=msg.plural(len(message), "character"),
+                limit=f"{MAX_REPLY_CHARS:,}",
             )
             return Step(state=state, replies=[say(error)])
         title = _title(ctx, competency)

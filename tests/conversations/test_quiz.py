@@ -48,14 +48,14 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
         id="handbook/sql-style",
         title="SQL style",
         competencies=("sql",),
-        minutes=30,
+        minutes=60,
         source="sql-style.md",
     )
     guard = ModuleMeta(
         id="handbook/security-basics",
         title="Security basics",
         competencies=("security",),
-        minutes=30,
+        minutes=60,
         source="security-basics.md",
     )
     for meta in (style, guard):
@@ -280,14 +280,14 @@ def test_a_quiz_without_items_says_how_to_add_them(core) -> None:
 
 
 def _long_fixture_modules(core) -> None:  # type: ignore[no-untyped-def]
-    """A 30-minute module for each fixture competency: both are worth asking."""
+    """An hour-long module for each fixture competency: both are worth asking."""
     from bot.storage.content import ContentRepository
     from content_index.model import ModuleMeta
 
     repo = ContentRepository(core.services.engine)
     for cid, title in (("sql", "SQL style"), ("security", "Security basics")):
         meta = ModuleMeta(
-            id=f"handbook/{cid}", title=title, competencies=(cid,), minutes=30, source=f"{cid}.md"
+            id=f"handbook/{cid}", title=title, competencies=(cid,), minutes=60, source=f"{cid}.md"
         )
         repo.save(meta, content_hash=meta.id, new_chunks=[], now=core.services.clock.now())
 

@@ -101,10 +101,13 @@ class RiskScores:
         t = self.trained
         if t.enough:
             return msg.RISK_BASIS_MODEL.format(
-                examples=t.examples, late=t.positives, flag=f"{FLAG_AT:.0%}"
+                examples=msg.plural(t.examples, "learner"), late=t.positives, flag=f"{FLAG_AT:.0%}"
             )
         return msg.RISK_BASIS_RULES.format(
-            examples=t.examples, late=t.positives, min=MIN_SAMPLE, each=MIN_EACH_OUTCOME
+            examples=t.examples,
+            late=t.positives,
+            min=msg.plural(MIN_SAMPLE, "learner"),
+            each=MIN_EACH_OUTCOME,
         )
 
 
