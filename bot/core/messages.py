@@ -252,6 +252,10 @@ QUIZ_NEW_NOTED = (
 )
 QUIZ_RESULT_NEW = "you said you're new to it · its modules stay"
 QUIZ_RESULT_NOT_ASKED = "not asked: its modules are short next to the questions it would take"
+INTAKE_NOT_OFFERED = (
+    "Already know some of this? `/learn quiz TOPIC` tests you on any topic, and what you "
+    "master comes off your path."
+)
 INTAKE_NOTHING_TO_ASK = (
     "Nothing is worth asking right now: the modules on your path are short next to the "
     "questions it would take to skip them. Your path keeps them all; `/learn path` shows it."

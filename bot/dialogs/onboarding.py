@@ -234,7 +234,8 @@ def _finished(ctx: Context) -> Reply:
     first = None
     if ctx.services.paths is not None:
         first = ctx.services.paths.inputs(ctx.learner.id, now=ctx.now).next_step
-    quiz = bool(ctx.services.items.competencies())  # the intake quiz needs questions
+    # The intake quiz needs questions, and something on the path it could take off.
+    quiz = bool(ctx.services.items.competencies()) and _intake_worth_offering(ctx)
     if first is not None:
         _, title, minutes = first
         when = msg.plural(minutes, "minute")
@@ -247,9 +248,31 @@ def _finished(ctx: Context) -> Reply:
     if quiz:
         style = "" if buttons else "primary"
         buttons.append(Button(msg.TAKE_INTAKE_QUIZ, INTAKE_ACTION, style=style))  # type: ignore[arg-type]
+    elif ctx.services.items.competencies():
+        blocks.append(Text(msg.INTAKE_NOT_OFFERED))
     if buttons:
         blocks.append(Buttons(tuple(buttons)))
     return Reply(tuple(blocks))
+
+
+def _intake_worth_offering(ctx: Context) -> bool:
+    """Whether the intake quiz would ask anything: its skip rule leaves out competencies
+    whose modules are short next to the questions it would take to exempt them."""
+    from bot.dialogs.quiz import intake_config
+    from bot.features.quiz.intake import intake_plan
+    from bot.features.quiz.learner_model import quiz_competencies, target_competencies
+    from learning.cat import ItemBank
+
+    comps = quiz_competencies(ctx.services)
+    chosen = target_competencies(ctx.services, ctx.learner.id, comps)
+    if not chosen:
+        return False
+    bank = ItemBank(ctx.services.items.selection_bank(list(chosen)))
+    cuts = {c: comps.cuts[c] for c in chosen}
+    found, _ = intake_plan(
+        ctx.services, ctx.learner.id, cuts, bank, config=intake_config(), now=ctx.now
+    )
+    return bool(found.asked)
 
 
 def _apply_role(ctx: Context, state: dict[str, Any], answer: str) -> dict[str, Any]:

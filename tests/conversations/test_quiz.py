@@ -73,24 +73,35 @@ def test_a_strong_learner_takes_the_intake_quiz_and_is_exempted(core) -> None:
     assert "[ ] " in first or "I don't know" in first
     results = _run_to_end(chat, correct=True)
     assert "SQL basics: likely mastered (" in results
-    assert "Security awareness: likely mastered (" in results
-    assert "exempt from the modules of SQL basics, Security awareness" in results
-    assert "Study what is not mastered" not in results, "nothing left to study"
+    # Which of its few items the quiz picks varies (a random pick among the most informative),
+    # and on the weaker ones the sequential stop may end Security undecided: then it is never
+    # exempted on a guess, and the result says so. All correct never reads as not mastered.
+    security = "Security awareness: likely mastered (" in results
+    if security:
+        assert "exempt from the modules of SQL basics, Security awareness" in results
+        assert "Study what is not mastered" not in results, "nothing left to study"
+    else:
+        assert "Security awareness: not enough evidence yet (" in results
+        assert "exempt from the modules of SQL basics." in results
+    assert "likely not mastered" not in results
 
     services, lid = core.services, learner_id(chat)
     exemptions = services.mastery.exemptions(lid)
-    assert {e.competency for e in exemptions} == {"sql", "security"}
+    assert {e.competency for e in exemptions} == {"sql", "security"} if security else {"sql"}
     sql = next(e for e in exemptions if e.competency == "sql")
     assert sql.p_mastery >= services.settings.mastery_threshold
     assert sql.evidence
     assert all(e["correct"] is True for e in sql.evidence)
     assert set(sql.modules) == {"handbook/sql-style", "sql/filtering", "sql/grouping", "sql/joins"}
-    assert exempted_modules(services, lid) == set(sql.modules) | {
+    security_modules = {
         "handbook/security-basics",
         "security/incidents",
         "security/passwords",
         "security/phishing",
     }
+    assert exempted_modules(services, lid) == set(sql.modules) | (
+        security_modules if security else set()
+    )
     answered = services.items.responses(learner_id=lid)
     assert len(answered) == sum(len(e.evidence) for e in exemptions)
     assert {r.context for r in answered} == {"intake"}
@@ -137,17 +148,20 @@ def test_feedback_shows_the_chosen_options_feedback_and_the_explanation(core) ->
 def test_multiple_answer_items_take_several_choices_and_a_submit(core) -> None:
     load_quiz_fixtures(core)
     chat = Conversation(core)
-    out = chat.say("/learn quiz security")
-    for _ in range(5):
-        item = current_item(chat)
-        if item.kind == "multiple":
-            assert "More than one answer is right" in out
-            assert "[ ] " in out
-            half = next(o.text for o in item.options if o.correct)
-            assert "Not quite." in chat.click(half), "a partial answer is wrong"
-            return
-        out = answer(chat, correct=True)
-    raise AssertionError("no multiple-answer question came up")
+    # The quiz may stop before the multiple-answer item comes up (the sequential stop, and a
+    # random pick among the most informative items): start another until it does.
+    for _ in range(20):
+        out = chat.say("/learn quiz security")
+        while "YOUR RESULTS" not in out:
+            item = current_item(chat)
+            if item.kind == "multiple":
+                assert "More than one answer is right" in out
+                assert "[ ] " in out
+                half = next(o.text for o in item.options if o.correct)
+                assert "Not quite." in chat.click(half), "a partial answer is wrong"
+                return
+            out = answer(chat, correct=True)
+    raise AssertionError("no multiple-answer question came up in 20 quizzes")
 
 
 def test_pause_then_restart_then_resume_continues_the_same_question(sqlite_settings, clock) -> None:
@@ -277,6 +291,25 @@ def test_a_quiz_without_items_says_how_to_add_them(core) -> None:
     assert "learnbot quiz import FILE" in chat.say("/learn quiz")
     done = _onboard(chat, typed_role="Data analyst")
     assert "Take the intake quiz" not in done, "no bank, no offer"
+
+
+def test_onboarding_offers_no_intake_quiz_when_nothing_is_worth_asking(core) -> None:
+    from bot.storage.content import ContentRepository
+    from content_index.model import ModuleMeta
+
+    load_quiz_fixtures(core)
+    repo = ContentRepository(core.services.engine)
+    for cid, title in (("sql", "SQL style"), ("security", "Security basics")):
+        meta = ModuleMeta(
+            id=f"handbook/{cid}", title=title, competencies=(cid,), minutes=2, source=f"{cid}.md"
+        )
+        repo.save(meta, content_hash=meta.id, new_chunks=[], now=core.services.clock.now())
+    chat = Conversation(core)
+    done = _onboard(chat)
+    assert "Your first lesson is ready: SQL style" in done
+    assert "Take the intake quiz" not in done, "two-minute modules: no question pays off"
+    assert "/learn quiz TOPIC tests you on any topic" in done
+    assert "This quiz covers Security awareness." in chat.say("/learn quiz security")
 
 
 def _long_fixture_modules(core) -> None:  # type: ignore[no-untyped-def]

@@ -69,9 +69,12 @@ def test_a_perfect_intake_quiz_brings_no_review_nudge_within_a_day(core, clock) 
         assert early == [], (hours, early)
     later = service.dry_run(lid, now=now + timedelta(days=3), days=7)
     review = next(n for n in later if n.kind == REVIEW)
-    assert review.reason.startswith("2 answers on "), review.reason
+    # Which items are asked varies (a random pick among the most informative), so the grouping
+    # is checked by its shape: the largest groups first, every answer counted once.
+    assert re.match(r"\d+ answers? on ", review.reason), review.reason
     assert "from 3 days ago" in review.reason
     named = [int(n) for n in re.findall(r"(\d+) answers? on ", review.reason)]
     (rest,) = re.findall(r"(\d+) more on other modules are fading", review.reason)
     assert len(named) == 3
+    assert named == sorted(named, reverse=True), "the largest groups named first"
     assert sum(named) + int(rest) == asked, "every answer counted once"
