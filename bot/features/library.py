@@ -447,7 +447,7 @@ class Library:
         if self._rebuilding.is_set() or (self._index_gone() and self._content.has_chunks()):
             raise UserError(msg.LIBRARY_REBUILDING)
         retriever = self._live_retriever()
-        hits, reduced = self._rank(question, roles=roles, prefer=prefer)
+        hits, reduced = self._rank(retriever, question, roles=roles, prefer=prefer)
         if reduced:
             log.warning("vector store unreachable: searching in reduced (lexical) mode")
         modules: Mapping[str, Any] = retriever.modules if retriever else {}
@@ -469,15 +469,20 @@ class Library:
         """The hits an answer is decided from: the search, the preferred module's boost, and
         the "Not helpful" adjustments of similar questions (`retrieval.feedback`), which only
         ever lower a passage's score."""
-        return self._rank(question, roles=roles, prefer=prefer)[0]
+        return self._rank(self._live_retriever(), question, roles=roles, prefer=prefer)[0]
 
     def _rank(
-        self, question: str, *, roles: Sequence[str] | None, prefer: str | None = None
+        self,
+        retriever: HybridRetriever | None,
+        question: str,
+        *,
+        roles: Sequence[str] | None,
+        prefer: str | None = None,
     ) -> tuple[list[Hit], bool]:
-        """`ranked`, saying whether the search ran in reduced (lexical) mode."""
+        """`ranked` with the live retriever already looked up (None for an empty library),
+        saying whether the search ran in reduced (lexical) mode."""
         from retrieval.feedback import adjusted, factors
 
-        retriever = self._live_retriever()
         found = retriever.find(question, k=10, roles=roles) if retriever else None
         hits, reduced = (found.hits, found.reduced) if found else ([], False)
         if prefer:

@@ -109,14 +109,7 @@ async def test_a_crash_after_receiving_is_finished_once_on_the_next_start(
     await first.session.close()
     await runner.cleanup()
 
-    # The dead holder's lease runs out (leases follow the database's clock).
-    with first.core.services.engine.begin() as conn:
-        past = database_now(conn) - timedelta(seconds=1)
-        conn.execute(
-            update(processed_events)
-            .where(processed_events.c.key == key_of("EvCRASH"))
-            .values(claimed_until=past)
-        )
+    _expire_lease(first, "EvCRASH")  # the dead holder's lease runs out
     clock.advance(timedelta(minutes=2))
     second, runner = await start_harness(settings, clock, fake)
     try:
@@ -157,14 +150,7 @@ async def test_a_message_taken_over_after_a_crash_replaces_the_dead_holders_plac
     await first.session.close()
     await runner.cleanup()
 
-    # The dead holder's lease runs out (leases follow the database's clock).
-    with first.core.services.engine.begin() as conn:
-        past = database_now(conn) - timedelta(seconds=1)
-        conn.execute(
-            update(processed_events)
-            .where(processed_events.c.key == key_of("EvSLOW"))
-            .values(claimed_until=past)
-        )
+    _expire_lease(first, "EvSLOW")  # the dead holder's lease runs out
     clock.advance(timedelta(minutes=2))
     second, runner = await start_harness(settings, clock, fake, placeholder_after=0.0)
     try:
@@ -182,3 +168,14 @@ async def test_a_message_taken_over_after_a_crash_replaces_the_dead_holders_plac
     finally:
         await second.session.close()
         await runner.cleanup()
+
+
+def _expire_lease(harness: SlackHarness, event_id: str) -> None:
+    """End the lease on a received event now, by the database's clock (which leases follow)."""
+    with harness.core.services.engine.begin() as conn:
+        past = database_now(conn) - timedelta(seconds=1)
+        conn.execute(
+            update(processed_events)
+            .where(processed_events.c.key == key_of(event_id))
+            .values(claimed_until=past)
+        )
