@@ -261,17 +261,13 @@ def _intake_worth_offering(ctx: Context) -> bool:
     from bot.dialogs.quiz import intake_config
     from bot.features.quiz.intake import intake_plan
     from bot.features.quiz.learner_model import quiz_competencies, target_competencies
-    from learning.cat import ItemBank
 
     comps = quiz_competencies(ctx.services)
     chosen = target_competencies(ctx.services, ctx.learner.id, comps)
     if not chosen:
         return False
-    bank = ItemBank(ctx.services.items.selection_bank(list(chosen)))
     cuts = {c: comps.cuts[c] for c in chosen}
-    found, _ = intake_plan(
-        ctx.services, ctx.learner.id, cuts, bank, config=intake_config(), now=ctx.now
-    )
+    found, _ = intake_plan(ctx.services, ctx.learner.id, cuts, config=intake_config(), now=ctx.now)
     return bool(found.asked)
 
 

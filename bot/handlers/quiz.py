@@ -26,7 +26,6 @@ from bot.features.quiz.learner_model import (
 )
 from bot.handlers.ask import audience_of
 from bot.storage.dialogs import ACTIVE, DialogRecord
-from learning.cat import ItemBank
 
 CHECK_MIN_ITEMS = 3
 
@@ -80,9 +79,8 @@ def start_quiz(ctx: Context, competency: str = "", *, context: str = "quiz") -> 
 
 def _start_intake(ctx: Context, spec: QuizSpec) -> list[Reply]:
     """The intake quiz: role priors, and only the competencies worth asking (the skip rule)."""
-    bank = ItemBank(ctx.services.items.selection_bank(list(spec.cuts)))
     found, minutes = intake_plan(
-        ctx.services, ctx.learner.id, spec.cuts, bank, config=intake_config(), now=ctx.now
+        ctx.services, ctx.learner.id, spec.cuts, config=intake_config(), now=ctx.now
     )
     if not found.asked:
         for competency in found.skipped:

@@ -42,12 +42,12 @@ def intake_plan(
     services: Services,
     learner_id: str,
     cuts: Mapping[str, float],
-    bank: ItemBank,
     *,
     config: CatConfig,
     now: datetime,
 ) -> tuple[IntakePlan, dict[str, int]]:
     """Which competencies the intake quiz asks (the skip rule), and the minutes it weighed."""
+    bank = ItemBank(services.items.selection_bank(list(cuts)))
     priors = role_priors(services, learner_id, list(cuts))
     minutes = full_path_minutes(services, learner_id, now=now)
     found = plan_intake(cuts, priors, minutes, bank, config=config, threshold=EXEMPT_THRESHOLD)
